@@ -1,0 +1,14 @@
+//! ghcr-gen: one `registry.toml` describes the container images a repository publishes to
+//! GitHub Container Registry; this library renders, previews, renames and checks every file
+//! that names them.
+//!
+//! Data flows one way: [`config`] (raw TOML with spans) → [`model`] (validated) →
+//! [`render`] (model → planned files) or [`rewrite`] (repository scan → planned edits) →
+//! [`plan`] (diff, check or atomic write) → [`report`] (typed messages the binary prints).
+
+pub mod exit;
+pub mod model;
+pub mod rewrite;
+pub mod tags;
+
+pub use exit::Exit;

@@ -1,0 +1,160 @@
+//! The validated model of a `registry.toml`: every default applied, every name checked.
+//!
+//! Nothing downstream of this module sees raw configuration. Required data is never an
+//! `Option`; an `Option` here means "the user turned this off" or "not set and not needed".
+//! Build one with [`crate::config::load`], which reports every problem it finds at once.
+
+mod build;
+pub mod naming;
+pub mod pins;
+pub mod platform;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub use build::build;
+pub use pins::{ActionPin, ActionPins};
+pub use platform::Platform;
+
+/// Everything ghcr-gen knows about a repository's images.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Directory holding `registry.toml`; every relative path is relative to it.
+    pub root: PathBuf,
+    /// File name of the config relative to `root` (usually `registry.toml`), for headers.
+    pub config_name: String,
+    /// Registry host, e.g. `ghcr.io`.
+    pub registry: String,
+    /// GitHub user or organisation exactly as written (may contain capitals).
+    pub owner: String,
+    /// `owner` lowercased: the form image paths use.
+    pub owner_lc: String,
+    /// Repository name as written.
+    pub repo: String,
+    /// Suffix appended to every package name (may be empty).
+    pub suffix: String,
+    /// The repository's default branch.
+    pub default_branch: String,
+    /// Platforms every service builds for unless it sets its own.
+    pub platforms: Vec<Platform>,
+    /// Images, sorted by service name.
+    pub services: Vec<Service>,
+    /// Where generated files go; `None` = target turned off.
+    pub outputs: Outputs,
+    /// Tag policy for the workflow and `ghcr-gen tags`.
+    pub tags: TagPolicy,
+    /// Settings of the generated publishing workflow.
+    pub workflow: Workflow,
+    /// Settings of the generated Kubernetes manifests.
+    pub k8s: K8s,
+    /// Directory with user templates overriding the embedded ones (absolute).
+    pub templates_dir: Option<PathBuf>,
+    /// Glob patterns `rename` and `check` never look at.
+    pub exclude: Vec<String>,
+}
+
+/// One image: a service built from a Dockerfile and published as one GHCR package.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    /// Key of the `[services.NAME]` table (or the repo name for the implicit single image).
+    pub name: String,
+    /// Package name below the owner, suffix included, e.g. `axon-doc-nextjs` or `team/api`.
+    pub package: String,
+    /// Full image reference without tag, e.g. `ghcr.io/acme-labs/axon-doc-nextjs`.
+    pub image: String,
+    /// Build context, relative to the root, `/`-separated, `.` for the root itself.
+    pub context: String,
+    /// Dockerfile path relative to the root.
+    pub dockerfile: String,
+    /// Platforms this service builds for.
+    pub platforms: Vec<Platform>,
+    /// Port the container listens on.
+    pub port: Option<u16>,
+    /// Environment variables the service needs at run time.
+    pub env: Vec<String>,
+    /// HTTP path answering health checks, starting with `/`.
+    pub health: Option<String>,
+    /// Full image references this service was published under before (newest last).
+    pub renamed_from: Vec<String>,
+}
+
+/// Output locations, relative to the root. `None` turns a target off.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outputs {
+    pub compose: Option<String>,
+    pub k8s: Option<String>,
+    pub env: Option<String>,
+    pub workflow: Option<String>,
+}
+
+/// docker/metadata-action inputs and the branches that publish.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagPolicy {
+    /// metadata-action `tags` lines, verbatim.
+    pub rules: Vec<String>,
+    /// metadata-action `flavor` lines, verbatim.
+    pub flavor: Vec<String>,
+    /// Branches whose pushes publish images.
+    pub branches: Vec<String>,
+    /// Push one tag per platform too, and merge them.
+    pub per_arch: bool,
+    /// Template of a per-arch tag: `{tag}` and `{arch}`.
+    pub arch_tag: String,
+}
+
+/// The publishing workflow's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workflow {
+    /// Runner label per platform (`"qemu"` means emulate on the amd64 runner).
+    pub runners: BTreeMap<String, Runner>,
+    /// Emit a build provenance attestation per image.
+    pub attest: bool,
+    /// Action pins, built-in ones overridden by the config's.
+    pub pins: ActionPins,
+}
+
+/// Where one platform's build runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Runner {
+    /// A native runner with this label.
+    Native(String),
+    /// Emulated with QEMU on this runner label.
+    Qemu(String),
+}
+
+impl Runner {
+    /// The `runs-on` label.
+    pub fn label(&self) -> &str {
+        match self {
+            Runner::Native(label) | Runner::Qemu(label) => label,
+        }
+    }
+
+    /// Whether the build needs QEMU.
+    pub fn is_qemu(&self) -> bool {
+        matches!(self, Runner::Qemu(_))
+    }
+}
+
+/// The Kubernetes manifests' settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct K8s {
+    /// Name of the `docker-registry` secret used as `imagePullSecrets`.
+    pub pull_secret: String,
+    /// Namespace set in the kustomization, if any.
+    pub namespace: Option<String>,
+    /// Replicas of every Deployment.
+    pub replicas: u32,
+}
+
+impl Model {
+    /// The image reference prefix shared by every service: `registry/owner_lc/`.
+    pub fn image_prefix(&self) -> String {
+        format!("{}/{}/", self.registry, self.owner_lc)
+    }
+
+    /// The service with this name.
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+}

@@ -1,0 +1,1 @@
+//! Repository-wide reference rewriting for `rename` and `check`.

@@ -1,0 +1,1 @@
+//! docker/metadata-action tag semantics.
