@@ -8,6 +8,7 @@
 
 pub mod exit;
 pub mod model;
+pub mod render;
 pub mod rewrite;
 pub mod tags;
 

@@ -1,0 +1,109 @@
+//! The template environment: embedded templates, user overrides, strict undefined.
+//!
+//! Templates use `[[ expr ]]` for output and `{% stmt %}` for statements, so GitHub's
+//! `${{ expr }}` and compose's `${VAR}` need no escaping. A file with the same name in the
+//! user's template directory (`[templates] dir`) replaces the embedded one.
+
+use std::path::Path;
+
+use minijinja::{Environment, UndefinedBehavior, syntax::SyntaxConfig};
+use serde::Serialize;
+
+/// Every embedded template, by name.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("compose.yaml.j2", include_str!("../../templates/compose.yaml.j2")),
+    ("deployment.yaml.j2", include_str!("../../templates/deployment.yaml.j2")),
+    ("service.yaml.j2", include_str!("../../templates/service.yaml.j2")),
+    ("kustomization.yaml.j2", include_str!("../../templates/kustomization.yaml.j2")),
+    ("env.j2", include_str!("../../templates/env.j2")),
+    ("workflow.yml.j2", include_str!("../../templates/workflow.yml.j2")),
+];
+
+/// A failure to load or render a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    /// Template name, e.g. `compose.yaml.j2`.
+    pub template: String,
+    /// Where the template came from: `embedded` or the override's path.
+    pub origin: String,
+    /// What went wrong, with the template line when minijinja knows it.
+    pub message: String,
+}
+
+/// Loaded templates, ready to render contexts.
+pub struct Templates {
+    env: Environment<'static>,
+    origins: Vec<(String, String)>,
+}
+
+impl Templates {
+    /// Loads the embedded templates, then any overrides from `dir`.
+    pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_keep_trailing_newline(true);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        let syntax = SyntaxConfig::builder()
+            .block_delimiters("{%", "%}")
+            .variable_delimiters("[[", "]]")
+            .comment_delimiters("{#", "#}")
+            .build()
+            .expect("static syntax config is valid");
+        env.set_syntax(syntax);
+        env.add_filter("yaml_str", yaml_str);
+        let mut origins = Vec::new();
+        for (name, source) in EMBEDDED {
+            let (source, origin) = match dir.map(|d| d.join(name)) {
+                Some(path) if path.is_file() => match std::fs::read_to_string(&path) {
+                    Ok(text) => (text, path.display().to_string()),
+                    Err(e) => {
+                        return Err(TemplateError {
+                            template: name.to_string(),
+                            origin: path.display().to_string(),
+                            message: e.to_string(),
+                        });
+                    }
+                },
+                _ => (source.to_string(), "embedded".to_string()),
+            };
+            env.add_template_owned(*name, source)
+                .map_err(|e| template_error(name, &origin, &e))?;
+            origins.push((name.to_string(), origin));
+        }
+        Ok(Templates { env, origins })
+    }
+
+    /// Renders template `name` with `ctx`.
+    pub fn render<C: Serialize>(&self, name: &str, ctx: &C) -> Result<String, TemplateError> {
+        let origin = self
+            .origins
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("embedded", |(_, o)| o.as_str());
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(name, origin, &e))?;
+        template
+            .render(ctx)
+            .map_err(|e| template_error(name, origin, &e))
+    }
+}
+
+fn template_error(name: &str, origin: &str, e: &minijinja::Error) -> TemplateError {
+    let mut message = e.to_string();
+    if let Some(line) = e.line() {
+        message = format!("line {line}: {message}");
+    }
+    TemplateError {
+        template: name.to_string(),
+        origin: origin.to_string(),
+        message,
+    }
+}
+
+/// Quotes a string for YAML when it needs quoting; plain scalars stay plain.
+fn yaml_str(value: String) -> String {
+    crate::render::yaml::scalar(&value)
+}
