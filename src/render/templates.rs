@@ -41,13 +41,13 @@ impl Templates {
     pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_keep_trailing_newline(true);
-        env.set_trim_blocks(true);
-        env.set_lstrip_blocks(true);
         let syntax = SyntaxConfig::builder()
             .block_delimiters("{%", "%}")
             .variable_delimiters("[[", "]]")
             .comment_delimiters("{#", "#}")
+            .keep_trailing_newline(true)
+            .trim_blocks(true)
+            .lstrip_blocks(true)
             .build()
             .expect("static syntax config is valid");
         env.set_syntax(syntax);
@@ -86,7 +86,7 @@ impl Templates {
             .get_template(name)
             .map_err(|e| template_error(name, origin, &e))?;
         template
-            .render(ctx)
+            .render(minijinja::Value::from_serialize(ctx))
             .map_err(|e| template_error(name, origin, &e))
     }
 }
