@@ -86,7 +86,7 @@ impl Templates {
             .get_template(name)
             .map_err(|e| template_error(name, origin, &e))?;
         template
-            .render(minijinja::Value::from_serialize(ctx))
+            .render(minijinja::Value::from(minijinja::value::Serde(ctx)))
             .map_err(|e| template_error(name, origin, &e))
     }
 }
