@@ -5,10 +5,16 @@
 //! Data flows one way: [`config`] (raw TOML with spans) → [`model`] (validated) →
 //! [`render`] (model → planned files) or [`rewrite`] (repository scan → planned edits) →
 //! [`plan`] (diff, check or atomic write) → [`report`] (typed messages the binary prints).
+//! [`cmd`] holds one function per command tying these together.
 
+pub mod cmd;
+pub mod config;
+pub mod diagnostic;
 pub mod exit;
 pub mod model;
+pub mod plan;
 pub mod render;
+pub mod report;
 pub mod rewrite;
 pub mod tags;
 

@@ -12,7 +12,10 @@ pub fn check_login(s: &str) -> Result<(), String> {
         return Err("the owner is empty".into());
     }
     if s.len() > 39 {
-        return Err(format!("{} characters; GitHub logins have at most 39", s.len()));
+        return Err(format!(
+            "{} characters; GitHub logins have at most 39",
+            s.len()
+        ));
     }
     if let Some(c) = s.chars().find(|c| !c.is_ascii_alphanumeric() && *c != '-') {
         return Err(format!(
@@ -34,7 +37,10 @@ pub fn check_repo(s: &str) -> Result<(), String> {
         return Err("the repository name is empty".into());
     }
     if s.len() > 100 {
-        return Err(format!("{} characters; repository names have at most 100", s.len()));
+        return Err(format!(
+            "{} characters; repository names have at most 100",
+            s.len()
+        ));
     }
     if let Some(c) = s
         .chars()
@@ -71,7 +77,9 @@ fn check_oci_component(c: &str) -> Result<(), String> {
         return Err("an image path cannot have an empty segment (`//`, or `/` at an end)".into());
     }
     if let Some(ch) = c.chars().find(|ch| ch.is_ascii_uppercase()) {
-        return Err(format!("{ch:?} is uppercase; image paths must be lowercase"));
+        return Err(format!(
+            "{ch:?} is uppercase; image paths must be lowercase"
+        ));
     }
     let bytes = c.as_bytes();
     if !bytes[0].is_ascii_alphanumeric() || !bytes[bytes.len() - 1].is_ascii_alphanumeric() {
@@ -126,10 +134,9 @@ pub fn check_branch(s: &str) -> Result<(), String> {
     if s.contains("@{") {
         return bad("it contains '@{'");
     }
-    if let Some(c) = s
-        .chars()
-        .find(|c| c.is_ascii_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\'))
-    {
+    if let Some(c) = s.chars().find(|c| {
+        c.is_ascii_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\')
+    }) {
         return bad(&format!("{c:?} is not allowed"));
     }
     for part in s.split('/') {
@@ -235,7 +242,15 @@ mod tests {
 
     #[test]
     fn oci_paths_follow_the_distribution_grammar() {
-        for ok in ["a", "axon-doc-nextjs", "a__b", "a_b.c", "a---b", "team/api", "x1/y2/z3"] {
+        for ok in [
+            "a",
+            "axon-doc-nextjs",
+            "a__b",
+            "a_b.c",
+            "a---b",
+            "team/api",
+            "x1/y2/z3",
+        ] {
             assert!(check_oci_path(ok).is_ok(), "{ok}");
         }
         for bad in [

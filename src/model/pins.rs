@@ -65,5 +65,8 @@ impl ActionPins {
 
 /// Whether `sha` is a full 40-digit lowercase hexadecimal commit id.
 pub fn is_full_sha(sha: &str) -> bool {
-    sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    sha.len() == 40
+        && sha
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }

@@ -71,7 +71,10 @@ mod tests {
     #[test]
     fn parses_known_platforms_and_rejects_others() {
         assert_eq!(Platform::parse("linux/arm/v7").unwrap().slug(), "arm-v7");
-        assert_eq!(Platform::parse("linux/arm64").unwrap().to_string(), "linux/arm64");
+        assert_eq!(
+            Platform::parse("linux/arm64").unwrap().to_string(),
+            "linux/arm64"
+        );
         assert!(Platform::parse("linux/arm65").is_none());
         assert!(Platform::parse("Linux/amd64").is_none());
     }

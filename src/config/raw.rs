@@ -1,0 +1,197 @@
+//! The raw shape of `registry.toml`: every key the file may hold, each value with its span.
+//!
+//! These types are the single source of the JSON Schema (`ghcr-gen schema`) and of the
+//! loader's list of known keys; a test checks that the two agree. Values are not validated
+//! here beyond their TOML type; [`crate::model::build`] does that.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+/// A value and the byte range it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sp<T> {
+    pub value: T,
+    pub span: Range<usize>,
+}
+
+impl<T: JsonSchema> JsonSchema for Sp<T> {
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
+    }
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+}
+
+/// A table keyed by names, in file order, each name with its span.
+pub type NamedTable<T> = Sp<Vec<(Sp<String>, T)>>;
+
+/// ghcr-gen configuration: the container images this repository publishes to a registry,
+/// and where the files naming them are generated.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(title = "ghcr-gen registry.toml", deny_unknown_fields)]
+pub struct RawConfig {
+    /// Registry host. Default "ghcr.io".
+    pub registry: Option<Sp<String>>,
+    /// GitHub user or organisation owning the packages, any case (image paths use it lowercased).
+    pub owner: Option<Sp<String>>,
+    /// Repository name.
+    pub repo: Option<Sp<String>>,
+    /// Appended to every package name, e.g. "-api". Default "".
+    pub suffix: Option<Sp<String>>,
+    /// Package-name template with {repo}, {service} and {owner}; may contain "/" (nested
+    /// packages). Default "{repo}" with one service, "{repo}-{service}" otherwise.
+    pub image: Option<Sp<String>>,
+    /// The repository's default branch. Default "main".
+    pub default_branch: Option<Sp<String>>,
+    /// Platforms to build, as os/arch[/variant]. Default ["linux/amd64"].
+    pub platforms: Option<Sp<Vec<Sp<String>>>>,
+    /// Image references the single implicit image was published under before (written by
+    /// `ghcr-gen rename`; `check` flags references to them). Only without [services].
+    pub renamed_from: Option<Sp<Vec<Sp<String>>>>,
+    /// One table per image. Without it: one image named after the repo, built from ".".
+    #[schemars(with = "BTreeMap<String, RawService>")]
+    pub services: Option<NamedTable<RawService>>,
+    /// Where generated files go; `false` turns a target off.
+    pub outputs: Option<RawOutputs>,
+    /// Tag policy: docker/metadata-action inputs and publishing branches.
+    pub tags: Option<RawTags>,
+    /// The generated publishing workflow.
+    pub workflow: Option<RawWorkflow>,
+    /// The generated Kubernetes manifests.
+    pub k8s: Option<RawK8s>,
+    /// Template overrides.
+    pub templates: Option<RawTemplates>,
+    /// Repository scans (`rename`, `check`).
+    pub rename: Option<RawRename>,
+}
+
+/// One image: a service built from a Dockerfile and published as one package.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawService {
+    /// Build context relative to registry.toml. Default ".".
+    pub context: Option<Sp<String>>,
+    /// Dockerfile relative to registry.toml. Default "<context>/Dockerfile".
+    pub dockerfile: Option<Sp<String>>,
+    /// This service's package-name template, overriding the top-level `image`.
+    pub image: Option<Sp<String>>,
+    /// Port the container listens on (1-65535).
+    pub port: Option<Sp<i64>>,
+    /// Environment variables the service needs at run time.
+    pub env: Option<Sp<Vec<Sp<String>>>>,
+    /// HTTP path answering health checks, e.g. "/healthz".
+    pub health: Option<Sp<String>>,
+    /// Platforms for this service, overriding the top-level list.
+    pub platforms: Option<Sp<Vec<Sp<String>>>>,
+    /// Image references this service was published under before (written by `rename`).
+    pub renamed_from: Option<Sp<Vec<Sp<String>>>>,
+}
+
+/// An output location, or `false` to turn it off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputPath {
+    Path(String),
+    Off,
+}
+
+impl JsonSchema for OutputPath {
+    fn schema_name() -> Cow<'static, str> {
+        "OutputPath".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A path relative to registry.toml, or false to turn the target off.",
+            "anyOf": [{ "type": "string", "minLength": 1 }, { "const": false }]
+        })
+    }
+}
+
+/// Where generated files go.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawOutputs {
+    /// Docker compose file. Default "deploy/compose.yaml".
+    pub compose: Option<Sp<OutputPath>>,
+    /// Directory of Kubernetes manifests and their kustomization. Default "deploy/k8s".
+    pub k8s: Option<Sp<OutputPath>>,
+    /// Environment template. Default "deploy/.env.example".
+    pub env: Option<Sp<OutputPath>>,
+    /// Publishing workflow. Default ".github/workflows/ghcr-publish.yml".
+    pub workflow: Option<Sp<OutputPath>>,
+}
+
+/// Tag policy, in docker/metadata-action's own input language.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawTags {
+    /// metadata-action `tags` lines, verbatim.
+    pub rules: Option<Sp<Vec<Sp<String>>>>,
+    /// metadata-action `flavor` lines, verbatim. Default ["latest=auto"].
+    pub flavor: Option<Sp<Vec<Sp<String>>>>,
+    /// Branches whose pushes publish images. Default [default_branch].
+    pub branches: Option<Sp<Vec<Sp<String>>>>,
+    /// Also push one tag per platform, and merge them into the multi-arch tags.
+    pub per_arch: Option<Sp<bool>>,
+    /// Per-arch tag template with {tag} and {arch}. Default "{tag}-{arch}".
+    pub arch_tag: Option<Sp<String>>,
+}
+
+/// The publishing workflow's settings.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawWorkflow {
+    /// Attest build provenance for every pushed image. Default false.
+    pub attest: Option<Sp<bool>>,
+    /// Runner label per platform, or "qemu" to emulate it on ubuntu-24.04
+    /// (private repositories and GitHub Enterprise Server have no arm runners).
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub runners: Option<NamedTable<Sp<String>>>,
+    /// Action pins overriding the built-in ones, by action name.
+    #[schemars(with = "BTreeMap<String, RawPin>")]
+    pub pins: Option<NamedTable<RawPin>>,
+}
+
+/// An action pinned to a full commit SHA.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawPin {
+    /// Full 40-character commit SHA.
+    pub sha: Option<Sp<String>>,
+    /// Release the commit belongs to, e.g. "v7.0.1" (written as a comment).
+    pub version: Option<Sp<String>>,
+}
+
+/// Kubernetes manifest settings.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawK8s {
+    /// Name of the docker-registry Secret used as imagePullSecrets. Default "ghcr-pull".
+    pub pull_secret: Option<Sp<String>>,
+    /// Namespace set by the kustomization. Default: none.
+    pub namespace: Option<Sp<String>>,
+    /// Replicas per Deployment. Default 1.
+    pub replicas: Option<Sp<i64>>,
+}
+
+/// Template overrides.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawTemplates {
+    /// Directory whose files replace the embedded templates of the same name.
+    pub dir: Option<Sp<String>>,
+}
+
+/// Repository scan settings.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawRename {
+    /// Gitignore-style globs `rename` and `check` never touch.
+    pub exclude: Option<Sp<Vec<Sp<String>>>>,
+}

@@ -1,0 +1,60 @@
+//! The `.env` template: every variable the images need, with placeholder values only.
+
+use serde::Serialize;
+
+use super::{TemplateError, Templates, compose::filled_env_path};
+use crate::model::Model;
+
+/// Context of `env.j2`.
+#[derive(Serialize)]
+pub struct EnvContext {
+    pub repo: String,
+    pub registry: String,
+    /// `owner/repo`, for GITHUB_REPO.
+    pub github_repo: String,
+    /// Where the filled-in copy goes, relative to the root.
+    pub filled: String,
+    /// Service variables, each once, in first-use order.
+    pub vars: Vec<EnvVar>,
+}
+
+/// One variable of the template.
+#[derive(Serialize)]
+pub struct EnvVar {
+    pub name: String,
+    /// Which services read it.
+    pub comment: String,
+}
+
+/// Names the template always defines, so services cannot declare them twice.
+pub const BUILTIN_VARS: &[&str] = &["GITHUB_USER", "GITHUB_REPO", "IMAGE_TAG"];
+
+/// Renders the env template at `path`.
+pub fn render(model: &Model, path: &str, templates: &Templates) -> Result<String, TemplateError> {
+    let mut vars: Vec<(String, Vec<String>)> = Vec::new();
+    for s in &model.services {
+        for name in &s.env {
+            if BUILTIN_VARS.contains(&name.as_str()) {
+                continue;
+            }
+            match vars.iter_mut().find(|(n, _)| n == name) {
+                Some((_, users)) => users.push(s.name.clone()),
+                None => vars.push((name.clone(), vec![s.name.clone()])),
+            }
+        }
+    }
+    let ctx = EnvContext {
+        repo: model.repo.clone(),
+        registry: model.registry.clone(),
+        github_repo: format!("{}/{}", model.owner, model.repo),
+        filled: filled_env_path(path),
+        vars: vars
+            .into_iter()
+            .map(|(name, users)| EnvVar {
+                name,
+                comment: format!("used by {}", users.join(", ")),
+            })
+            .collect(),
+    };
+    templates.render("env.j2", &ctx)
+}
