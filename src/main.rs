@@ -24,6 +24,7 @@ fn print(report: &Report) {
     let color_err = !no_color && std::io::stderr().is_terminal();
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
+    let mut after_diagnostic = false;
     for m in &report.messages {
         // A closed pipe (`| head`) is not an error worth reporting.
         let _ = match m {
@@ -34,13 +35,15 @@ fn print(report: &Report) {
             Message::Diff(diff) => out.write_all(diff.as_bytes()),
             Message::Diagnostic(d) => {
                 let _ = out.flush();
-                writeln!(err, "{}\n", d.render(color_err))
+                let gap = if after_diagnostic { "\n" } else { "" };
+                writeln!(err, "{gap}{}", d.render(color_err))
             }
             Message::Status(line) => {
                 let _ = out.flush();
                 writeln!(err, "{line}")
             }
         };
+        after_diagnostic = matches!(m, Message::Diagnostic(_));
     }
     let _ = out.flush();
 }

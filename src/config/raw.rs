@@ -70,6 +70,9 @@ pub struct RawConfig {
     pub templates: Option<RawTemplates>,
     /// Repository scans (`rename`, `check`).
     pub rename: Option<RawRename>,
+    /// Top-level keys present with a value of the wrong type (already reported).
+    #[schemars(skip)]
+    pub mistyped: Vec<&'static str>,
 }
 
 /// One image: a service built from a Dockerfile and published as one package.

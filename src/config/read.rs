@@ -20,7 +20,7 @@ pub fn read_root(
 ) -> RawConfig {
     let mut r = Reader { file, diags };
     let mut t = Fields::new(root, "the top level");
-    let cfg = RawConfig {
+    let mut cfg = RawConfig {
         registry: t.get("registry").and_then(|v| r.string(v)),
         owner: t.get("owner").and_then(|v| r.string(v)),
         repo: t.get("repo").and_then(|v| r.string(v)),
@@ -107,7 +107,15 @@ pub fn read_root(
             t.finish(&mut r);
             Some(out)
         }),
+        mistyped: Vec::new(),
     };
+    for key in ["owner", "repo"] {
+        if t.table.get(key).is_some()
+            && (key == "owner" && cfg.owner.is_none() || key == "repo" && cfg.repo.is_none())
+        {
+            cfg.mistyped.push(key);
+        }
+    }
     t.finish(&mut r);
     cfg
 }

@@ -92,14 +92,15 @@ impl Builder<'_> {
             }
             None => DEFAULT_REGISTRY.to_string(),
         };
-        let owner = self.required(&raw.owner, "owner", "owner = \"your-org\"");
+        let owner = self.required(raw, &raw.owner, "owner", "owner = \"your-org\"");
         if let Some(o) = &raw.owner {
             self.check(o, "owner", naming::check_login);
         }
-        let repo = self.required(&raw.repo, "repo", "repo = \"your-repo\"");
-        if let Some(r) = &raw.repo {
-            self.check(r, "repo", naming::check_repo);
-        }
+        let repo = self.required(raw, &raw.repo, "repo", "repo = \"your-repo\"");
+        let repo_ok = raw
+            .repo
+            .as_ref()
+            .is_some_and(|r| self.check(r, "repo", naming::check_repo));
         let suffix = raw
             .suffix
             .as_ref()
@@ -116,7 +117,15 @@ impl Builder<'_> {
             None => vec![Platform::parse("linux/amd64").expect("known platform")],
         };
         let owner_lc = owner.to_ascii_lowercase();
-        let services = self.services(raw, &registry, &owner_lc, &repo, &suffix, &platforms);
+        let repo_for_names = if repo_ok { repo.as_str() } else { "" };
+        let services = self.services(
+            raw,
+            &registry,
+            &owner_lc,
+            repo_for_names,
+            &suffix,
+            &platforms,
+        );
         let outputs = self.outputs(raw);
         let tags = self.tags(raw, &default_branch);
         let workflow = self.workflow(raw, &services);
@@ -153,9 +162,16 @@ impl Builder<'_> {
         }
     }
 
-    fn required(&mut self, value: &Option<Sp<String>>, key: &str, example: &str) -> String {
+    fn required(
+        &mut self,
+        raw: &RawConfig,
+        value: &Option<Sp<String>>,
+        key: &str,
+        example: &str,
+    ) -> String {
         match value {
             Some(v) => v.value.clone(),
+            None if raw.mistyped.contains(&key) => String::new(),
             None => {
                 self.diags.push(
                     Diagnostic::error(self.file, 0..0, format!("missing required key `{key}`"))
