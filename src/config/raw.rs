@@ -40,8 +40,10 @@ pub struct RawConfig {
     /// Registry host. Default "ghcr.io".
     pub registry: Option<Sp<String>>,
     /// GitHub user or organisation owning the packages, any case (image paths use it lowercased).
+    #[schemars(required)]
     pub owner: Option<Sp<String>>,
     /// Repository name.
+    #[schemars(required)]
     pub repo: Option<Sp<String>>,
     /// Appended to every package name, e.g. "-api". Default "".
     pub suffix: Option<Sp<String>>,
@@ -56,7 +58,7 @@ pub struct RawConfig {
     /// `ghcr-gen rename`; `check` flags references to them). Only without [services].
     pub renamed_from: Option<Sp<Vec<Sp<String>>>>,
     /// One table per image. Without it: one image named after the repo, built from ".".
-    #[schemars(with = "BTreeMap<String, RawService>")]
+    #[schemars(with = "Option<BTreeMap<String, RawService>>")]
     pub services: Option<NamedTable<RawService>>,
     /// Where generated files go; `false` turns a target off.
     pub outputs: Option<RawOutputs>,
@@ -154,10 +156,10 @@ pub struct RawWorkflow {
     pub attest: Option<Sp<bool>>,
     /// Runner label per platform, or "qemu" to emulate it on ubuntu-24.04
     /// (private repositories and GitHub Enterprise Server have no arm runners).
-    #[schemars(with = "BTreeMap<String, String>")]
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
     pub runners: Option<NamedTable<Sp<String>>>,
     /// Action pins overriding the built-in ones, by action name.
-    #[schemars(with = "BTreeMap<String, RawPin>")]
+    #[schemars(with = "Option<BTreeMap<String, RawPin>>")]
     pub pins: Option<NamedTable<RawPin>>,
 }
 

@@ -69,6 +69,9 @@ impl Templates {
             .expect("static syntax config is valid");
         env.set_syntax(syntax);
         env.add_filter("yaml_str", yaml_str);
+        if let Some(dir) = dir {
+            check_override_dir(dir)?;
+        }
         let mut origins = Vec::new();
         for (name, source) in EMBEDDED {
             let (source, origin) = match dir.map(|d| d.join(name)) {
@@ -106,6 +109,36 @@ impl Templates {
             .render(minijinja::Value::from(minijinja::value::Serde(ctx)))
             .map_err(|e| template_error(name, origin, &e))
     }
+}
+
+/// The override directory must exist and hold only files named like embedded templates,
+/// so a typo in a file name is an error rather than a silently ignored override.
+fn check_override_dir(dir: &Path) -> Result<(), TemplateError> {
+    let error = |template: String, message: String| TemplateError {
+        template,
+        origin: dir.display().to_string(),
+        message,
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        error(
+            "(directory)".into(),
+            format!("cannot read the template directory: {e}"),
+        )
+    })?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !EMBEDDED.iter().any(|(n, _)| *n == name) {
+            let known: Vec<&str> = EMBEDDED.iter().map(|(n, _)| *n).collect();
+            return Err(error(
+                name,
+                format!(
+                    "not a ghcr-gen template; overridable templates are {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn template_error(name: &str, origin: &str, e: &minijinja::Error) -> TemplateError {
