@@ -7,6 +7,7 @@
 //! [`plan`] (diff, check or atomic write) → [`report`] (typed messages the binary prints).
 //! [`cmd`] holds one function per command tying these together.
 
+pub mod check;
 pub mod cmd;
 pub mod config;
 pub mod diagnostic;
