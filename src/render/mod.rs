@@ -5,6 +5,7 @@
 //! generated and how to regenerate it, added here so an overridden template cannot drop it.
 
 pub mod templates;
+pub mod workflow;
 pub mod yaml;
 
 use crate::model::Model;

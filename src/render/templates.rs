@@ -6,17 +6,32 @@
 
 use std::path::Path;
 
-use minijinja::{Environment, UndefinedBehavior, syntax::SyntaxConfig};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, syntax::SyntaxConfig};
 use serde::Serialize;
 
 /// Every embedded template, by name.
 pub const EMBEDDED: &[(&str, &str)] = &[
-    ("compose.yaml.j2", include_str!("../../templates/compose.yaml.j2")),
-    ("deployment.yaml.j2", include_str!("../../templates/deployment.yaml.j2")),
-    ("service.yaml.j2", include_str!("../../templates/service.yaml.j2")),
-    ("kustomization.yaml.j2", include_str!("../../templates/kustomization.yaml.j2")),
+    (
+        "compose.yaml.j2",
+        include_str!("../../templates/compose.yaml.j2"),
+    ),
+    (
+        "deployment.yaml.j2",
+        include_str!("../../templates/deployment.yaml.j2"),
+    ),
+    (
+        "service.yaml.j2",
+        include_str!("../../templates/service.yaml.j2"),
+    ),
+    (
+        "kustomization.yaml.j2",
+        include_str!("../../templates/kustomization.yaml.j2"),
+    ),
     ("env.j2", include_str!("../../templates/env.j2")),
-    ("workflow.yml.j2", include_str!("../../templates/workflow.yml.j2")),
+    (
+        "workflow.yml.j2",
+        include_str!("../../templates/workflow.yml.j2"),
+    ),
 ];
 
 /// A failure to load or render a template.
@@ -41,6 +56,8 @@ impl Templates {
     pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // Values are quoted explicitly (`yaml_str`); minijinja would JSON-escape `.yaml` files.
+        env.set_auto_escape_callback(|_| AutoEscape::None);
         let syntax = SyntaxConfig::builder()
             .block_delimiters("{%", "%}")
             .variable_delimiters("[[", "]]")
