@@ -14,6 +14,10 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${GHCR_GEN_VALIDATORS:-$REPO/.venv-validators}
+case $VENV in
+  /*) ;;
+  *) VENV=$REPO/$VENV ;; # relative to the repository, as the tests read it
+esac
 
 # Keep in step with the shared validator set; the tests pin nothing else.
 PACKAGES=(
@@ -33,7 +37,11 @@ if ! command -v python3 >/dev/null 2>&1; then
   exit 1
 fi
 
-if [ ! -x "$VENV/bin/python" ]; then
+# A venv whose interpreter no longer runs (python upgraded or removed) is rebuilt.
+if [ -e "$VENV" ] && ! "$VENV/bin/python" -c '' >/dev/null 2>&1; then
+  echo "install-validators: $VENV is broken; recreating it"
+  python3 -m venv --clear "$VENV"
+elif [ ! -e "$VENV" ]; then
   echo "install-validators: creating $VENV"
   python3 -m venv "$VENV"
 fi

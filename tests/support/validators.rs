@@ -12,11 +12,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// Where the validators live: `$GHCR_GEN_VALIDATORS` or `<repo>/.venv-validators`.
+/// Where the validators live: `$GHCR_GEN_VALIDATORS` (relative to the repository when
+/// relative, as `scripts/install-validators.sh` reads it) or `<repo>/.venv-validators`.
 pub fn venv() -> PathBuf {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     match std::env::var_os("GHCR_GEN_VALIDATORS") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-validators"),
+        Some(dir) if !dir.is_empty() => repo.join(dir),
+        _ => repo.join(".venv-validators"),
     }
 }
 
