@@ -275,6 +275,13 @@ fn pull_requests_build_without_login_or_push() {
 }
 
 #[test]
+fn scripts_run_under_bash_with_pipefail_on_every_runner() {
+    for (name, _, _, doc) in all_rendered() {
+        assert_eq!(doc["defaults"]["run"]["shell"].as_str(), Some("bash"), "{name}");
+    }
+}
+
+#[test]
 fn concurrency_is_per_ref_and_cancels_only_pull_requests() {
     for (name, _, _, doc) in all_rendered() {
         let c = &doc["concurrency"];
