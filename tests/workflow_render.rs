@@ -277,7 +277,11 @@ fn pull_requests_build_without_login_or_push() {
 #[test]
 fn scripts_run_under_bash_with_pipefail_on_every_runner() {
     for (name, _, _, doc) in all_rendered() {
-        assert_eq!(doc["defaults"]["run"]["shell"].as_str(), Some("bash"), "{name}");
+        assert_eq!(
+            doc["defaults"]["run"]["shell"].as_str(),
+            Some("bash"),
+            "{name}"
+        );
     }
 }
 
