@@ -8,6 +8,7 @@ pub mod compose;
 pub mod env;
 pub mod k8s;
 pub mod templates;
+pub mod workflow;
 pub mod yaml;
 
 use crate::model::Model;

@@ -1,0 +1,4 @@
+//! Helpers shared by the integration tests: hand-built models and the offline validators.
+
+pub mod models;
+pub mod validators;

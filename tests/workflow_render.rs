@@ -1,0 +1,639 @@
+//! The rendered publishing workflow: snapshots of the fixture models, and the structural
+//! properties every workflow must keep (pinning, least privilege, no expressions in
+//! scripts, native runners, digest merges, no cache on releases).
+
+mod support;
+
+use ghcr_gen::model::{Model, Runner};
+use ghcr_gen::render::{Target, Templates, has_header, workflow};
+use support::models;
+use yaml_serde::Value;
+
+fn render(model: &Model) -> String {
+    let templates = Templates::load(None).expect("embedded templates load");
+    let file = workflow::render(model, &templates)
+        .expect("workflow renders")
+        .expect("workflow output is on");
+    assert_eq!(file.target, Target::Workflow);
+    assert_eq!(Some(&file.path), model.outputs.workflow.as_ref());
+    file.contents
+}
+
+fn parse(text: &str) -> Value {
+    yaml_serde::from_str(text).unwrap_or_else(|e| panic!("workflow is not YAML: {e}\n{text}"))
+}
+
+fn jobs(doc: &Value) -> Vec<(String, &Value)> {
+    doc["jobs"]
+        .as_mapping()
+        .expect("jobs mapping")
+        .iter()
+        .map(|(k, v)| (k.as_str().unwrap().to_string(), v))
+        .collect()
+}
+
+fn steps(job: &Value) -> &Vec<Value> {
+    job["steps"].as_sequence().expect("steps sequence")
+}
+
+/// The step of `job` whose `uses:` names `action`.
+fn step_using<'a>(job: &'a Value, action: &str) -> Option<&'a Value> {
+    steps(job).iter().find(|s| {
+        s["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with(&format!("{action}@")))
+    })
+}
+
+fn matrix(job: &Value) -> &Vec<Value> {
+    job["strategy"]["matrix"]["include"]
+        .as_sequence()
+        .expect("matrix include list")
+}
+
+fn all_rendered() -> Vec<(&'static str, Model, String, Value)> {
+    models::all()
+        .into_iter()
+        .map(|(name, model)| {
+            let text = render(&model);
+            let doc = parse(&text);
+            (name, model, text, doc)
+        })
+        .collect()
+}
+
+#[test]
+fn rendered_workflows_match_snapshots() {
+    for (name, _, text, _) in all_rendered() {
+        insta::assert_snapshot!(format!("workflow_{name}"), text);
+    }
+}
+
+#[test]
+fn workflow_starts_with_the_generated_header() {
+    for (name, _, text, _) in all_rendered() {
+        assert!(has_header(&text), "{name}: no header");
+        assert!(text.lines().nth(1).unwrap().starts_with("name: "), "{name}");
+    }
+}
+
+#[test]
+fn workflow_output_turned_off_renders_nothing() {
+    let mut model = models::single_image();
+    model.outputs.workflow = None;
+    let templates = Templates::load(None).unwrap();
+    assert_eq!(workflow::render(&model, &templates).unwrap(), None);
+}
+
+#[test]
+fn every_action_is_pinned_to_a_full_sha_with_version_comment() {
+    for (name, _, text, _) in all_rendered() {
+        let mut count = 0;
+        for line in text.lines().filter(|l| l.trim_start().starts_with("uses:")) {
+            count += 1;
+            let value = line.trim_start().trim_start_matches("uses:").trim();
+            let (action, rest) = value
+                .split_once('@')
+                .unwrap_or_else(|| panic!("{name}: unpinned {line}"));
+            assert!(action.contains('/'), "{name}: {line}");
+            let (sha, comment) = rest
+                .split_once(" # ")
+                .unwrap_or_else(|| panic!("{name}: no version comment: {line}"));
+            assert!(
+                sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{name}: not a full SHA: {line}"
+            );
+            assert!(
+                comment.starts_with('v'),
+                "{name}: comment not a version: {line}"
+            );
+        }
+        assert!(count >= 5, "{name}: only {count} uses: lines");
+    }
+}
+
+#[test]
+fn top_level_permissions_are_empty_and_jobs_ask_only_for_what_they_use() {
+    for (name, model, _, doc) in all_rendered() {
+        let top = doc["permissions"]
+            .as_mapping()
+            .expect("top-level permissions");
+        assert!(top.is_empty(), "{name}: top-level permissions {top:?}");
+        for (job_name, job) in jobs(&doc) {
+            let perms = job["permissions"]
+                .as_mapping()
+                .unwrap_or_else(|| panic!("{name}/{job_name}: no permissions block"));
+            for (scope, level) in perms {
+                let scope = scope.as_str().unwrap();
+                let level = level.as_str().unwrap();
+                match scope {
+                    "contents" => assert_eq!(level, "read", "{name}/{job_name}"),
+                    "packages" => assert_eq!(level, "write", "{name}/{job_name}"),
+                    "id-token" | "attestations" => {
+                        assert!(
+                            model.workflow.attest,
+                            "{name}/{job_name}: {scope} without attest"
+                        );
+                        assert_eq!(level, "write");
+                    }
+                    other => panic!("{name}/{job_name}: unexpected permission {other}"),
+                }
+            }
+            // A job attests only if it has the step, and has the step only if it may.
+            let attests = step_using(job, "actions/attest-build-provenance").is_some();
+            assert_eq!(attests, perms.contains_key("id-token"), "{name}/{job_name}");
+            assert_eq!(
+                attests,
+                perms.contains_key("attestations"),
+                "{name}/{job_name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn attestation_is_emitted_only_when_configured_and_pushed_to_the_registry() {
+    for (name, model, _, doc) in all_rendered() {
+        let attest_steps: Vec<&Value> = jobs(&doc)
+            .into_iter()
+            .filter_map(|(_, job)| step_using(job, "actions/attest-build-provenance"))
+            .collect();
+        assert_eq!(!attest_steps.is_empty(), model.workflow.attest, "{name}");
+        for step in attest_steps {
+            assert_eq!(
+                step["with"]["push-to-registry"].as_bool(),
+                Some(true),
+                "{name}"
+            );
+            assert!(
+                step["with"]["subject-digest"]
+                    .as_str()
+                    .unwrap()
+                    .contains(".outputs.digest")
+            );
+        }
+    }
+}
+
+#[test]
+fn no_expression_is_expanded_inside_a_run_script() {
+    for (name, _, _, doc) in all_rendered() {
+        for (job_name, job) in jobs(&doc) {
+            for step in steps(job) {
+                if let Some(run) = step["run"].as_str() {
+                    assert!(
+                        !run.contains("${{"),
+                        "{name}/{job_name}: expression inside run:\n{run}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn checkout_never_persists_credentials() {
+    for (name, _, _, doc) in all_rendered() {
+        for (job_name, job) in jobs(&doc) {
+            if let Some(step) = step_using(job, "actions/checkout") {
+                assert_eq!(
+                    step["with"]["persist-credentials"].as_bool(),
+                    Some(false),
+                    "{name}/{job_name}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn triggers_are_branches_version_tags_pull_requests_and_dispatch() {
+    for (name, model, _, doc) in all_rendered() {
+        let on = &doc["on"];
+        let branches: Vec<&str> = on["push"]["branches"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|b| b.as_str().unwrap())
+            .collect();
+        assert_eq!(branches, model.tags.branches, "{name}");
+        assert_eq!(on["push"]["tags"][0].as_str(), Some("v*"), "{name}");
+        assert_eq!(
+            on["pull_request"]["branches"][0].as_str(),
+            Some(model.default_branch.as_str()),
+            "{name}"
+        );
+        assert!(
+            on.as_mapping().unwrap().contains_key("workflow_dispatch"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn pull_requests_build_without_login_or_push() {
+    for (name, _, _, doc) in all_rendered() {
+        for (job_name, job) in jobs(&doc) {
+            let job_skips_prs = job["if"]
+                .as_str()
+                .is_some_and(|c| c.contains("github.event_name != 'pull_request'"));
+            if job_skips_prs {
+                continue;
+            }
+            let login = step_using(job, "docker/login-action").expect("login step");
+            assert_eq!(
+                login["if"].as_str(),
+                Some("github.event_name != 'pull_request'"),
+                "{name}/{job_name}"
+            );
+            let build = step_using(job, "docker/build-push-action").expect("build step");
+            let outputs = build["with"]["outputs"].as_str().unwrap();
+            assert!(
+                outputs.contains("push=${{ github.event_name != 'pull_request' }}"),
+                "{name}/{job_name}: {outputs}"
+            );
+            assert!(build["with"]["push"].is_null(), "{name}/{job_name}");
+            for step in steps(job) {
+                let pushes = step["run"]
+                    .as_str()
+                    .is_some_and(|r| r.contains("imagetools create"))
+                    || step["uses"].as_str().is_some_and(|u| {
+                        u.starts_with("actions/upload-artifact@")
+                            || u.starts_with("actions/attest-build-provenance@")
+                    });
+                if pushes {
+                    assert!(
+                        step["if"]
+                            .as_str()
+                            .is_some_and(|c| c.starts_with("github.event_name != 'pull_request'")),
+                        "{name}/{job_name}: {step:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn scripts_run_under_bash_with_pipefail_on_every_runner() {
+    for (name, _, _, doc) in all_rendered() {
+        assert_eq!(
+            doc["defaults"]["run"]["shell"].as_str(),
+            Some("bash"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn concurrency_is_per_ref_and_cancels_only_pull_requests() {
+    for (name, _, _, doc) in all_rendered() {
+        let c = &doc["concurrency"];
+        assert!(
+            c["group"].as_str().unwrap().contains("${{ github.ref }}"),
+            "{name}"
+        );
+        assert_eq!(
+            c["cancel-in-progress"].as_str(),
+            Some("${{ github.event_name == 'pull_request' }}"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn build_matrix_covers_every_service_and_platform_without_fail_fast() {
+    for (name, model, _, doc) in all_rendered() {
+        let build = &doc["jobs"]["build"];
+        assert_eq!(
+            build["strategy"]["fail-fast"].as_bool(),
+            Some(false),
+            "{name}"
+        );
+        let legs: Vec<(String, String)> = matrix(build)
+            .iter()
+            .map(|l| {
+                (
+                    l["service"].as_str().unwrap().to_string(),
+                    l["platform"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String)> = model
+            .services
+            .iter()
+            .flat_map(|s| s.platforms.iter().map(|p| (s.name.clone(), p.to_string())))
+            .collect();
+        assert_eq!(legs, expected, "{name}");
+        assert_eq!(build["runs-on"].as_str(), Some("${{ matrix.runner }}"));
+    }
+}
+
+#[test]
+fn each_platform_builds_on_its_configured_runner() {
+    for (name, model, _, doc) in all_rendered() {
+        for leg in matrix(&doc["jobs"]["build"]) {
+            let platform = leg["platform"].as_str().unwrap();
+            let runner = &model.workflow.runners[platform];
+            assert_eq!(
+                leg["runner"].as_str(),
+                Some(runner.label()),
+                "{name} {platform}"
+            );
+            assert_eq!(
+                leg["qemu"].as_bool().unwrap_or(false),
+                runner.is_qemu(),
+                "{name} {platform}"
+            );
+        }
+    }
+    let doc = parse(&render(&models::two_services_two_platforms()));
+    for leg in matrix(&doc["jobs"]["build"]) {
+        let expected = match leg["platform"].as_str().unwrap() {
+            "linux/arm64" => "ubuntu-24.04-arm",
+            _ => "ubuntu-24.04",
+        };
+        assert_eq!(leg["runner"].as_str(), Some(expected));
+    }
+}
+
+#[test]
+fn qemu_is_set_up_only_for_emulated_legs() {
+    for (name, model, _, doc) in all_rendered() {
+        let any_qemu = model.workflow.runners.values().any(Runner::is_qemu)
+            && model.services.iter().any(|s| {
+                s.platforms
+                    .iter()
+                    .any(|p| model.workflow.runners[&p.to_string()].is_qemu())
+            });
+        let build = &doc["jobs"]["build"];
+        let qemu = step_using(build, "docker/setup-qemu-action");
+        assert_eq!(qemu.is_some(), any_qemu, "{name}");
+        if let Some(step) = qemu {
+            assert_eq!(step["if"].as_str(), Some("matrix.qemu"), "{name}");
+            assert_eq!(
+                step["with"]["platforms"].as_str(),
+                Some("${{ matrix.qemu-arch }}")
+            );
+        }
+    }
+    let doc = parse(&render(&models::per_arch_qemu()));
+    let arm = matrix(&doc["jobs"]["build"])
+        .iter()
+        .find(|l| l["platform"].as_str() == Some("linux/arm64"))
+        .unwrap();
+    assert_eq!(arm["qemu"].as_bool(), Some(true));
+    assert_eq!(arm["qemu-arch"].as_str(), Some("arm64"));
+    assert_eq!(arm["runner"].as_str(), Some("ubuntu-24.04"));
+}
+
+#[test]
+fn multi_platform_services_push_by_digest_and_merge_with_imagetools() {
+    let doc = parse(&render(&models::two_services_two_platforms()));
+    let build = &doc["jobs"]["build"];
+    let push = step_using(build, "docker/build-push-action").unwrap();
+    let outputs = push["with"]["outputs"].as_str().unwrap();
+    assert!(outputs.contains("type=image"), "{outputs}");
+    assert!(outputs.contains("push-by-digest=true"), "{outputs}");
+    assert!(outputs.contains("name-canonical=true"), "{outputs}");
+    assert!(step_using(build, "actions/upload-artifact").is_some());
+
+    let merge = &doc["jobs"]["merge"];
+    assert_eq!(merge["needs"].as_str(), Some("build"));
+    assert_eq!(merge["strategy"]["fail-fast"].as_bool(), Some(false));
+    let services: Vec<&str> = matrix(merge)
+        .iter()
+        .map(|m| m["service"].as_str().unwrap())
+        .collect();
+    assert_eq!(services, ["api", "web"]);
+    assert!(step_using(merge, "actions/download-artifact").is_some());
+    let script = steps(merge)
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .find(|r| r.contains("docker buildx imagetools create"))
+        .expect("merge creates the index with imagetools");
+    // Tags and index annotations come from metadata-action's JSON output.
+    assert!(script.contains(".tags[]"));
+    assert!(script.contains("select(startswith(\"index:\"))"));
+    let meta = step_using(merge, "docker/metadata-action").unwrap();
+    assert_eq!(
+        meta["env"]["DOCKER_METADATA_ANNOTATIONS_LEVELS"].as_str(),
+        Some("index")
+    );
+}
+
+#[test]
+fn single_platform_service_pushes_tags_directly_without_merge() {
+    let doc = parse(&render(&models::single_image()));
+    assert!(doc["jobs"]["merge"].is_null());
+    let build = &doc["jobs"]["build"];
+    let push = step_using(build, "docker/build-push-action").unwrap();
+    assert_eq!(
+        push["with"]["tags"].as_str(),
+        Some("${{ steps.meta.outputs.tags }}")
+    );
+    assert!(
+        !push["with"]["outputs"]
+            .as_str()
+            .unwrap()
+            .contains("push-by-digest")
+    );
+    assert!(step_using(build, "actions/upload-artifact").is_none());
+    let leg = &matrix(build)[0];
+    assert_eq!(leg["annotation-levels"].as_str(), Some("manifest,index"));
+}
+
+#[test]
+fn mixed_services_choose_digest_or_direct_push_per_leg() {
+    let doc = parse(&render(&models::five_services()));
+    let build = &doc["jobs"]["build"];
+    for leg in matrix(build) {
+        let service = leg["service"].as_str().unwrap();
+        let by_digest = !matches!(service, "docs" | "worker");
+        assert_eq!(leg["by-digest"].as_bool(), Some(by_digest), "{service}");
+        assert_eq!(leg["artifact"].is_null(), !by_digest, "{service}");
+        let levels = if by_digest {
+            "manifest"
+        } else {
+            "manifest,index"
+        };
+        assert_eq!(leg["annotation-levels"].as_str(), Some(levels), "{service}");
+    }
+    let merged: Vec<&str> = matrix(&doc["jobs"]["merge"])
+        .iter()
+        .map(|m| m["service"].as_str().unwrap())
+        .collect();
+    assert_eq!(merged, ["api", "edge", "web"]);
+    let upload = step_using(build, "actions/upload-artifact").unwrap();
+    assert!(upload["if"].as_str().unwrap().contains("matrix.by-digest"));
+}
+
+#[test]
+fn digest_artifact_patterns_match_only_their_own_service() {
+    let model = models::model(
+        "acme",
+        "shop",
+        &[
+            ("api", &["linux/amd64", "linux/arm64"]),
+            ("api-v2", &["linux/amd64", "linux/arm64"]),
+        ],
+    );
+    let doc = parse(&render(&model));
+    let artifacts: Vec<(String, String)> = matrix(&doc["jobs"]["build"])
+        .iter()
+        .map(|l| {
+            (
+                l["service"].as_str().unwrap().to_string(),
+                l["artifact"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for merge in matrix(&doc["jobs"]["merge"]) {
+        let service = merge["service"].as_str().unwrap();
+        let pattern = merge["artifacts"].as_str().unwrap();
+        let prefix = pattern.strip_suffix('*').expect("pattern ends in *");
+        assert!(!prefix.contains('*'));
+        for (owner, artifact) in &artifacts {
+            assert_eq!(
+                artifact.starts_with(prefix),
+                owner == service,
+                "{pattern} vs {artifact}"
+            );
+        }
+        assert_eq!(merge["platforms"].as_u64(), Some(2));
+    }
+}
+
+#[test]
+fn metadata_step_gets_exactly_the_configured_rules_and_flavor() {
+    for (name, model, _, doc) in all_rendered() {
+        for (job_name, job) in jobs(&doc) {
+            let meta = step_using(job, "docker/metadata-action").expect("metadata step");
+            let with = &meta["with"];
+            assert_eq!(
+                with["tags"].as_str().unwrap(),
+                format!("{}\n", model.tags.rules.join("\n")),
+                "{name}/{job_name}"
+            );
+            assert_eq!(
+                with["flavor"].as_str().unwrap(),
+                format!("{}\n", model.tags.flavor.join("\n")),
+                "{name}/{job_name}"
+            );
+            assert_eq!(with["images"].as_str(), Some("${{ matrix.image }}"));
+            let source = format!(
+                "org.opencontainers.image.source=https://github.com/{}/{}\n",
+                model.owner, model.repo
+            );
+            assert_eq!(
+                with["labels"].as_str(),
+                Some(source.as_str()),
+                "{name}/{job_name}"
+            );
+            assert_eq!(
+                with["annotations"].as_str(),
+                Some(source.as_str()),
+                "{name}/{job_name}"
+            );
+            assert!(meta["env"]["DOCKER_METADATA_ANNOTATIONS_LEVELS"].is_string());
+        }
+    }
+}
+
+#[test]
+fn image_names_are_lowercase_and_never_derived_from_the_owner_context() {
+    for (name, model, text, doc) in all_rendered() {
+        assert!(!text.contains("repository_owner"), "{name}");
+        assert!(!text.contains("github.repository }}"), "{name}");
+        for (_, job) in jobs(&doc) {
+            for entry in matrix(job) {
+                let image = entry["image"].as_str().unwrap();
+                assert_eq!(image, image.to_lowercase(), "{name}");
+                assert!(
+                    model.services.iter().any(|s| s.image == image),
+                    "{name}: {image}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn build_cache_is_scoped_per_leg_and_never_used_for_tag_builds() {
+    for (name, _, _, doc) in all_rendered() {
+        let build = &doc["jobs"]["build"];
+        let push = step_using(build, "docker/build-push-action").unwrap();
+        for key in ["cache-from", "cache-to"] {
+            let value = push["with"][key].as_str().unwrap();
+            assert!(
+                value.starts_with("${{ !startsWith(github.ref, 'refs/tags/') && "),
+                "{name}: {key}: {value}"
+            );
+            assert!(value.contains("type=gha,scope={0}"), "{name}: {value}");
+            assert!(value.contains("matrix.cache-scope"), "{name}: {value}");
+        }
+        let scopes: Vec<&str> = matrix(build)
+            .iter()
+            .map(|l| l["cache-scope"].as_str().unwrap())
+            .collect();
+        let mut unique = scopes.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            scopes.len(),
+            "{name}: cache scopes collide: {scopes:?}"
+        );
+        // No other job touches the cache (setup-buildx's binary cache included).
+        for (_, job) in jobs(&doc) {
+            if let Some(buildx) = step_using(job, "docker/setup-buildx-action") {
+                assert_eq!(buildx["with"]["cache-binary"].as_bool(), Some(false));
+            }
+        }
+    }
+}
+
+#[test]
+fn per_arch_tags_follow_the_arch_tag_template() {
+    let doc = parse(&render(&models::per_arch_qemu()));
+    let build = &doc["jobs"]["build"];
+    let templates: Vec<&str> = matrix(build)
+        .iter()
+        .map(|l| l["arch-tag"].as_str().unwrap())
+        .collect();
+    assert_eq!(templates, ["hf-amd64-{tag}", "hf-arm64-{tag}"]);
+    let step = steps(build)
+        .iter()
+        .find(|s| s["run"].as_str().is_some_and(|r| r.contains("ARCH_TAG")))
+        .expect("per-arch tag step");
+    assert_eq!(
+        step["env"]["ARCH_TAG"].as_str(),
+        Some("${{ matrix.arch-tag }}")
+    );
+    assert!(step["run"].as_str().unwrap().contains("imagetools create"));
+    // Without per_arch there is no such step and no arch-tag in the matrix.
+    let doc = parse(&render(&models::two_services_two_platforms()));
+    let build = &doc["jobs"]["build"];
+    assert!(matrix(build).iter().all(|l| l["arch-tag"].is_null()));
+    assert!(
+        steps(build)
+            .iter()
+            .all(|s| !s["run"].as_str().unwrap_or("").contains("ARCH_TAG"))
+    );
+}
+
+#[test]
+fn arm_v7_slug_names_artifacts_cache_scopes_and_per_arch_tags() {
+    let mut model = models::five_services();
+    model.tags.per_arch = true;
+    let doc = parse(&render(&model));
+    let leg = matrix(&doc["jobs"]["build"])
+        .iter()
+        .find(|l| l["platform"].as_str() == Some("linux/arm/v7"))
+        .unwrap()
+        .clone();
+    assert_eq!(leg["cache-scope"].as_str(), Some("edge-arm-v7"));
+    assert!(leg["artifact"].as_str().unwrap().ends_with("-edge-arm-v7"));
+    assert_eq!(leg["arch-tag"].as_str(), Some("{tag}-arm-v7"));
+    assert_eq!(leg["qemu-arch"].as_str(), Some("arm"));
+}
