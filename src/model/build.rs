@@ -547,7 +547,7 @@ impl Builder<'_> {
                 }
                 list.value
                     .iter()
-                    .filter(|b| self.check(b, "branch name", naming::check_branch))
+                    .filter(|b| self.check(b, "branch name", check_branch_filter))
                     .map(|b| b.value.clone())
                     .collect()
             }
@@ -838,6 +838,18 @@ fn check_image_ref(s: &str) -> Result<(), String> {
     };
     naming::check_registry(host)?;
     check_oci_path(path)
+}
+
+/// A branch name or a GitHub Actions branch filter pattern (`release/*`, `v[0-9]**`).
+fn check_branch_filter(s: &str) -> Result<(), String> {
+    let literal: String = s
+        .chars()
+        .map(|c| if matches!(c, '*' | '?' | '[' | ']' | '+') { 'x' } else { c })
+        .collect();
+    if s.starts_with('!') {
+        return Err("negative patterns are not supported; list the branches that publish".into());
+    }
+    naming::check_branch(&literal)
 }
 
 fn check_dns_label(s: &str) -> Result<(), String> {

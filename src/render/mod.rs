@@ -90,6 +90,7 @@ pub fn render_with(
             push(path, body, Target::K8s);
         }
     }
+    files.extend(workflow::render(model, templates)?);
     Ok(files)
 }
 

@@ -2,8 +2,9 @@
 //!
 //! `scripts/install-validators.sh` installs them into `$GHCR_GEN_VALIDATORS` (default
 //! `<repo>/.venv-validators`). Each function here runs one tool on the given files and
-//! panics with the tool's complete output on any finding. A missing tool is a failure
-//! that says how to install it, never a skip: CI runs the script first. Tools run inside
+//! panics with the tool's complete output on any finding. A missing tool triggers one run
+//! of the installer; a tool still missing is a failure that says how to install it, never
+//! a skip. Tools run inside
 //! `unshare -n` (no network at all) when the sandbox permits it.
 #![allow(dead_code)] // each test crate uses a different subset
 
@@ -27,9 +28,34 @@ pub fn yamllint_config() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/yamllint.yaml")
 }
 
-/// The path of `tool` in the venv; panics telling how to install it when it is missing.
+/// Installs the validators with `scripts/install-validators.sh` the first time a test of
+/// this binary needs one and the venv lacks it (the script is idempotent and pins every
+/// version). `cargo test` on a clean clone therefore installs what it runs.
+fn ensure_installed() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let out = Command::new("bash")
+            .arg(repo.join("scripts/install-validators.sh"))
+            .current_dir(repo)
+            .output()
+            .expect("run scripts/install-validators.sh");
+        assert!(
+            out.status.success(),
+            "scripts/install-validators.sh failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
+}
+
+/// The path of `tool` in the venv, installing the validators first when it is missing;
+/// panics telling how to install it when it is still missing.
 pub fn tool(name: &str) -> PathBuf {
     let path = venv().join("bin").join(name);
+    if !path.is_file() {
+        ensure_installed();
+    }
     if !path.is_file() {
         panic!(
             "validator `{name}` is not installed (looked for {}).\n\

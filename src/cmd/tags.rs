@@ -1,0 +1,236 @@
+//! `ghcr-gen tags`: the tags docker/metadata-action will compute in CI, previewed locally.
+//!
+//! With registry.toml, every service's image gets the configured rules and flavor (and its
+//! per-arch tags when `per_arch` is on). `--image`, `--tag` and `--flavor` replace the
+//! config's inputs, so any metadata-action setup can be previewed without a config. The git
+//! context comes from the flags, or from the local checkout when none is given.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::exit::Exit;
+use crate::model::Model;
+use crate::report::Report;
+use crate::tags::{self, GitContext, Inputs, Meta};
+
+/// Options of `ghcr-gen tags`.
+#[derive(Debug, Default)]
+pub struct Options<'a> {
+    pub cwd: &'a Path,
+    pub config: Option<&'a Path>,
+    pub service: Option<String>,
+    /// Replace the config's images / tag rules / flavor (metadata-action input lines).
+    pub images: Vec<String>,
+    pub tags: Vec<String>,
+    pub flavor: Vec<String>,
+    pub context: ContextFlags,
+    pub json: bool,
+}
+
+/// Git context flags; any one set means "don't read the checkout".
+#[derive(Debug, Default, Clone)]
+pub struct ContextFlags {
+    pub event: Option<String>,
+    pub git_ref: Option<String>,
+    pub sha: Option<String>,
+    pub default_branch: Option<String>,
+    pub commit_date: Option<String>,
+    pub now: Option<String>,
+    pub pr_head_sha: Option<String>,
+}
+
+impl ContextFlags {
+    fn any(&self) -> bool {
+        self.event.is_some()
+            || self.git_ref.is_some()
+            || self.sha.is_some()
+            || self.commit_date.is_some()
+            || self.now.is_some()
+            || self.pr_head_sha.is_some()
+    }
+}
+
+/// One image's result in `--format json`.
+#[derive(Serialize)]
+struct JsonOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service: Option<&'a str>,
+    tags: &'a [String],
+    version: &'a tags::Version,
+}
+
+/// Runs `ghcr-gen tags`.
+pub fn run(opts: &Options<'_>) -> Report {
+    // The config is optional when --image/--tag say everything; an explicit --config or a
+    // discovered registry.toml that fails to load is still an error.
+    let model = match crate::config::discover(opts.cwd, opts.config) {
+        Ok(path) => {
+            let display = super::display_path(opts.cwd, &path);
+            match crate::config::load(&path, &display) {
+                Ok(m) => Some(m),
+                Err(diags) => return Report::errors(diags),
+            }
+        }
+        Err(d) if opts.config.is_some() => return Report::errors(vec![d]),
+        Err(_) => None,
+    };
+    let default_branch = opts
+        .context
+        .default_branch
+        .clone()
+        .or_else(|| model.as_ref().map(|m| m.default_branch.clone()))
+        .unwrap_or_else(|| "main".to_string());
+    let ctx = match context(opts, &default_branch) {
+        Ok(c) => c,
+        Err(e) => return Report::error(e),
+    };
+    let groups = match groups(opts, model.as_ref()) {
+        Ok(g) => g,
+        Err(e) => return Report::error(e),
+    };
+    let mut results = Vec::new();
+    for g in &groups {
+        match tags::compute(&g.inputs, &ctx) {
+            Ok(meta) => results.push((g, meta)),
+            Err(e) => {
+                return Report::error(match &g.service {
+                    Some(s) => format!("service {s}: {e}"),
+                    None => e.to_string(),
+                });
+            }
+        }
+    }
+    let mut report = Report::new(Exit::Ok);
+    if opts.json {
+        let items: Vec<JsonOut<'_>> = results
+            .iter()
+            .map(|(g, meta)| JsonOut {
+                service: g.service.as_deref(),
+                tags: &meta.tags,
+                version: &meta.version,
+            })
+            .collect();
+        let text = if items.len() == 1 {
+            serde_json::to_string_pretty(&items[0])
+        } else {
+            serde_json::to_string_pretty(&items)
+        };
+        report.output(text.expect("json serializes") + "\n");
+    } else {
+        let mut out = String::new();
+        for (g, meta) in &results {
+            for tag in all_tags(g, meta) {
+                out.push_str(&tag);
+                out.push('\n');
+            }
+        }
+        report.output(out);
+    }
+    for (_, meta) in &results {
+        for w in &meta.warnings {
+            report.status(format!("warning: {w}"));
+        }
+    }
+    report
+}
+
+/// One metadata-action invocation: a service's image (or the flags' images) and its inputs.
+struct Group {
+    service: Option<String>,
+    inputs: Inputs,
+    /// Per-arch tag template and platform slugs, when per_arch is on.
+    per_arch: Option<(String, Vec<String>)>,
+}
+
+fn groups(opts: &Options<'_>, model: Option<&Model>) -> Result<Vec<Group>, String> {
+    let flavor_override = (!opts.flavor.is_empty()).then(|| opts.flavor.clone());
+    let tags_override = (!opts.tags.is_empty()).then(|| opts.tags.clone());
+    let Some(model) = model.filter(|_| opts.images.is_empty()) else {
+        // No config, or --image replaces its images: one invocation.
+        let policy = model.map(|m| &m.tags);
+        return Ok(vec![Group {
+            service: None,
+            inputs: Inputs {
+                images: opts.images.clone(),
+                tags: tags_override.or_else(|| policy.map(|p| p.rules.clone())),
+                flavor: flavor_override
+                    .or_else(|| policy.map(|p| p.flavor.clone()))
+                    .unwrap_or_default(),
+            },
+            per_arch: None,
+        }]);
+    };
+    if let Some(name) = &opts.service
+        && model.service(name).is_none()
+    {
+        let names: Vec<&str> = model.services.iter().map(|s| s.name.as_str()).collect();
+        return Err(format!(
+            "no service `{name}` in registry.toml (services: {})",
+            names.join(", ")
+        ));
+    }
+    Ok(model
+        .services
+        .iter()
+        .filter(|s| opts.service.as_ref().is_none_or(|n| *n == s.name))
+        .map(|s| Group {
+            service: Some(s.name.clone()),
+            inputs: Inputs {
+                images: vec![s.image.clone()],
+                tags: Some(tags_override.clone().unwrap_or_else(|| model.tags.rules.clone())),
+                flavor: flavor_override.clone().unwrap_or_else(|| model.tags.flavor.clone()),
+            },
+            per_arch: (model.tags.per_arch && s.platforms.len() > 1).then(|| {
+                (
+                    model.tags.arch_tag.clone(),
+                    s.platforms.iter().map(|p| p.slug()).collect(),
+                )
+            }),
+        })
+        .collect())
+}
+
+/// The image's tags, followed by its per-arch tags (platform by platform) when enabled.
+fn all_tags(g: &Group, meta: &Meta) -> Vec<String> {
+    let mut out = meta.tags.clone();
+    if let Some((template, arches)) = &g.per_arch {
+        for arch in arches {
+            for full in &meta.tags {
+                let (image, tag) = match full.rsplit_once(':') {
+                    Some((i, t)) if !t.contains('/') => (Some(i), t),
+                    _ => (None, full.as_str()),
+                };
+                let per = template.replace("{tag}", tag).replace("{arch}", arch);
+                out.push(match image {
+                    Some(i) => format!("{i}:{per}"),
+                    None => per,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn context(opts: &Options<'_>, default_branch: &str) -> Result<GitContext, String> {
+    let flags = &opts.context;
+    let mut ctx = if flags.any() {
+        GitContext::from_flags(
+            flags.event.as_deref().unwrap_or("push"),
+            flags.git_ref.as_deref().unwrap_or(""),
+            flags.sha.as_deref().unwrap_or(""),
+            default_branch,
+            flags.commit_date.as_deref(),
+            flags.now.as_deref(),
+        )
+        .map_err(|e| e.to_string())?
+    } else {
+        GitContext::from_checkout(opts.cwd, default_branch).map_err(|e| e.to_string())?
+    };
+    if let Some(sha) = &flags.pr_head_sha {
+        ctx.pr_head_sha = Some(sha.clone());
+    }
+    ctx.short_sha_length = std::env::var("DOCKER_METADATA_SHORT_SHA_LENGTH").ok();
+    ctx.use_pr_head_sha = std::env::var("DOCKER_METADATA_PR_HEAD_SHA").is_ok_and(|v| v == "true");
+    Ok(ctx)
+}
