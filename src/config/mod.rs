@@ -3,6 +3,7 @@
 //! [`load`] is the entry point: bytes → UTF-8 → TOML with spans → raw config → validated
 //! [`Model`]. It returns every problem it finds as [`Diagnostic`]s, never only the first.
 
+pub mod edit;
 pub mod raw;
 mod read;
 

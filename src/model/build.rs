@@ -844,7 +844,13 @@ fn check_image_ref(s: &str) -> Result<(), String> {
 fn check_branch_filter(s: &str) -> Result<(), String> {
     let literal: String = s
         .chars()
-        .map(|c| if matches!(c, '*' | '?' | '[' | ']' | '+') { 'x' } else { c })
+        .map(|c| {
+            if matches!(c, '*' | '?' | '[' | ']' | '+') {
+                'x'
+            } else {
+                c
+            }
+        })
         .collect();
     if s.starts_with('!') {
         return Err("negative patterns are not supported; list the branches that publish".into());

@@ -1,0 +1,166 @@
+//! Edits of `registry.toml` that keep everything else byte-for-byte: comments, layout,
+//! key order. Used by `rename` to change names and record the old ones.
+
+use toml_edit::{Array, DocumentMut, Item, Value, value};
+
+/// A registry.toml being edited.
+pub struct ConfigEdit {
+    doc: DocumentMut,
+}
+
+/// Where a key lives: the top level, or a service's table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    Top,
+    Service(&'a str),
+}
+
+impl ConfigEdit {
+    /// Parses `text`; it has already loaded once, so errors here are unexpected.
+    pub fn parse(text: &str) -> Result<ConfigEdit, String> {
+        text.parse::<DocumentMut>()
+            .map(|doc| ConfigEdit { doc })
+            .map_err(|e| e.to_string())
+    }
+
+    /// The edited text.
+    pub fn finish(self) -> String {
+        self.doc.to_string()
+    }
+
+    /// Sets a string key, keeping its decor (comments around it) when it exists. A key the
+    /// file does not have yet is added after the last top-level key / in the service table.
+    pub fn set_str(&mut self, scope: Scope<'_>, key: &str, new: &str) {
+        let Some(table) = self.table(scope) else {
+            return;
+        };
+        match table.get_mut(key) {
+            Some(Item::Value(v)) => {
+                let decor = v.decor().clone();
+                *v = Value::from(new);
+                *v.decor_mut() = decor;
+            }
+            _ => {
+                table.insert(key, value(new));
+            }
+        }
+    }
+
+    /// Removes `key` when present (e.g. an `image` override that is now the default).
+    pub fn remove(&mut self, scope: Scope<'_>, key: &str) {
+        if let Some(table) = self.table(scope) {
+            table.remove(key);
+        }
+    }
+
+    /// Like [`set_str`](Self::set_str), but leaves the file alone when the key is absent and
+    /// `new` is what the absent key already means, so renaming back restores every byte.
+    pub fn set_str_or_default(&mut self, scope: Scope<'_>, key: &str, new: &str, default: &str) {
+        let present = self.table(scope).is_some_and(|t| t.contains_key(key));
+        if present || new != default {
+            self.set_str(scope, key, new);
+        }
+    }
+
+    /// Records that `scope`'s image moved from `names` to `current`: appends `names` to its
+    /// `renamed_from` array (creating it), skipping ones already listed. Moving back to a
+    /// name the array lists undoes that rename instead: the name leaves the array and
+    /// nothing is added, so a rename followed by its reverse restores every byte.
+    pub fn record_renamed_from(&mut self, scope: Scope<'_>, names: &[String], current: &str) {
+        let Some(table) = self.table(scope) else {
+            return;
+        };
+        let listed = |t: &toml_edit::Table| {
+            t.get("renamed_from")
+                .and_then(Item::as_array)
+                .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(current)))
+        };
+        if listed(table) {
+            let array = table
+                .get_mut("renamed_from")
+                .and_then(Item::as_array_mut)
+                .expect("checked above");
+            array.retain(|v| v.as_str() != Some(current));
+            if array.is_empty() {
+                table.remove("renamed_from");
+            }
+            return;
+        }
+        if table.get("renamed_from").and_then(Item::as_array).is_none() {
+            if names.iter().all(|n| n == current) {
+                return;
+            }
+            table.insert("renamed_from", value(Array::new()));
+        }
+        let Some(array) = table.get_mut("renamed_from").and_then(Item::as_array_mut) else {
+            return;
+        };
+        for name in names {
+            if name != current && !array.iter().any(|v| v.as_str() == Some(name.as_str())) {
+                array.push(name.as_str());
+            }
+        }
+    }
+
+    fn table(&mut self, scope: Scope<'_>) -> Option<&mut toml_edit::Table> {
+        match scope {
+            Scope::Top => Some(self.doc.as_table_mut()),
+            Scope::Service(name) => self
+                .doc
+                .get_mut("services")?
+                .as_table_like_mut()?
+                .get_mut(name)?
+                .as_table_mut(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "# top comment\nowner = \"Acme\" # who\nrepo = \"app\"\nsuffix = \"\"   # package suffix\n\n[services.web]\n# web comment\nport = 80\n";
+
+    #[test]
+    fn set_keeps_comments_and_layout() {
+        let mut e = ConfigEdit::parse(TEXT).unwrap();
+        e.set_str(Scope::Top, "suffix", "-api");
+        let out = e.finish();
+        assert_eq!(out, TEXT.replace("suffix = \"\"", "suffix = \"-api\""));
+    }
+
+    #[test]
+    fn renamed_from_is_recorded_once_and_dropped_when_current_again() {
+        let mut e = ConfigEdit::parse(TEXT).unwrap();
+        let old = vec!["ghcr.io/acme/app-web".to_string()];
+        e.record_renamed_from(Scope::Service("web"), &old, "ghcr.io/acme/app-web-api");
+        e.record_renamed_from(Scope::Service("web"), &old, "ghcr.io/acme/app-web-api");
+        let out = e.finish();
+        assert_eq!(out.matches("ghcr.io/acme/app-web\"").count(), 1, "{out}");
+        assert!(
+            out.contains("# web comment\nport = 80\nrenamed_from = [\"ghcr.io/acme/app-web\"]\n"),
+            "{out}"
+        );
+        let mut back = ConfigEdit::parse(&out).unwrap();
+        back.record_renamed_from(
+            Scope::Service("web"),
+            &["ghcr.io/acme/app-web-api".to_string()],
+            "ghcr.io/acme/app-web",
+        );
+        assert_eq!(back.finish(), TEXT, "renaming back restores every byte");
+    }
+
+    #[test]
+    fn default_values_are_not_added_to_a_file_without_the_key() {
+        let mut e = ConfigEdit::parse("owner = \"a\"\n").unwrap();
+        e.set_str_or_default(Scope::Top, "suffix", "", "");
+        assert_eq!(e.finish(), "owner = \"a\"\n");
+    }
+
+    #[test]
+    fn a_missing_key_is_added() {
+        let mut e = ConfigEdit::parse("owner = \"a\"\nrepo = \"b\"\n").unwrap();
+        e.set_str(Scope::Top, "suffix", "-x");
+        assert_eq!(e.finish(), "owner = \"a\"\nrepo = \"b\"\nsuffix = \"-x\"\n");
+    }
+}
