@@ -15,16 +15,17 @@ use crate::diagnostic::{Diagnostic, SourceFile};
 
 /// Default registry host.
 pub const DEFAULT_REGISTRY: &str = "ghcr.io";
-/// Default tag rules: latest on the default branch, the branch name, `<branch>-<short sha>`,
-/// the version and major.minor on `v*` tags, `pr-N` on pull requests.
+/// Default tag rules: the branch name on each publishing branch and `<branch>-<short sha>`
+/// (branch events only, so tag pushes never get a `-<sha>` tag), the version and
+/// major.minor on `v*` tags, `pr-N` on pull requests (built, never pushed), and `latest`
+/// on the default branch (with `latest=auto`, also on stable version tags).
 pub const DEFAULT_RULES: &[&str] = &[
-    "type=raw,value=latest,enable={{is_default_branch}}",
     "type=ref,event=branch",
-    "type=sha,prefix={{branch}}-,enable={{is_not_default_branch}}",
-    "type=sha,prefix={{branch}}-,enable={{is_default_branch}}",
+    "type=ref,event=branch,suffix=-{{sha}}",
     "type=semver,pattern={{version}}",
     "type=semver,pattern={{major}}.{{minor}}",
     "type=ref,event=pr",
+    "type=raw,value=latest,enable={{is_default_branch}}",
 ];
 /// Default flavor: metadata-action's `latest=auto`.
 pub const DEFAULT_FLAVOR: &[&str] = &["latest=auto"];
