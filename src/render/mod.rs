@@ -19,6 +19,8 @@ pub use templates::{TemplateError, Templates};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Target {
+    /// registry.toml itself (edited by `rename`, never rendered).
+    Config,
     Compose,
     K8s,
     Env,
