@@ -175,6 +175,8 @@ proptest! {
     #![proptest_config(ProptestConfig {
         cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(2000),
         max_global_rejects: u32::MAX,
+        // Failures print their minimal input; no seed files in the tree.
+        failure_persistence: None,
         ..ProptestConfig::default()
     })]
 
