@@ -362,3 +362,19 @@ fn edits_and_warnings_serialize_to_json() {
     assert_eq!(json["warnings"][0]["kind"], "digest-pinned");
     assert_eq!(json["warnings"][0]["path"], "Dockerfile");
 }
+
+#[test]
+fn overlapping_named_paths_plan_each_file_once() {
+    let (dir, _outside) = tree();
+    let opts = ScanOptions {
+        paths: Some(vec![
+            PathBuf::from("scripts"),
+            PathBuf::from("scripts/no-final-newline.sh"),
+            PathBuf::from("."),
+        ]),
+        ..options()
+    };
+    let plan = scan(dir.path(), &matcher(), &opts).unwrap();
+    let whole = scan(dir.path(), &matcher(), &options()).unwrap();
+    assert_eq!(plan, whole);
+}

@@ -277,16 +277,21 @@ impl Matcher {
             }
         }
         let mut lines = LineCounter::new(text);
-        let mut ignored_line: Option<(usize, usize)> = None;
+        // The line of the last reference: its end and whether it carries the marker.
+        let mut line: Option<(usize, bool)> = None;
         let mut out = Vec::with_capacity(found.len());
         for f in found {
-            let in_ignored = ignored_line.is_some_and(|(s, e)| f.start >= s && f.start <= e);
-            if in_ignored {
-                continue;
-            }
-            let (ls, le) = line_bounds(text, f.start);
-            if memchr::memmem::find(&text[ls..le], IGNORE_MARKER.as_bytes()).is_some() {
-                ignored_line = Some((ls, le));
+            let ignored = match line {
+                Some((end, ignored)) if f.start <= end => ignored,
+                _ => {
+                    let (ls, le) = line_bounds(text, f.start);
+                    let ignored =
+                        memchr::memmem::find(&text[ls..le], IGNORE_MARKER.as_bytes()).is_some();
+                    line = Some((le, ignored));
+                    ignored
+                }
+            };
+            if ignored {
                 continue;
             }
             let (line, column) = lines.locate(f.start);

@@ -132,10 +132,13 @@ impl Sink {
             errors.sort_by_key(RewriteError::path);
             return Err(errors.swap_remove(0));
         }
+        // Named paths may overlap (`dir` and `dir/file`): each file is planned once.
         let mut files = into_inner(self.files);
         files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
         let mut warnings = into_inner(self.warnings);
         warnings.sort();
+        warnings.dedup();
         Ok(Plan { files, warnings })
     }
 }
