@@ -277,17 +277,17 @@ impl Matcher {
             }
         }
         let mut lines = LineCounter::new(text);
-        // The line of the last reference: its end and whether it carries the marker.
-        let mut line: Option<(usize, bool)> = None;
+        // The line of the previous reference: where it ends and whether it has the marker.
+        let mut marked: Option<(usize, bool)> = None;
         let mut out = Vec::with_capacity(found.len());
         for f in found {
-            let ignored = match line {
-                Some((end, ignored)) if f.start <= end => ignored,
+            let ignored = match marked {
+                Some((line_end, ignored)) if f.start <= line_end => ignored,
                 _ => {
                     let (ls, le) = line_bounds(text, f.start);
                     let ignored =
                         memchr::memmem::find(&text[ls..le], IGNORE_MARKER.as_bytes()).is_some();
-                    line = Some((le, ignored));
+                    marked = Some((le, ignored));
                     ignored
                 }
             };
