@@ -21,6 +21,8 @@ enum Command {
     Init(InitArgs),
     /// Generate the files registry.toml describes
     Render(RenderArgs),
+    /// Move every reference to an image to its new package name
+    Rename(RenameArgs),
     /// Print the JSON Schema of registry.toml
     Schema,
     /// Print shell completions
@@ -69,6 +71,49 @@ struct RenderMode {
     diff: bool,
 }
 
+#[derive(Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).multiple(true).args(["suffix", "name", "owner", "registry"]))]
+struct RenameArgs {
+    /// New suffix for every package name ("" removes it)
+    #[arg(
+        long,
+        value_name = "SUFFIX",
+        allow_hyphen_values = true,
+        conflicts_with = "name"
+    )]
+    suffix: Option<String>,
+    /// New package name for one service (with --service when there are several)
+    #[arg(long, value_name = "NEW")]
+    name: Option<String>,
+    /// The service --name renames
+    #[arg(long, value_name = "NAME", requires = "name")]
+    service: Option<String>,
+    /// Move the packages to another owner
+    #[arg(long, value_name = "OWNER")]
+    owner: Option<String>,
+    /// Move the packages to another registry host
+    #[arg(long, value_name = "HOST")]
+    registry: Option<String>,
+    /// Apply the edits (default: show them)
+    #[arg(long)]
+    write: bool,
+    /// Never touch files matching this gitignore-style glob (repeatable)
+    #[arg(long = "exclude", value_name = "GLOB")]
+    excludes: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Diff)]
+    format: DiffFormat,
+    /// Config file (default: registry.toml here or in the nearest parent directory)
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DiffFormat {
+    Diff,
+    Json,
+}
+
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> Report {
     let cwd = match std::env::current_dir() {
@@ -92,6 +137,18 @@ pub fn run(cli: Cli) -> Report {
                 (_, true) => cmd::render::Mode::Diff,
                 _ => cmd::render::Mode::Write,
             },
+        }),
+        Command::Rename(a) => cmd::rename::run(&cmd::rename::Options {
+            cwd: &cwd,
+            config: a.config.as_deref(),
+            suffix: a.suffix,
+            name: a.name,
+            service: a.service,
+            owner: a.owner,
+            registry: a.registry,
+            write: a.write,
+            excludes: a.excludes,
+            json: a.format == DiffFormat::Json,
         }),
         Command::Schema => cmd::schema::run(),
         Command::Completions { shell } => {

@@ -4,6 +4,7 @@
 //! defaults), runs the pipeline and returns typed messages.
 
 pub mod init;
+pub mod rename;
 pub mod render;
 pub mod schema;
 

@@ -18,7 +18,7 @@ use crate::report::{Message, Report};
 use crate::rewrite::{self, Matcher, Rename, ScanOptions};
 
 /// Options of `ghcr-gen rename`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Options<'a> {
     pub cwd: &'a Path,
     pub config: Option<&'a Path>,
@@ -104,7 +104,10 @@ fn plan(
     let mut edit = ConfigEdit::parse(&text).map_err(Report::error)?;
     let new_suffix = opts.suffix.clone().unwrap_or_else(|| model.suffix.clone());
     let new_owner = opts.owner.clone().unwrap_or_else(|| model.owner.clone());
-    let new_registry = opts.registry.clone().unwrap_or_else(|| model.registry.clone());
+    let new_registry = opts
+        .registry
+        .clone()
+        .unwrap_or_else(|| model.registry.clone());
     validate_flags(opts, model, &new_suffix, &new_owner, &new_registry)?;
     if opts.suffix.is_some() {
         edit.set_str_or_default(Scope::Top, "suffix", &new_suffix, "");
@@ -126,7 +129,11 @@ fn plan(
         };
         if opts.name.is_some() && opts.service.as_ref().is_none_or(|n| *n == s.name) {
             let template = new_path.strip_suffix(&new_suffix).unwrap_or(&new_path);
-            let scope = if implicit { Scope::Top } else { Scope::Service(&s.name) };
+            let scope = if implicit {
+                Scope::Top
+            } else {
+                Scope::Service(&s.name)
+            };
             edit.set_str(scope, "image", template);
         }
         let rename = Rename {
@@ -139,20 +146,29 @@ fn plan(
             repo: model.repo.clone(),
         };
         if rename.old_image() != rename.new_image() {
-            let scope = if implicit { Scope::Top } else { Scope::Service(&s.name) };
+            let scope = if implicit {
+                Scope::Top
+            } else {
+                Scope::Service(&s.name)
+            };
             edit.record_renamed_from(scope, &[rename.old_image()], &rename.new_image());
             renames.push(rename);
         }
     }
     let new_text = edit.finish();
-    let new_model = crate::config::parse(new_text.as_bytes(), display, &model.root, &model.config_name)
-        .map_err(|diags| {
-            let mut r = Report::errors(diags);
-            r.push(Message::Status(
-                "the rename would make registry.toml invalid; nothing was written".into(),
-            ));
-            r
-        })?;
+    let new_model = crate::config::parse(
+        new_text.as_bytes(),
+        display,
+        &model.root,
+        &model.config_name,
+    )
+    .map_err(|diags| {
+        let mut r = Report::errors(diags);
+        r.push(Message::Status(
+            "the rename would make registry.toml invalid; nothing was written".into(),
+        ));
+        r
+    })?;
     // The repository's references; registry.toml is edited above, generated files are
     // re-rendered below, so the scan leaves both alone.
     let rendered = crate::render::render(&new_model)
@@ -279,7 +295,11 @@ fn validate_flags(
     owner: &str,
     registry: &str,
 ) -> Result<(), Report> {
-    if opts.suffix.is_none() && opts.name.is_none() && opts.owner.is_none() && opts.registry.is_none() {
+    if opts.suffix.is_none()
+        && opts.name.is_none()
+        && opts.owner.is_none()
+        && opts.registry.is_none()
+    {
         return Err(Report::error(
             "nothing to rename: pass --suffix, --name, --owner or --registry",
         ));
@@ -293,12 +313,16 @@ fn validate_flags(
             )));
         }
     } else if opts.name.is_some() && model.services.len() > 1 {
-        return Err(Report::error("--name renames one service's package: add --service NAME"));
+        return Err(Report::error(
+            "--name renames one service's package: add --service NAME",
+        ));
     }
     naming::check_login(owner).map_err(|e| Report::error(format!("invalid --owner: {e}")))?;
-    naming::check_registry(registry).map_err(|e| Report::error(format!("invalid --registry: {e}")))?;
+    naming::check_registry(registry)
+        .map_err(|e| Report::error(format!("invalid --registry: {e}")))?;
     if let Some(name) = &opts.name {
-        naming::check_oci_path(name).map_err(|e| Report::error(format!("invalid --name `{name}`: {e}")))?;
+        naming::check_oci_path(name)
+            .map_err(|e| Report::error(format!("invalid --name `{name}`: {e}")))?;
         if !suffix.is_empty() && !name.ends_with(suffix) {
             return Err(Report::error(format!(
                 "--name `{name}` does not end with the suffix `{suffix}` every package carries; \
