@@ -60,14 +60,10 @@ fn outcome(case: &Value) -> Value {
     }
 }
 
-#[test]
-fn every_fixture_case_matches_the_real_action() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/metadata-action-cases"
-    );
+/// Runs every case of `dir`; returns the number checked and the differences.
+fn check_dir(dir: &str) -> (usize, Vec<String>) {
     let read = |f: &str| {
-        std::fs::read_to_string(format!("{dir}/{f}")).unwrap_or_else(|e| panic!("{f}: {e}"))
+        std::fs::read_to_string(format!("{dir}/{f}")).unwrap_or_else(|e| panic!("{dir}/{f}: {e}"))
     };
     let cases: Vec<Value> = serde_json::from_str(&read("cases.json")).expect("cases.json");
     let expected: Value = serde_json::from_str(&read("expected.json")).expect("expected.json");
@@ -87,11 +83,35 @@ fn every_fixture_case_matches_the_real_action() {
                 .all(|k| got.get(*k) == want.get(*k)),
         };
         if !same {
-            failures.push(format!("{id}:\n  want {want}\n  got  {got}"));
+            failures.push(format!("{id}: {case}\n  want {want}\n  got  {got}"));
         }
         checked += 1;
     }
+    (checked, failures)
+}
+
+#[test]
+fn every_fixture_case_matches_the_real_action() {
+    let (checked, failures) = check_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/metadata-action-cases"
+    ));
     assert!(checked >= 60, "only {checked} cases ran");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} cases differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// More cases of the same format, from a directory named by `TAGS_EXTRA_CASES` (unset: skipped).
+#[test]
+fn extra_cases_from_the_environment_match() {
+    let Ok(dir) = std::env::var("TAGS_EXTRA_CASES") else {
+        return;
+    };
+    let (checked, failures) = check_dir(&dir);
     assert!(
         failures.is_empty(),
         "{} of {checked} cases differ:\n{}",

@@ -200,6 +200,9 @@ fn translate(src: &str, dot_all: bool) -> Result<String, &'static str> {
             }
             '(' => {
                 depth += 1;
+                if depth > 200 {
+                    return Err("Regular expression too large");
+                }
                 atom = false;
                 i += 1;
                 if chars.get(i) == Some(&'?') {

@@ -431,7 +431,12 @@ struct Parser<'a> {
     /// The current lookahead token and where it starts.
     tok: Tok,
     tok_start: usize,
+    /// Open blocks and sub-expressions (bounded to keep recursion shallow).
+    depth: usize,
 }
+
+/// How deeply blocks and sub-expressions may nest.
+const MAX_DEPTH: usize = 64;
 
 impl<'a> Parser<'a> {
     fn new(src: &'a str) -> Self {
@@ -442,6 +447,7 @@ impl<'a> Parser<'a> {
             escaped_content: false,
             tok: Tok::Eof,
             tok_start: 0,
+            depth: 0,
         };
         p.advance();
         p
@@ -825,6 +831,22 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_block(&mut self, strip_l: bool, inverted: bool) -> Result<Node, TagError> {
+        self.enter()?;
+        let node = self.parse_block_inner(strip_l, inverted);
+        self.depth -= 1;
+        node
+    }
+
+    fn enter(&mut self) -> Result<(), TagError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            self.depth -= 1;
+            return Err(TagError::new("Template nesting is too deep"));
+        }
+        Ok(())
+    }
+
+    fn parse_block_inner(&mut self, strip_l: bool, inverted: bool) -> Result<Node, TagError> {
         let name_start = {
             self.advance();
             self.tok_start
@@ -864,6 +886,13 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_chain(&mut self, strip_l: bool) -> Result<Node, TagError> {
+        self.enter()?;
+        let node = self.parse_chain_inner(strip_l);
+        self.depth -= 1;
+        node
+    }
+
+    fn parse_chain_inner(&mut self, strip_l: bool) -> Result<Node, TagError> {
         self.advance();
         let expr = self.parse_call("'CLOSE'")?;
         let Tok::Close(strip_r) = self.tok else {
@@ -991,7 +1020,10 @@ impl<'a> Parser<'a> {
     fn parse_param(&mut self) -> Result<Expr, TagError> {
         if self.tok == Tok::OpenSexpr {
             self.advance();
-            let call = self.parse_call("'CLOSE_SEXPR'")?;
+            self.enter()?;
+            let call = self.parse_call("'CLOSE_SEXPR'");
+            self.depth -= 1;
+            let call = call?;
             if self.tok != Tok::CloseSexpr {
                 return Err(self.error(&self.after_name("'CLOSE_SEXPR'")));
             }
