@@ -8,12 +8,6 @@ use fancy_regex::Regex;
 
 use super::js;
 
-/// The library's VERSION_PATTERN, applied to the ASCII-lowercased input (its regex is
-/// case-insensitive over ASCII only, and every captured letter is lower-cased afterwards).
-const PATTERN: &str = r"^v?(?:(?:(?P<epoch>[0-9]+)!)?(?P<release>[0-9]+(?:\.[0-9]+)*)(?P<pre>[-_\.]?(?P<pre_l>(a|b|c|rc|alpha|beta|pre|preview))[-_\.]?(?P<pre_n>[0-9]+)?)?(?P<post>(?:-(?P<post_n1>[0-9]+))|(?:[-_\.]?(?P<post_l>post|rev|r)[-_\.]?(?P<post_n2>[0-9]+)?))?(?P<dev>[-_\.]?(?P<dev_l>dev)[-_\.]?(?P<dev_n>[0-9]+)?)?)(?:\+(?P<local>[a-z0-9]+(?:[-_\.][a-z0-9]+)*))?$";
-
-static VERSION: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(PATTERN).ok());
-
 /// A parsed PEP 440 version.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Pep440 {
@@ -109,6 +103,12 @@ impl Pep440 {
         self.release.get(index).copied().unwrap_or(0.0)
     }
 }
+
+/// The library's VERSION_PATTERN, applied to the ASCII-lowercased input (its regex is
+/// case-insensitive over ASCII only, and every captured letter is lower-cased afterwards).
+const PATTERN: &str = r"^v?(?:(?:(?P<epoch>[0-9]+)!)?(?P<release>[0-9]+(?:\.[0-9]+)*)(?P<pre>[-_\.]?(?P<pre_l>(a|b|c|rc|alpha|beta|pre|preview))[-_\.]?(?P<pre_n>[0-9]+)?)?(?P<post>(?:-(?P<post_n1>[0-9]+))|(?:[-_\.]?(?P<post_l>post|rev|r)[-_\.]?(?P<post_n2>[0-9]+)?))?(?P<dev>[-_\.]?(?P<dev_l>dev)[-_\.]?(?P<dev_n>[0-9]+)?)?)(?:\+(?P<local>[a-z0-9]+(?:[-_\.][a-z0-9]+)*))?$";
+
+static VERSION: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(PATTERN).ok());
 
 #[cfg(test)]
 mod tests {

@@ -363,12 +363,16 @@ enum Tok {
     Undefined,
     Null,
     BlockParams,
+    CloseBlockParams,
+    CloseRawBlock,
     Invalid,
     Eof,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Open {
+    /// `{{{{`: a raw block (not supported beyond its syntax).
+    RawBlock,
     Mustache,
     /// `{{&`: unescaped output closed by `}}`.
     Ampersand,
@@ -407,6 +411,9 @@ impl Tok {
             Tok::Undefined => "UNDEFINED",
             Tok::Null => "NULL",
             Tok::BlockParams => "OPEN_BLOCK_PARAMS",
+            Tok::CloseBlockParams => "CLOSE_BLOCK_PARAMS",
+            Tok::CloseRawBlock => "CLOSE_RAW_BLOCK",
+            Tok::Open(Open::RawBlock, _) => "OPEN_RAW_BLOCK",
             Tok::Invalid => "INVALID",
             Tok::Eof => "EOF",
         }
@@ -421,6 +428,11 @@ const EXPECT_PARAM: &str =
     "'OPEN_SEXPR', 'ID', 'STRING', 'NUMBER', 'BOOLEAN', 'UNDEFINED', 'NULL', 'DATA'";
 const EXPECT_AFTER_ID: &str = "'CLOSE_RAW_BLOCK', 'CLOSE', 'CLOSE_UNESCAPED', 'OPEN_SEXPR', 'CLOSE_SEXPR', 'ID', \
                                'OPEN_BLOCK_PARAMS', 'STRING', 'NUMBER', 'BOOLEAN', 'UNDEFINED', 'NULL', 'DATA', 'SEP'";
+const EXPECT_AFTER_PARAM_ID: &str = "'CLOSE_RAW_BLOCK', 'CLOSE', 'CLOSE_UNESCAPED', 'OPEN_SEXPR', 'CLOSE_SEXPR', 'ID', \
+                                     'EQUALS', 'OPEN_BLOCK_PARAMS', 'STRING', 'NUMBER', 'BOOLEAN', 'UNDEFINED', 'NULL', \
+                                     'DATA', 'SEP'";
+const EXPECT_AFTER_LITERAL: &str = "'CLOSE_RAW_BLOCK', 'CLOSE', 'CLOSE_UNESCAPED', 'OPEN_SEXPR', 'CLOSE_SEXPR', 'ID', \
+                                    'OPEN_BLOCK_PARAMS', 'STRING', 'NUMBER', 'BOOLEAN', 'UNDEFINED', 'NULL', 'DATA'";
 
 struct Parser<'a> {
     src: &'a str,
@@ -530,6 +542,15 @@ impl<'a> Parser<'a> {
         self.pos += ws;
         let rest = self.rest();
         let start = self.pos;
+        if rest.starts_with("{{{{") {
+            self.pos += 4;
+            return (Tok::Open(Open::RawBlock, false), start);
+        }
+        if rest.starts_with("}}}}") {
+            self.pos += 4;
+            self.in_mustache = false;
+            return (Tok::CloseRawBlock, start);
+        }
         if let Some(after) = rest.strip_prefix("{{") {
             let (strip, after) = match after.strip_prefix('~') {
                 Some(a) => (true, a),
@@ -703,6 +724,9 @@ impl<'a> Parser<'a> {
                 Tok::BlockParams,
             );
         }
+        if c == '|' {
+            return bump(self, 1, Tok::CloseBlockParams);
+        }
         let id_len = rest
             .find(|c: char| js::is_space(c) || "!\"#%&'()*+,./;<=>@[\\]^`{|}~".contains(c))
             .unwrap_or(rest.len());
@@ -803,11 +827,24 @@ impl<'a> Parser<'a> {
                     let inverted = matches!(self.tok, Tok::Open(Open::Inverse, _));
                     nodes.push(self.parse_block(strip_l, inverted)?);
                 }
+                Tok::Open(Open::RawBlock, _) => {
+                    self.advance();
+                    let expr = self.parse_call("'CLOSE_RAW_BLOCK'")?;
+                    if self.tok != Tok::CloseRawBlock {
+                        return Err(self.error(&self.after_name("'CLOSE_RAW_BLOCK'")));
+                    }
+                    let name = match expr.head {
+                        Expr::Path(p) => p.original,
+                        Expr::Literal(v) => v.to_js_string(),
+                        Expr::Sub(_) => String::new(),
+                    };
+                    return Err(TagError::new(format!("Missing helper: \"{name}\"")));
+                }
                 Tok::Open(Open::Partial, _) => {
                     self.advance();
                     let name = match &self.tok {
                         Tok::Id(n) | Tok::Str(n) => n.clone(),
-                        _ => return Err(self.error(EXPECT_NAME)),
+                        _ => return Err(self.error(EXPECT_PARAM)),
                     };
                     return Err(TagError::new(format!(
                         "The partial {name} could not be found"
@@ -820,10 +857,10 @@ impl<'a> Parser<'a> {
                     return Ok(nodes);
                 }
                 _ => {
-                    return Err(self.error(if block.is_some() {
-                        EXPECT_BLOCK_END
-                    } else {
-                        EXPECT_TOP
+                    return Err(self.error(match (block, nodes.is_empty()) {
+                        (Some(_), _) => EXPECT_BLOCK_END,
+                        (None, true) => EXPECT_TOP,
+                        (None, false) => "'EOF'",
                     }));
                 }
             }
@@ -974,7 +1011,7 @@ impl<'a> Parser<'a> {
 
     /// `helperName param* hash?` (the caller checks the closing token).
     fn parse_call(&mut self, close: &str) -> Result<Call, TagError> {
-        let head = self.parse_name()?;
+        let head = self.parse_name(false)?;
         let mut params = Vec::new();
         let mut hash: Option<Vec<(String, Expr)>> = None;
         loop {
@@ -1007,7 +1044,11 @@ impl<'a> Parser<'a> {
                 {
                     params.push(self.parse_param()?)
                 }
-                Tok::Close(_) | Tok::CloseUnescaped(_) | Tok::CloseSexpr | Tok::BlockParams => {
+                Tok::Close(_)
+                | Tok::CloseUnescaped(_)
+                | Tok::CloseSexpr
+                | Tok::BlockParams
+                | Tok::CloseRawBlock => {
                     break;
                 }
                 _ if hash.is_some() => return Err(self.error(&format!("{close}, 'ID'"))),
@@ -1037,13 +1078,14 @@ impl<'a> Parser<'a> {
             | Tok::Bool(_)
             | Tok::Undefined
             | Tok::Null
-            | Tok::Data => self.parse_name(),
+            | Tok::Data => self.parse_name(true),
             _ => Err(self.error(EXPECT_PARAM)),
         }
     }
 
-    /// A path, `@data` path or literal.
-    fn parse_name(&mut self) -> Result<Expr, TagError> {
+    /// A path, `@data` path or literal; `param` when it is a parameter (which, as a single
+    /// id, could also have been a hash key).
+    fn parse_name(&mut self, param: bool) -> Result<Expr, TagError> {
         let literal = match &self.tok {
             Tok::Str(s) => Some(Value::Str(s.clone())),
             Tok::Num(n) => Some(Value::Num(*n)),
@@ -1054,6 +1096,9 @@ impl<'a> Parser<'a> {
         };
         if let Some(v) = literal {
             self.advance();
+            if !self.follows_name() {
+                return Err(self.error(EXPECT_AFTER_LITERAL));
+            }
             return Ok(Expr::Literal(v));
         }
         let data = self.tok == Tok::Data;
@@ -1061,7 +1106,7 @@ impl<'a> Parser<'a> {
             self.advance();
         }
         let Tok::Id(first) = self.tok.clone() else {
-            return Err(self.error(EXPECT_NAME));
+            return Err(self.error(if data { "'ID'" } else { EXPECT_NAME }));
         };
         let mut segments = vec![first];
         let mut original = if data { "@".to_string() } else { String::new() };
@@ -1078,23 +1123,13 @@ impl<'a> Parser<'a> {
             segments.push(seg);
             self.advance();
         }
-        if !matches!(
-            self.tok,
-            Tok::Close(_)
-                | Tok::CloseUnescaped(_)
-                | Tok::OpenSexpr
-                | Tok::CloseSexpr
-                | Tok::Id(_)
-                | Tok::BlockParams
-                | Tok::Str(_)
-                | Tok::Num(_)
-                | Tok::Bool(_)
-                | Tok::Undefined
-                | Tok::Null
-                | Tok::Data
-                | Tok::Equals
-        ) {
-            return Err(self.error(EXPECT_AFTER_ID));
+        let maybe_key = param && !data && segments.len() == 1;
+        if !(self.follows_name() || (maybe_key && self.tok == Tok::Equals)) {
+            return Err(self.error(if maybe_key {
+                EXPECT_AFTER_PARAM_ID
+            } else {
+                EXPECT_AFTER_ID
+            }));
         }
         let mut parts = Vec::new();
         let mut scoped = data;
@@ -1111,6 +1146,28 @@ impl<'a> Parser<'a> {
             parts,
             scoped,
         }))
+    }
+}
+
+impl Parser<'_> {
+    /// Whether the lookahead may follow a complete name or parameter.
+    fn follows_name(&self) -> bool {
+        matches!(
+            self.tok,
+            Tok::Close(_)
+                | Tok::CloseUnescaped(_)
+                | Tok::CloseRawBlock
+                | Tok::OpenSexpr
+                | Tok::CloseSexpr
+                | Tok::Id(_)
+                | Tok::BlockParams
+                | Tok::Str(_)
+                | Tok::Num(_)
+                | Tok::Bool(_)
+                | Tok::Undefined
+                | Tok::Null
+                | Tok::Data
+        )
     }
 }
 
