@@ -23,6 +23,8 @@ enum Command {
     Render(RenderArgs),
     /// Move every reference to an image to its new package name
     Rename(RenameArgs),
+    /// Print the tags docker/metadata-action will push, for the checkout or a given context
+    Tags(TagsArgs),
     /// Print the JSON Schema of registry.toml
     Schema,
     /// Print shell completions
@@ -108,6 +110,55 @@ struct RenameArgs {
     config: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct TagsArgs {
+    /// Only this service's image
+    #[arg(long, value_name = "NAME")]
+    service: Option<String>,
+    /// metadata-action `images` line, replacing the config's images (repeatable)
+    #[arg(long = "image", value_name = "LINE", allow_hyphen_values = true)]
+    images: Vec<String>,
+    /// metadata-action `tags` line, replacing the config's rules (repeatable)
+    #[arg(long = "tag", value_name = "LINE", allow_hyphen_values = true)]
+    tags: Vec<String>,
+    /// metadata-action `flavor` line, replacing the config's flavor (repeatable)
+    #[arg(long = "flavor", value_name = "LINE", allow_hyphen_values = true)]
+    flavor: Vec<String>,
+    /// Event name (push, pull_request, schedule, workflow_dispatch, release, ...)
+    #[arg(long, value_name = "NAME")]
+    event: Option<String>,
+    /// Git ref: refs/heads/B, refs/tags/T or refs/pull/N/merge
+    #[arg(long = "ref", value_name = "REF")]
+    git_ref: Option<String>,
+    /// Commit sha
+    #[arg(long, value_name = "SHA")]
+    sha: Option<String>,
+    /// Default branch (default: the config's default_branch, else main)
+    #[arg(long, value_name = "BRANCH")]
+    default_branch: Option<String>,
+    /// Commit date for {{commit_date}} (RFC 3339)
+    #[arg(long, value_name = "TIME")]
+    commit_date: Option<String>,
+    /// Current time for {{date}} and schedule (RFC 3339)
+    #[arg(long, value_name = "TIME")]
+    now: Option<String>,
+    /// Head sha of the pull request (used with DOCKER_METADATA_PR_HEAD_SHA=true)
+    #[arg(long, value_name = "SHA")]
+    pr_head_sha: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
+    /// Config file (default: registry.toml here or in the nearest parent directory)
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum DiffFormat {
     Diff,
@@ -149,6 +200,24 @@ pub fn run(cli: Cli) -> Report {
             write: a.write,
             excludes: a.excludes,
             json: a.format == DiffFormat::Json,
+        }),
+        Command::Tags(a) => cmd::tags::run(&cmd::tags::Options {
+            cwd: &cwd,
+            config: a.config.as_deref(),
+            service: a.service,
+            images: a.images,
+            tags: a.tags,
+            flavor: a.flavor,
+            context: cmd::tags::ContextFlags {
+                event: a.event,
+                git_ref: a.git_ref,
+                sha: a.sha,
+                default_branch: a.default_branch,
+                commit_date: a.commit_date,
+                now: a.now,
+                pr_head_sha: a.pr_head_sha,
+            },
+            json: a.format == ListFormat::Json,
         }),
         Command::Schema => cmd::schema::run(),
         Command::Completions { shell } => {

@@ -7,6 +7,7 @@ pub mod init;
 pub mod rename;
 pub mod render;
 pub mod schema;
+pub mod tags;
 
 use std::path::{Path, PathBuf};
 

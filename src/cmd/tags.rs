@@ -15,7 +15,7 @@ use crate::report::Report;
 use crate::tags::{self, GitContext, Inputs, Meta};
 
 /// Options of `ghcr-gen tags`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Options<'a> {
     pub cwd: &'a Path,
     pub config: Option<&'a Path>,
@@ -42,7 +42,8 @@ pub struct ContextFlags {
 
 impl ContextFlags {
     fn any(&self) -> bool {
-        self.event.is_some()
+        self.default_branch.is_some()
+            || self.event.is_some()
             || self.git_ref.is_some()
             || self.sha.is_some()
             || self.commit_date.is_some()
@@ -51,12 +52,11 @@ impl ContextFlags {
     }
 }
 
-/// One image's result in `--format json`.
+/// One image's result in `--format json`: metadata-action's `tags` (per-arch ones
+/// included) and `version` outputs.
 #[derive(Serialize)]
 struct JsonOut<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    service: Option<&'a str>,
-    tags: &'a [String],
+    tags: Vec<String>,
     version: &'a tags::Version,
 }
 
@@ -106,8 +106,7 @@ pub fn run(opts: &Options<'_>) -> Report {
         let items: Vec<JsonOut<'_>> = results
             .iter()
             .map(|(g, meta)| JsonOut {
-                service: g.service.as_deref(),
-                tags: &meta.tags,
+                tags: all_tags(g, meta),
                 version: &meta.version,
             })
             .collect();
@@ -144,6 +143,12 @@ struct Group {
 }
 
 fn groups(opts: &Options<'_>, model: Option<&Model>) -> Result<Vec<Group>, String> {
+    for line in &opts.tags {
+        tags::check_tag_line(line).map_err(|e| format!("invalid --tag `{line}`: {e}"))?;
+    }
+    for line in &opts.flavor {
+        tags::check_flavor_line(line).map_err(|e| format!("invalid --flavor `{line}`: {e}"))?;
+    }
     let flavor_override = (!opts.flavor.is_empty()).then(|| opts.flavor.clone());
     let tags_override = (!opts.tags.is_empty()).then(|| opts.tags.clone());
     let Some(model) = model.filter(|_| opts.images.is_empty()) else {
@@ -178,10 +183,16 @@ fn groups(opts: &Options<'_>, model: Option<&Model>) -> Result<Vec<Group>, Strin
             service: Some(s.name.clone()),
             inputs: Inputs {
                 images: vec![s.image.clone()],
-                tags: Some(tags_override.clone().unwrap_or_else(|| model.tags.rules.clone())),
-                flavor: flavor_override.clone().unwrap_or_else(|| model.tags.flavor.clone()),
+                tags: Some(
+                    tags_override
+                        .clone()
+                        .unwrap_or_else(|| model.tags.rules.clone()),
+                ),
+                flavor: flavor_override
+                    .clone()
+                    .unwrap_or_else(|| model.tags.flavor.clone()),
             },
-            per_arch: (model.tags.per_arch && s.platforms.len() > 1).then(|| {
+            per_arch: model.tags.per_arch.then(|| {
                 (
                     model.tags.arch_tag.clone(),
                     s.platforms.iter().map(|p| p.slug()).collect(),
@@ -214,23 +225,58 @@ fn all_tags(g: &Group, meta: &Meta) -> Vec<String> {
 
 fn context(opts: &Options<'_>, default_branch: &str) -> Result<GitContext, String> {
     let flags = &opts.context;
-    let mut ctx = if flags.any() {
-        GitContext::from_flags(
-            flags.event.as_deref().unwrap_or("push"),
-            flags.git_ref.as_deref().unwrap_or(""),
-            flags.sha.as_deref().unwrap_or(""),
-            default_branch,
-            flags.commit_date.as_deref(),
-            flags.now.as_deref(),
-        )
-        .map_err(|e| e.to_string())?
+    // With both --ref and --sha nothing is read from git (and no process is spawned).
+    let from_checkout = if flags.git_ref.is_some() && flags.sha.is_some() {
+        Err(crate::tags::TagError {
+            message: "not read".into(),
+        })
     } else {
-        GitContext::from_checkout(opts.cwd, default_branch).map_err(|e| e.to_string())?
+        GitContext::from_checkout(opts.cwd, default_branch)
     };
+    let mut ctx = if flags.any() {
+        // Flags override; what they leave out comes from the checkout when there is one.
+        let now = jiff::Timestamp::now();
+        from_checkout.unwrap_or_else(|_| GitContext {
+            event_name: "push".into(),
+            git_ref: String::new(),
+            sha: String::new(),
+            default_branch: default_branch.to_string(),
+            commit_date: now,
+            now,
+            pr_head_sha: None,
+            short_sha_length: None,
+            use_pr_head_sha: false,
+        })
+    } else {
+        from_checkout.map_err(|e| {
+            format!("{e} (pass --ref and --sha to preview a context without a checkout)")
+        })?
+    };
+    let time = |flag: &str, v: &str| {
+        v.parse::<jiff::Timestamp>()
+            .map_err(|e| format!("invalid {flag} `{v}` (RFC 3339, e.g. 2024-05-06T07:08:09Z): {e}"))
+    };
+    if let Some(e) = &flags.event {
+        ctx.event_name = e.clone();
+    }
+    if let Some(r) = &flags.git_ref {
+        ctx.git_ref = r.clone();
+    }
+    if let Some(s) = &flags.sha {
+        ctx.sha = s.clone();
+    }
+    if let Some(d) = &flags.commit_date {
+        ctx.commit_date = time("--commit-date", d)?;
+    }
+    if let Some(n) = &flags.now {
+        ctx.now = time("--now", n)?;
+    }
     if let Some(sha) = &flags.pr_head_sha {
         ctx.pr_head_sha = Some(sha.clone());
     }
+    ctx.default_branch = default_branch.to_string();
     ctx.short_sha_length = std::env::var("DOCKER_METADATA_SHORT_SHA_LENGTH").ok();
-    ctx.use_pr_head_sha = std::env::var("DOCKER_METADATA_PR_HEAD_SHA").is_ok_and(|v| v == "true");
+    ctx.use_pr_head_sha =
+        GitContext::env_flag(std::env::var("DOCKER_METADATA_PR_HEAD_SHA").ok().as_deref());
     Ok(ctx)
 }

@@ -1,0 +1,125 @@
+//! `ghcr-gen tags` in real git checkouts: what a push of the current branch or tag would
+//! publish, for every service, per-arch tags included when `per_arch` is on.
+
+use std::path::Path;
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn checkout(fixture: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(fixture)
+            .join("registry.toml"),
+        dir.path().join("registry.toml"),
+    )
+    .unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "init"]);
+    let sha = Command::new("git")
+        .args(["rev-parse", "--short=7", "HEAD"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    (
+        dir,
+        String::from_utf8(sha.stdout).unwrap().trim().to_string(),
+    )
+}
+
+fn tags(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ghcr-gen"))
+        .arg("tags")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DOCKER_METADATA_SHORT_SHA_LENGTH")
+        .env_remove("DOCKER_METADATA_PR_HEAD_SHA")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn checkout_on_a_version_tag_lists_version_tags_for_every_service() {
+    let (dir, _) = checkout("two-services");
+    git(dir.path(), &["tag", "v1.0.0"]);
+    let (code, out, err) = tags(dir.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "ghcr.io/acme-labs/axon-doc-nextjs:1.0.0\n\
+         ghcr.io/acme-labs/axon-doc-nextjs:1.0\n\
+         ghcr.io/acme-labs/axon-doc-nextjs:latest\n\
+         ghcr.io/acme-labs/axon-doc-crawler:1.0.0\n\
+         ghcr.io/acme-labs/axon-doc-crawler:1.0\n\
+         ghcr.io/acme-labs/axon-doc-crawler:latest\n"
+    );
+}
+
+#[test]
+fn checkout_on_a_version_tag_lists_per_arch_tags_when_per_arch_is_on() {
+    let (dir, _) = checkout("per-arch");
+    git(dir.path(), &["tag", "v1.0.0"]);
+    let (code, out, err) = tags(dir.path(), &["--service", "server"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "ghcr.io/hf-tools/inference-server:1.0.0\n\
+         ghcr.io/hf-tools/inference-server:1.0\n\
+         ghcr.io/hf-tools/inference-server:latest\n\
+         ghcr.io/hf-tools/inference-server:hf-amd64-1.0.0\n\
+         ghcr.io/hf-tools/inference-server:hf-amd64-1.0\n\
+         ghcr.io/hf-tools/inference-server:hf-amd64-latest\n\
+         ghcr.io/hf-tools/inference-server:hf-arm64-1.0.0\n\
+         ghcr.io/hf-tools/inference-server:hf-arm64-1.0\n\
+         ghcr.io/hf-tools/inference-server:hf-arm64-latest\n"
+    );
+    let (_, all, _) = tags(dir.path(), &[]);
+    assert!(
+        all.contains("ghcr.io/hf-tools/inference-cli:hf-amd64-1.0.0\n"),
+        "{all}"
+    );
+}
+
+#[test]
+fn checkout_on_the_default_branch_lists_latest_branch_and_sha_tags() {
+    let (dir, sha) = checkout("single");
+    let (code, out, err) = tags(dir.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        format!(
+            "ghcr.io/octo-org/hello-api:main\nghcr.io/octo-org/hello-api:main-{sha}\nghcr.io/octo-org/hello-api:latest\n"
+        )
+    );
+}
+
+#[test]
+fn outside_a_checkout_without_context_flags_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = tags(dir.path(), &["--image", "ghcr.io/acme/x"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--ref"), "{err}");
+}
