@@ -232,6 +232,21 @@ proptest! {
     }
 
     #[test]
+    fn lines_and_columns_match_a_naive_count(t in text()) {
+        let m = Matcher::new(&renames());
+        for r in m.find(&t) {
+            let before = &t[..r.start];
+            let line = before.matches('\n').count() + 1;
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let mut column_text = &before[line_start..];
+            if line_start == 0 {
+                column_text = column_text.strip_prefix('\u{feff}').unwrap_or(column_text);
+            }
+            prop_assert_eq!((r.line, r.column), (line, column_text.chars().count() + 1));
+        }
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512), seed in text()) {
         let m = Matcher::new(&renames());
         let mut input = seed.into_bytes();

@@ -481,3 +481,9 @@ fn many_references_on_one_long_line_are_found_in_linear_time() {
     assert_eq!(found[49_999].column, 49_999 * one.len() + 2);
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[test]
+fn an_empty_host_never_matches_a_bare_path() {
+    let m = Matcher::new(&[Rename::with_suffix("", "acme-labs", "", "app", "-x")]);
+    assert!(m.find("/acme-labs/app and x /acme-labs/app").is_empty());
+}

@@ -476,6 +476,9 @@ impl Matcher {
         if let Some(v) = syntax::variable_before(t, slash) {
             return Some(Segment::Variable(v));
         }
+        if rename.host.is_empty() {
+            return None;
+        }
         syntax::word_before(t, slash, &rename.host).map(Segment::Literal)
     }
 }
