@@ -255,16 +255,29 @@ fn finish(opts: &Options<'_>, p: &RenamePlan) -> Report {
         report.status("nothing to rename: the names are already current");
         return report;
     }
+    // A dry run shows the diffs; a write names the files it changed.
     for f in &p.references.files {
-        report.push(Message::Diff(plan::unified_diff(&Change {
-            path: f.path.to_string_lossy().replace('\\', "/"),
-            old: Some(f.original.clone()),
-            new: f.updated.clone(),
-            status: Status::Modified,
-        })));
+        let path = f.path.to_string_lossy().replace('\\', "/");
+        if opts.write {
+            report.status(format!(
+                "updated {path} ({} reference(s))",
+                f.references.len()
+            ));
+        } else {
+            report.push(Message::Diff(plan::unified_diff(&Change {
+                path,
+                old: Some(f.original.clone()),
+                new: f.updated.clone(),
+                status: Status::Modified,
+            })));
+        }
     }
     for c in p.files.pending() {
-        report.push(Message::Diff(plan::unified_diff(c)));
+        if opts.write {
+            report.status(format!("updated {}", c.path));
+        } else {
+            report.push(Message::Diff(plan::unified_diff(c)));
+        }
     }
     for w in &p.references.warnings {
         let at = match (w.line, w.column) {
