@@ -213,9 +213,9 @@ pub fn discover_services(root: &Path, repo: &str) -> Vec<InitService> {
         let variant = file
             .strip_prefix("Dockerfile.")
             .or_else(|| file.strip_suffix(".Dockerfile"));
-        let mut name = sanitize(&base);
+        let mut name = crate::model::naming::dns_label(&base);
         if let Some(v) = variant {
-            name = format!("{name}-{}", sanitize(v));
+            name = format!("{name}-{}", crate::model::naming::dns_label(v));
         }
         found.push(InitService {
             name,
@@ -227,30 +227,6 @@ pub fn discover_services(root: &Path, repo: &str) -> Vec<InitService> {
     found.sort_by(|a, b| a.context.cmp(&b.context).then(a.name.cmp(&b.name)));
     found.dedup_by(|a, b| a.name == b.name);
     found
-}
-
-fn sanitize(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    while out.contains("--") {
-        out = out.replace("--", "-");
-    }
-    let out = out
-        .trim_matches('-')
-        .trim_start_matches(|c: char| c.is_ascii_digit());
-    if out.is_empty() {
-        "app".into()
-    } else {
-        out.chars().take(40).collect()
-    }
 }
 
 /// The first port a Dockerfile EXPOSEs.

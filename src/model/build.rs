@@ -263,7 +263,7 @@ impl Builder<'_> {
             }
             None => {
                 empty_name = Sp {
-                    value: implicit_service_name(repo),
+                    value: naming::dns_label(repo),
                     span: 0..0,
                 };
                 implicit = RawService {
@@ -771,34 +771,6 @@ fn default_runner(p: &Platform) -> Runner {
     }
 }
 
-/// The service name used when registry.toml has no `[services]`: the repo as a DNS label.
-fn implicit_service_name(repo: &str) -> String {
-    let mut name: String = repo
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    while name.contains("--") {
-        name = name.replace("--", "-");
-    }
-    let name = name.trim_matches('-');
-    let name = name.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
-    if name.is_empty() {
-        "app".to_string()
-    } else {
-        name.chars()
-            .take(63)
-            .collect::<String>()
-            .trim_end_matches('-')
-            .to_string()
-    }
-}
-
 /// Replaces `{name}` placeholders; unknown placeholders and stray braces are errors.
 pub fn expand(template: &str, vars: &[(&str, &str)]) -> Result<String, String> {
     let mut out = String::new();
@@ -977,12 +949,5 @@ mod tests {
         assert!(normalize_rel("/etc").is_err());
         assert!(normalize_rel("C:/x").is_err());
         assert!(normalize_rel("").is_err());
-    }
-
-    #[test]
-    fn implicit_service_names_are_dns_labels() {
-        assert_eq!(implicit_service_name("axon-doc"), "axon-doc");
-        assert_eq!(implicit_service_name("My.Repo_x"), "my-repo-x");
-        assert_eq!(implicit_service_name("123"), "app");
     }
 }

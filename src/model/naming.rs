@@ -189,6 +189,30 @@ pub fn check_service_name(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `s` made into a name usable as a service name, a Kubernetes label and a compose project:
+/// lowercase, runs of other characters as one `-`, starting with a letter, at most 63
+/// characters; `"app"` when nothing is left.
+pub fn dns_label(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
+    let mut label: String = trimmed.chars().take(63).collect();
+    while label.ends_with('-') {
+        label.pop();
+    }
+    if label.is_empty() {
+        "app".to_string()
+    } else {
+        label
+    }
+}
+
 /// A registry host: a DNS name with an optional port, e.g. `ghcr.io` or `registry.local:5000`.
 pub fn check_registry(s: &str) -> Result<(), String> {
     let (host, port) = match s.rsplit_once(':') {
@@ -282,6 +306,15 @@ mod tests {
         assert!(check_env_name("1X").is_err());
         assert!(check_env_name("A-B").is_err());
         assert!(check_env_name("").is_err());
+    }
+
+    #[test]
+    fn dns_labels_from_arbitrary_names() {
+        assert_eq!(dns_label("axon-doc"), "axon-doc");
+        assert_eq!(dns_label("My.Repo_x"), "my-repo-x");
+        assert_eq!(dns_label("123"), "app");
+        assert_eq!(dns_label("--a..b--"), "a-b");
+        assert!(check_service_name(&dns_label(&"x.".repeat(80))).is_ok());
     }
 
     #[test]

@@ -98,23 +98,7 @@ pub fn render_with(
 
 /// The project's name as Kubernetes labels and compose want it: lowercase letters, digits, `-`.
 pub fn project_name(model: &Model) -> String {
-    let name: String = model
-        .repo
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let name = name.trim_matches('-');
-    if name.is_empty() {
-        "app".to_string()
-    } else {
-        name.chars().take(63).collect()
-    }
+    crate::model::naming::dns_label(&model.repo)
 }
 
 /// `target` (a root-relative path) as seen from the directory of `from` (another one).
