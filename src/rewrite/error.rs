@@ -1,0 +1,99 @@
+//! [`RewriteError`]: why a scan or an apply stopped, with the path (and line) concerned.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// Why a scan could not complete or a plan could not be written. Paths are relative to the
+/// scanned root when they are inside it.
+#[derive(Debug)]
+pub enum RewriteError {
+    /// The root to scan cannot be read or is not a directory.
+    Root { path: PathBuf, source: io::Error },
+    /// An exclude pattern is not a valid gitignore-style glob.
+    Exclude { glob: String, message: String },
+    /// Walking a directory failed.
+    Walk { path: PathBuf, message: String },
+    /// A file could not be read.
+    Read { path: PathBuf, source: io::Error },
+    /// Two references overlap in a file (a matcher bug; nothing is written).
+    Overlap { path: PathBuf, line: usize },
+    /// A file's content differs from what the plan was computed from; it was not written.
+    ChangedOnDisk { path: PathBuf },
+    /// Writing a file (its temporary file, or the final rename) failed.
+    Write { path: PathBuf, source: io::Error },
+}
+
+impl RewriteError {
+    /// The path the error concerns (for an exclude error: the glob).
+    pub fn path(&self) -> PathBuf {
+        match self {
+            RewriteError::Exclude { glob, .. } => PathBuf::from(glob),
+            RewriteError::Root { path, .. }
+            | RewriteError::Walk { path, .. }
+            | RewriteError::Read { path, .. }
+            | RewriteError::Overlap { path, .. }
+            | RewriteError::ChangedOnDisk { path }
+            | RewriteError::Write { path, .. } => path.clone(),
+        }
+    }
+
+    /// The 1-based line the error concerns, when there is one.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            RewriteError::Overlap { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for RewriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RewriteError::Root { path, source } => {
+                write!(
+                    f,
+                    "{}: cannot scan this directory: {source}",
+                    path.display()
+                )
+            }
+            RewriteError::Exclude { glob, message } => {
+                write!(f, "exclude pattern {glob:?} is not a valid glob: {message}")
+            }
+            RewriteError::Walk { path, message } => {
+                write!(
+                    f,
+                    "{}: cannot list this directory: {message}",
+                    path.display()
+                )
+            }
+            RewriteError::Read { path, source } => {
+                write!(f, "{}: cannot read this file: {source}", path.display())
+            }
+            RewriteError::Overlap { path, line } => write!(
+                f,
+                "{}:{line}: two references overlap; nothing was written (please report this)",
+                path.display()
+            ),
+            RewriteError::ChangedOnDisk { path } => write!(
+                f,
+                "{}: the file changed since it was scanned, so it was not overwritten; run the command again",
+                path.display()
+            ),
+            RewriteError::Write { path, source } => {
+                write!(f, "{}: cannot write this file: {source}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for RewriteError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RewriteError::Root { source, .. }
+            | RewriteError::Read { source, .. }
+            | RewriteError::Write { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}

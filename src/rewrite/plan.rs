@@ -1,0 +1,183 @@
+//! [`Plan`]: the edits a scan computed, file by file, and the warnings it raised; with the
+//! serializable views ([`Edit`], [`Warning`]) the CLI prints as JSON.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Serialize, Serializer};
+
+use super::error::RewriteError;
+use super::matcher::{Reference, Rename};
+
+/// Everything a rename would change under one root.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Files with at least one reference, sorted by path.
+    pub files: Vec<FileEdit>,
+    /// Warnings, sorted by path, line and column.
+    pub warnings: Vec<Warning>,
+}
+
+/// One file's edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEdit {
+    /// Path relative to the root.
+    pub path: PathBuf,
+    /// The content the plan was computed from.
+    pub original: Vec<u8>,
+    /// The content after every reference is replaced.
+    pub updated: Vec<u8>,
+    /// The references, in order.
+    pub references: Vec<Reference>,
+}
+
+/// One edit, as printed: where, what, and what it becomes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    #[serde(serialize_with = "lossy_path")]
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub old: String,
+    pub new: String,
+}
+
+/// Something the user should know about that does not stop the rename.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Warning {
+    /// Path relative to the root.
+    #[serde(serialize_with = "lossy_path")]
+    pub path: PathBuf,
+    /// 1-based line, when the warning is about one place.
+    pub line: Option<usize>,
+    /// 1-based column in characters, when the warning is about one place.
+    pub column: Option<usize>,
+    /// What kind of warning this is.
+    pub kind: WarningKind,
+    /// A sentence for the user.
+    pub message: String,
+}
+
+/// The kinds of [`Warning`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    /// A reference pinned to a digest: the digest exists under the new name only after CI
+    /// pushes it.
+    DigestPinned,
+    /// A changing host or owner is written as a variable, which was kept.
+    VariableKept,
+    /// A path given to scan is a symbolic link; it was not followed.
+    Symlink,
+    /// A path given to scan does not exist.
+    Missing,
+    /// A path given to scan lies outside the root (directly or through a symlink).
+    OutsideRoot,
+}
+
+impl Plan {
+    /// Every edit, file by file, in order.
+    pub fn edits(&self) -> Vec<Edit> {
+        self.files
+            .iter()
+            .flat_map(|f| {
+                f.references.iter().map(|r| Edit {
+                    path: f.path.clone(),
+                    line: r.line,
+                    column: r.column,
+                    old: r.old.clone(),
+                    new: r.replacement.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Number of references over all files.
+    pub fn reference_count(&self) -> usize {
+        self.files.iter().map(|f| f.references.len()).sum()
+    }
+
+    /// Whether there is nothing to change.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+impl FileEdit {
+    /// The edit of `original` that replaces each reference (which must be in order and
+    /// not overlap) and nothing else.
+    pub fn new(
+        path: PathBuf,
+        original: Vec<u8>,
+        references: Vec<Reference>,
+    ) -> Result<FileEdit, RewriteError> {
+        let updated = splice(&path, &original, &references)?;
+        Ok(FileEdit {
+            path,
+            original,
+            updated,
+            references,
+        })
+    }
+}
+
+/// The warnings the references of one file raise.
+pub(crate) fn warnings_for(
+    path: &Path,
+    references: &[Reference],
+    renames: &[Rename],
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for r in references {
+        let rename = renames.get(r.rename);
+        if r.digest_pinned {
+            let new = rename.map_or_else(|| r.replacement.clone(), Rename::new_image);
+            out.push(Warning {
+                path: path.to_path_buf(),
+                line: Some(r.line),
+                column: Some(r.column),
+                kind: WarningKind::DigestPinned,
+                message: format!(
+                    "{} is pinned to a digest; that digest exists under {new} only after CI pushes it",
+                    r.old
+                ),
+            });
+        }
+        if r.kept_variable {
+            out.push(Warning {
+                path: path.to_path_buf(),
+                line: Some(r.line),
+                column: Some(r.column),
+                kind: WarningKind::VariableKept,
+                message: format!(
+                    "{} names the registry or owner with a variable; make sure it now gives {}",
+                    r.old,
+                    rename.map_or_else(|| r.replacement.clone(), Rename::new_image)
+                ),
+            });
+        }
+    }
+    out
+}
+
+fn splice(path: &Path, original: &[u8], references: &[Reference]) -> Result<Vec<u8>, RewriteError> {
+    let extra: usize = references.iter().map(|r| r.replacement.len()).sum();
+    let mut out = Vec::with_capacity(original.len() + extra);
+    let mut pos = 0;
+    for r in references {
+        if r.start < pos || r.end < r.start || r.end > original.len() {
+            return Err(RewriteError::Overlap {
+                path: path.to_path_buf(),
+                line: r.line,
+            });
+        }
+        out.extend_from_slice(&original[pos..r.start]);
+        out.extend_from_slice(r.replacement.as_bytes());
+        pos = r.end;
+    }
+    out.extend_from_slice(&original[pos..]);
+    Ok(out)
+}
+
+fn lossy_path<S: Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&path.to_string_lossy())
+}

@@ -1,0 +1,393 @@
+//! [`scan`]: walks a repository in parallel and plans every edit, writing nothing.
+//!
+//! The walk respects `.gitignore` (also outside a git checkout) and `.git/info/exclude`,
+//! skips version-control directories, symbolic links (never followed, so nothing outside
+//! the root is reached), non-regular files and the caller's excludes. Each file costs one
+//! read and one literal search; binary files (a NUL byte in the first 8 KiB) stop after the
+//! read. Only files with a candidate are parsed.
+
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{DirEntry, WalkBuilder, WalkState};
+
+use super::error::RewriteError;
+use super::matcher::Matcher;
+use super::plan::{FileEdit, Plan, Warning, WarningKind, warnings_for};
+
+/// Bytes looked at for a NUL to call a file binary.
+pub const BINARY_PROBE: usize = 8 * 1024;
+
+/// Directory names never entered.
+const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn", ".jj"];
+
+/// What to scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// Gitignore-style globs (relative to the root) never looked at.
+    pub excludes: Vec<String>,
+    /// Only these files or directories (relative to the root, or absolute inside it), as
+    /// pre-commit passes them; `None` scans the whole tree. Named files are scanned even if
+    /// `.gitignore` lists them; excludes still apply.
+    pub paths: Option<Vec<PathBuf>>,
+    /// Worker threads; 0 chooses from the number of cores.
+    pub threads: usize,
+}
+
+/// Plans the edits `matcher` finds under `root`. Nothing is written; any error (an
+/// unreadable file or directory, a path outside the root) fails the whole scan.
+pub fn scan(root: &Path, matcher: &Matcher, opts: &ScanOptions) -> Result<Plan, RewriteError> {
+    let root_error = |source| RewriteError::Root {
+        path: root.to_path_buf(),
+        source,
+    };
+    let meta = fs::metadata(root).map_err(root_error)?;
+    if !meta.is_dir() {
+        return Err(root_error(io::Error::from(io::ErrorKind::NotADirectory)));
+    }
+    let excludes = Excludes::new(root, &opts.excludes)?;
+    let sink = Sink::default();
+    match &opts.paths {
+        None => walk(
+            root,
+            &[root.to_path_buf()],
+            matcher,
+            &excludes,
+            opts.threads,
+            &sink,
+        ),
+        Some(paths) => scan_paths(root, paths, matcher, &excludes, opts.threads, &sink)?,
+    }
+    sink.finish()
+}
+
+/// Gitignore-style exclude globs, matched against paths relative to the root.
+#[derive(Debug, Clone)]
+struct Excludes(Option<Arc<Gitignore>>);
+
+impl Excludes {
+    fn new(root: &Path, globs: &[String]) -> Result<Excludes, RewriteError> {
+        if globs.is_empty() {
+            return Ok(Excludes(None));
+        }
+        let mut builder = GitignoreBuilder::new(root);
+        for glob in globs {
+            builder
+                .add_line(None, glob)
+                .map_err(|e| RewriteError::Exclude {
+                    glob: glob.clone(),
+                    message: e.to_string(),
+                })?;
+        }
+        let gi = builder.build().map_err(|e| RewriteError::Exclude {
+            glob: globs.join(", "),
+            message: e.to_string(),
+        })?;
+        Ok(Excludes(Some(Arc::new(gi))))
+    }
+
+    /// Whether `rel` (relative to the root) is excluded, itself or through a parent.
+    fn excluded(&self, rel: &Path, is_dir: bool) -> bool {
+        self.0.as_ref().is_some_and(|gi| {
+            !rel.as_os_str().is_empty() && gi.matched_path_or_any_parents(rel, is_dir).is_ignore()
+        })
+    }
+}
+
+/// Results gathered from the worker threads.
+#[derive(Default)]
+struct Sink {
+    files: Mutex<Vec<FileEdit>>,
+    warnings: Mutex<Vec<Warning>>,
+    errors: Mutex<Vec<RewriteError>>,
+    failed: AtomicBool,
+}
+
+impl Sink {
+    fn file(&self, edit: FileEdit, warnings: Vec<Warning>) {
+        lock(&self.files).push(edit);
+        lock(&self.warnings).extend(warnings);
+    }
+
+    fn warning(&self, w: Warning) {
+        lock(&self.warnings).push(w);
+    }
+
+    fn error(&self, e: RewriteError) {
+        self.failed.store(true, Ordering::Relaxed);
+        lock(&self.errors).push(e);
+    }
+
+    fn failed(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
+    }
+
+    fn finish(self) -> Result<Plan, RewriteError> {
+        let mut errors = into_inner(self.errors);
+        if !errors.is_empty() {
+            errors.sort_by_key(RewriteError::path);
+            return Err(errors.swap_remove(0));
+        }
+        let mut files = into_inner(self.files);
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut warnings = into_inner(self.warnings);
+        warnings.sort();
+        Ok(Plan { files, warnings })
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn into_inner<T>(m: Mutex<T>) -> T {
+    m.into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Walks `starts` (inside `root`) in parallel.
+fn walk(
+    root: &Path,
+    starts: &[PathBuf],
+    matcher: &Matcher,
+    excludes: &Excludes,
+    threads: usize,
+    sink: &Sink,
+) {
+    let mut builder = WalkBuilder::new(&starts[0]);
+    for start in &starts[1..] {
+        builder.add(start);
+    }
+    let filter_root = root.to_path_buf();
+    let filter_excludes = excludes.clone();
+    builder
+        .hidden(false)
+        .ignore(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .parents(true)
+        .require_git(false)
+        .follow_links(false)
+        .threads(threads)
+        .filter_entry(move |e| keep_entry(&filter_root, &filter_excludes, e));
+    builder.build_parallel().run(|| {
+        let mut buf = Vec::new();
+        Box::new(move |result| {
+            if sink.failed() {
+                return WalkState::Quit;
+            }
+            let entry = match result {
+                Ok(entry) => entry,
+                Err(err) => {
+                    return match walk_error(root, err) {
+                        Some(e) => {
+                            sink.error(e);
+                            WalkState::Quit
+                        }
+                        None => WalkState::Continue,
+                    };
+                }
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return WalkState::Continue;
+            }
+            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            match scan_file(rel, entry.path(), matcher, &mut buf) {
+                Ok(Some((edit, warnings))) => sink.file(edit, warnings),
+                Ok(None) => {}
+                Err(e) => {
+                    sink.error(e);
+                    return WalkState::Quit;
+                }
+            }
+            WalkState::Continue
+        })
+    });
+}
+
+/// Whether the walk enters or yields this entry.
+fn keep_entry(root: &Path, excludes: &Excludes, e: &DirEntry) -> bool {
+    if e.depth() == 0 {
+        return true;
+    }
+    if VCS_DIRS.iter().any(|d| e.file_name() == *d) {
+        return false;
+    }
+    let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+    let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+    !excludes.excluded(rel, is_dir)
+}
+
+/// The scan error for a walk error, or `None` for one to skip (an entry that vanished).
+fn walk_error(root: &Path, err: ignore::Error) -> Option<RewriteError> {
+    if err
+        .io_error()
+        .is_some_and(|e| e.kind() == io::ErrorKind::NotFound)
+    {
+        return None;
+    }
+    let path = error_path(&err).map_or_else(|| root.to_path_buf(), |p| p.to_path_buf());
+    let path = path
+        .strip_prefix(root)
+        .map(Path::to_path_buf)
+        .unwrap_or(path);
+    Some(RewriteError::Walk {
+        path,
+        message: err.to_string(),
+    })
+}
+
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child),
+        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
+        _ => None,
+    }
+}
+
+/// Scans the files and directories the caller named.
+fn scan_paths(
+    root: &Path,
+    paths: &[PathBuf],
+    matcher: &Matcher,
+    excludes: &Excludes,
+    threads: usize,
+    sink: &Sink,
+) -> Result<(), RewriteError> {
+    let canon_root = root.canonicalize().map_err(|source| RewriteError::Root {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for given in paths {
+        let abs = if given.is_absolute() {
+            given.clone()
+        } else {
+            root.join(given)
+        };
+        let meta = match fs::symlink_metadata(&abs) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                sink.warning(path_warning(
+                    given,
+                    WarningKind::Missing,
+                    "does not exist; skipped",
+                ));
+                continue;
+            }
+            Err(source) => {
+                return Err(RewriteError::Read {
+                    path: given.clone(),
+                    source,
+                });
+            }
+        };
+        let Some(rel) = relative_inside(&canon_root, &abs) else {
+            sink.warning(path_warning(
+                given,
+                WarningKind::OutsideRoot,
+                "is outside the repository root; skipped",
+            ));
+            continue;
+        };
+        if meta.file_type().is_symlink() {
+            sink.warning(path_warning(
+                &rel,
+                WarningKind::Symlink,
+                "is a symbolic link; not followed",
+            ));
+            continue;
+        }
+        let in_vcs = rel
+            .components()
+            .any(|c| VCS_DIRS.iter().any(|d| c.as_os_str() == *d));
+        if in_vcs || excludes.excluded(&rel, meta.is_dir()) {
+            continue;
+        }
+        if meta.is_dir() {
+            dirs.push(root.join(&rel));
+        } else if meta.is_file() {
+            files.push(rel);
+        }
+    }
+    files.sort();
+    files.dedup();
+    let mut buf = Vec::new();
+    for rel in files {
+        if let Some((edit, warnings)) = scan_file(&rel, &root.join(&rel), matcher, &mut buf)? {
+            sink.file(edit, warnings);
+        }
+    }
+    if !dirs.is_empty() {
+        walk(root, &dirs, matcher, excludes, threads, sink);
+    }
+    Ok(())
+}
+
+/// `abs` relative to `canon_root`, resolving symbolic links in its parent directories;
+/// `None` when it lies outside.
+fn relative_inside(canon_root: &Path, abs: &Path) -> Option<PathBuf> {
+    let canon = match (abs.parent(), abs.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
+            parent.canonicalize().ok()?.join(name)
+        }
+        _ => abs.canonicalize().ok()?,
+    };
+    let rel = canon.strip_prefix(canon_root).ok()?;
+    let clean = rel
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    clean.then(|| rel.to_path_buf())
+}
+
+fn path_warning(path: &Path, kind: WarningKind, what: &str) -> Warning {
+    Warning {
+        path: path.to_path_buf(),
+        line: None,
+        column: None,
+        kind,
+        message: format!("{} {what}", path.display()),
+    }
+}
+
+/// Reads one file into `buf` and plans its edit, if it has references.
+fn scan_file(
+    rel: &Path,
+    abs: &Path,
+    matcher: &Matcher,
+    buf: &mut Vec<u8>,
+) -> Result<Option<(FileEdit, Vec<Warning>)>, RewriteError> {
+    buf.clear();
+    let read = File::open(abs).and_then(|mut f| f.read_to_end(buf));
+    match read {
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(RewriteError::Read {
+                path: rel.to_path_buf(),
+                source,
+            });
+        }
+    }
+    let probe = &buf[..buf.len().min(BINARY_PROBE)];
+    if memchr::memchr(0, probe).is_some() || !matcher.has_candidate(buf) {
+        return Ok(None);
+    }
+    let references = matcher.find_bytes(buf);
+    if references.is_empty() {
+        return Ok(None);
+    }
+    let warnings = warnings_for(rel, &references, matcher.renames());
+    let edit = FileEdit::new(rel.to_path_buf(), buf.clone(), references)?;
+    Ok(Some((edit, warnings)))
+}
