@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use ghcr_gen::cmd;
 use ghcr_gen::report::Report;
 
@@ -21,6 +21,8 @@ enum Command {
     Init(InitArgs),
     /// Generate the files registry.toml describes
     Render(RenderArgs),
+    /// Find drifted generated files, stale or unpullable image references and leaked tokens
+    Check(CheckArgs),
     /// Print the JSON Schema of registry.toml
     Schema,
     /// Print shell completions
@@ -69,6 +71,27 @@ struct RenderMode {
     diff: bool,
 }
 
+#[derive(Args)]
+struct CheckArgs {
+    /// Config file (default: registry.toml here or in the nearest parent directory)
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
+    /// Files or directories to check (as pre-commit passes them; default: the whole
+    /// repository). Generated files are always checked for drift.
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// Compiler-style diagnostics
+    Text,
+    /// A JSON array of findings on stdout
+    Json,
+}
+
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> Report {
     let cwd = match std::env::current_dir() {
@@ -92,6 +115,15 @@ pub fn run(cli: Cli) -> Report {
                 (_, true) => cmd::render::Mode::Diff,
                 _ => cmd::render::Mode::Write,
             },
+        }),
+        Command::Check(a) => cmd::check::run(&cmd::check::Options {
+            cwd: &cwd,
+            config: a.config.as_deref(),
+            format: match a.format {
+                FormatArg::Text => cmd::check::Format::Text,
+                FormatArg::Json => cmd::check::Format::Json,
+            },
+            paths: &a.paths,
         }),
         Command::Schema => cmd::schema::run(),
         Command::Completions { shell } => {
