@@ -52,6 +52,8 @@ pub struct JsonFinding {
     /// 1-based column in characters; `null` for a finding about a whole file.
     pub column: Option<usize>,
     pub message: String,
+    /// What the text at the location is, said in a few words (the caret label in text).
+    pub label: Option<String>,
     /// How to fix it.
     pub fix: Option<String>,
     /// For drift: the unified diff from the file on disk to what `render` writes.
@@ -84,6 +86,7 @@ impl Finding {
             line,
             column,
             message: d.message.clone(),
+            label: d.label.clone(),
             fix: d.help.clone(),
             diff: self.diff.clone(),
         }
@@ -122,7 +125,7 @@ mod tests {
             json,
             serde_json::json!({
                 "kind": "stale-name", "severity": "error", "path": "deploy/compose.yaml",
-                "line": 2, "column": 10, "message": "bad", "fix": "fix it"
+                "line": 2, "column": 10, "message": "bad", "label": "here", "fix": "fix it"
             })
         );
     }

@@ -58,7 +58,11 @@ pub fn suffix_at(t: &[u8], end: usize) -> Suffix {
     let mut out = Suffix::default();
     let mut i = end;
     if t.get(i) == Some(&b':') {
-        let stop = tag_end(t, i + 1);
+        let mut stop = tag_end(t, i + 1);
+        // A sentence ends with a period; a tag ending in one is too odd to assume.
+        while stop > i + 2 && t[stop - 1] == b'.' {
+            stop -= 1;
+        }
         if stop > i + 1 {
             out.tag = Some(i + 1..stop);
             i = stop;
@@ -229,6 +233,8 @@ mod tests {
         assert_eq!(tag_of("x:v1.2.3 rest"), Some("v1.2.3"));
         assert_eq!(tag_of("x:v1\""), Some("v1"));
         assert_eq!(tag_of("x:latest)."), Some("latest"));
+        assert_eq!(tag_of("x:v1.0+rc1. Next"), Some("v1.0+rc1"));
+        assert_eq!(tag_of("x:v1.2.3..\n"), Some("v1.2.3"));
         assert_eq!(tag_of("x:latest**"), Some("latest"));
         assert_eq!(tag_of("x:v1.0+build\n"), Some("v1.0+build"));
         assert_eq!(tag_of("x:feature/x"), Some("feature/x"));

@@ -115,9 +115,13 @@ pub fn check(opts: &Options<'_>) -> Outcome {
     match walked {
         Ok(warnings) => {
             for w in warnings {
-                if w.kind != WarningKind::OutsideRoot {
-                    outcome.notes.push(w.message);
-                }
+                let what = match w.kind {
+                    WarningKind::Missing => "does not exist; skipped",
+                    WarningKind::Symlink => "is a symbolic link; not followed",
+                    _ => continue, // outside the root: not this config's files
+                };
+                let path = super::display_path(opts.cwd, &root.join(&w.path));
+                outcome.notes.push(format!("{path} {what}"));
             }
         }
         Err(e) => outcome.findings.push(Finding::new(
