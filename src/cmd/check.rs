@@ -91,6 +91,7 @@ pub fn check(opts: &Options<'_>) -> Outcome {
         (!opts.paths.is_empty()).then(|| opts.paths.iter().map(|p| opts.cwd.join(p)).collect());
     let tracked_env = TrackedEnv::start(&model, given.as_deref());
     let inspector = Inspector::new(&model);
+    let finder = TokenFinder::default();
     let files = AtomicUsize::new(0);
     let found = Mutex::new(Vec::new());
     let scan = ScanOptions {
@@ -102,7 +103,7 @@ pub fn check(opts: &Options<'_>) -> Outcome {
         files.fetch_add(1, Ordering::Relaxed);
         let hits = inspector.inspect(rel, bytes);
         if !hits.is_empty() {
-            let file = source_file(opts.cwd, &root.join(rel), bytes);
+            let file = source_file(opts.cwd, &root.join(rel), bytes, &finder);
             let mut found = found.lock().unwrap_or_else(|p| p.into_inner());
             found.extend(hits.into_iter().map(|h| finding(&file, h)));
         }
@@ -253,9 +254,9 @@ fn first_difference(old: &[u8], new: &[u8]) -> std::ops::Range<usize> {
 }
 
 /// The diagnostic file of a scanned file: its display path and its text, tokens masked.
-fn source_file(cwd: &Path, abs: &Path, bytes: &[u8]) -> Arc<SourceFile> {
+fn source_file(cwd: &Path, abs: &Path, bytes: &[u8], finder: &TokenFinder) -> Arc<SourceFile> {
     let text = lossy_same_len(bytes);
-    let text = secrets::redact(&TokenFinder::default(), &text).into_owned();
+    let text = secrets::redact(finder, &text).into_owned();
     Arc::new(SourceFile {
         path: super::display_path(cwd, abs),
         text: text.into(),
