@@ -14,7 +14,8 @@ set -euo pipefail
 
 FILES=${1:-20000}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-GEN=${GEN_CORPUS:-$(cd "$HERE/../.." 2>/dev/null && pwd)/shared/bench/gen_corpus.py}
+# The generator lives in shared/, beside the checkout (CI) or at /work/shared.
+GEN=${GEN_CORPUS:-$HERE/../shared/bench/gen_corpus.py}
 [ -f "$GEN" ] || GEN=/work/shared/bench/gen_corpus.py
 WORK=${BENCH_DIR:-/tmp/ghcr-gen-bench}
 CORPUS=$WORK/corpus

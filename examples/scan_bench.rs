@@ -45,8 +45,7 @@ fn main() -> ExitCode {
         }
     };
     if json {
-        let out = serde_json::json!({ "edits": plan.edits(), "warnings": plan.warnings });
-        println!("{out}");
+        println!("{}", serde_json::to_string(&plan).unwrap_or_default());
     } else {
         println!(
             "references {} files {}",

@@ -361,3 +361,28 @@ fn paths_that_do_not_exist_are_noted_not_failed() {
         "note: gone.md does not exist; skipped\nchecked 0 file(s) and 0 generated file(s): no findings\n"
     );
 }
+
+#[test]
+fn a_file_named_twice_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("registry.toml"), NO_OUTPUTS).unwrap();
+    std::fs::create_dir(dir.path().join("docs")).unwrap();
+    std::fs::write(
+        dir.path().join("docs/a.md"),
+        "ghcr.io/acme-labs/axon-doc-web\n",
+    )
+    .unwrap();
+    let out = ghcr_gen(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "docs",
+            "docs/a.md",
+            "./docs/a.md",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out).len(), 1, "{out:?}");
+}

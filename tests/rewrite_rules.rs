@@ -469,3 +469,21 @@ fn an_empty_rename_list_matches_nothing() {
     assert!(m.find("ghcr.io/acme-labs/axon-doc-nextjs").is_empty());
     assert!(!m.has_candidate(b"anything"));
 }
+
+#[test]
+fn many_references_on_one_long_line_are_found_in_linear_time() {
+    let m = suffix_matcher();
+    let one = "\"ghcr.io/acme-labs/axon-doc-nextjs:1\",";
+    let text = one.repeat(50_000);
+    let started = std::time::Instant::now();
+    let found = m.find(&text);
+    assert_eq!(found.len(), 50_000);
+    assert_eq!(found[49_999].column, 49_999 * one.len() + 2);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn an_empty_host_never_matches_a_bare_path() {
+    let m = Matcher::new(&[Rename::with_suffix("", "acme-labs", "", "app", "-x")]);
+    assert!(m.find("/acme-labs/app and x /acme-labs/app").is_empty());
+}

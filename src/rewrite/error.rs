@@ -97,3 +97,46 @@ impl std::error::Error for RewriteError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_names_the_path_or_glob_and_line() {
+        let p = || PathBuf::from("deploy/app.yaml");
+        let io = || io::Error::from(io::ErrorKind::PermissionDenied);
+        let all = [
+            RewriteError::Root {
+                path: p(),
+                source: io(),
+            },
+            RewriteError::Walk {
+                path: p(),
+                message: "denied".into(),
+            },
+            RewriteError::Read {
+                path: p(),
+                source: io(),
+            },
+            RewriteError::Overlap { path: p(), line: 7 },
+            RewriteError::ChangedOnDisk { path: p() },
+            RewriteError::Write {
+                path: p(),
+                source: io(),
+            },
+        ];
+        for e in all {
+            assert!(e.to_string().starts_with("deploy/app.yaml"), "{e}");
+            assert_eq!(e.path(), p());
+        }
+        let e = RewriteError::Overlap { path: p(), line: 7 };
+        assert!(e.to_string().starts_with("deploy/app.yaml:7:"), "{e}");
+        assert_eq!(e.line(), Some(7));
+        let e = RewriteError::Exclude {
+            glob: "a/{b".into(),
+            message: "unclosed".into(),
+        };
+        assert!(e.to_string().contains("\"a/{b\""), "{e}");
+    }
+}

@@ -277,16 +277,21 @@ impl Matcher {
             }
         }
         let mut lines = LineCounter::new(text);
-        let mut ignored_line: Option<(usize, usize)> = None;
+        // The line of the previous reference: where it ends and whether it has the marker.
+        let mut marked: Option<(usize, bool)> = None;
         let mut out = Vec::with_capacity(found.len());
         for f in found {
-            let in_ignored = ignored_line.is_some_and(|(s, e)| f.start >= s && f.start <= e);
-            if in_ignored {
-                continue;
-            }
-            let (ls, le) = line_bounds(text, f.start);
-            if memchr::memmem::find(&text[ls..le], IGNORE_MARKER.as_bytes()).is_some() {
-                ignored_line = Some((ls, le));
+            let ignored = match marked {
+                Some((line_end, ignored)) if f.start <= line_end => ignored,
+                _ => {
+                    let (ls, le) = line_bounds(text, f.start);
+                    let ignored =
+                        memchr::memmem::find(&text[ls..le], IGNORE_MARKER.as_bytes()).is_some();
+                    marked = Some((le, ignored));
+                    ignored
+                }
+            };
+            if ignored {
                 continue;
             }
             let (line, column) = lines.locate(f.start);
@@ -470,6 +475,9 @@ impl Matcher {
     fn host_before(&self, t: &[u8], slash: usize, rename: &Prepared) -> Option<Segment> {
         if let Some(v) = syntax::variable_before(t, slash) {
             return Some(Segment::Variable(v));
+        }
+        if rename.host.is_empty() {
+            return None;
         }
         syntax::word_before(t, slash, &rename.host).map(Segment::Literal)
     }

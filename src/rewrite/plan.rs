@@ -102,6 +102,17 @@ impl Plan {
     }
 }
 
+/// A plan serializes as `{"edits": [Edit…], "warnings": [Warning…]}`.
+impl Serialize for Plan {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Plan", 2)?;
+        st.serialize_field("edits", &self.edits())?;
+        st.serialize_field("warnings", &self.warnings)?;
+        st.end()
+    }
+}
+
 impl FileEdit {
     /// The edit of `original` that replaces each reference (which must be in order and
     /// not overlap) and nothing else.

@@ -8,6 +8,7 @@
 //! read and one literal search; binary files (a NUL byte in the first 8 KiB) stop after the
 //! read. Only files with a candidate are parsed.
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
@@ -52,16 +53,20 @@ pub fn scan(root: &Path, matcher: &Matcher, opts: &ScanOptions) -> Result<Plan, 
         }
         Ok(())
     })?;
+    // Named paths may overlap (`dir` and `dir/file`): each file is planned once.
     let mut files = into_inner(files);
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
     warnings.extend(into_inner(file_warnings));
     warnings.sort();
+    warnings.dedup();
     Ok(Plan { files, warnings })
 }
 
 /// Reads every file `opts` selects under `root`, in parallel, and hands `visit` its path
 /// relative to the root and its bytes. Binary files (a NUL byte in the first
-/// [`BINARY_PROBE`] bytes) and files that vanish during the walk are skipped. Returns the
+/// [`BINARY_PROBE`] bytes) and files that vanish during the walk are skipped; a file named
+/// twice (`dir` and `dir/file`) is handed over once. Returns the
 /// warnings about named paths that were skipped (missing, outside the root, symbolic
 /// links), sorted. Any error, the first one `visit` returns included, stops the walk and
 /// fails it (the error with the smallest path is returned).
@@ -83,6 +88,16 @@ where
     }
     let excludes = Excludes::new(root, &opts.excludes)?;
     let sink = Sink::default();
+    // Named paths may overlap (`dir` and `dir/file`): each file is handed over once.
+    let seen = opts.paths.as_ref().map(|_| Mutex::new(HashSet::new()));
+    let visit = |rel: &Path, bytes: &[u8]| {
+        if let Some(seen) = &seen
+            && !lock(seen).insert(rel.to_path_buf())
+        {
+            return Ok(());
+        }
+        visit(rel, bytes)
+    };
     match &opts.paths {
         None => walk(
             root,
@@ -160,6 +175,7 @@ impl Sink {
         }
         let mut warnings = into_inner(self.warnings);
         warnings.sort();
+        warnings.dedup();
         Ok(warnings)
     }
 }

@@ -108,7 +108,7 @@ pub fn variable_before(t: &[u8], p: usize) -> Option<usize> {
             let inner = &t[open + 1..p - 1];
             let ok = inner.first().is_some_and(|&b| is_name_start(b))
                 && !inner.iter().any(|&b| matches!(b, b'\n' | b'}' | b'{'));
-            ok.then_some(open - 1)
+            ok.then(|| open - 1)
         }
         b')' => {
             let mut i = p - 1;
@@ -116,7 +116,7 @@ pub fn variable_before(t: &[u8], p: usize) -> Option<usize> {
                 i -= 1;
             }
             let ok = i >= 2 && i < p - 1 && t[i - 1] == b'(' && t[i - 2] == b'$';
-            ok.then_some(i - 2)
+            ok.then(|| i - 2)
         }
         _ => {
             let mut i = p;
@@ -124,7 +124,7 @@ pub fn variable_before(t: &[u8], p: usize) -> Option<usize> {
                 i -= 1;
             }
             let ok = i < p && i > 0 && t[i - 1] == b'$' && is_name_start(t[i]);
-            ok.then_some(i - 1)
+            ok.then(|| i - 1)
         }
     }
 }
@@ -254,7 +254,7 @@ pub fn env_variable_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize
         return None;
     }
     let ok = s >= 1 && t[s - 1] == b'$' && !t.get(e).is_some_and(|&b| is_name_byte(b));
-    ok.then_some((s - 1, e))
+    ok.then(|| (s - 1, e))
 }
 
 fn is_name_start(b: u8) -> bool {

@@ -11,39 +11,44 @@ pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Turns offsets, visited in non-decreasing order, into 1-based lines and columns.
 ///
 /// Columns count characters, not bytes; a byte-order mark at the start of the text is not
-/// counted (editors do not show it).
+/// counted (editors do not show it). The work is linear in the text however many offsets
+/// are located, even on one long line.
 #[derive(Debug)]
 pub struct LineCounter<'a> {
     text: &'a [u8],
     pos: usize,
     line: usize,
-    line_start: usize,
+    /// Characters between the start of the current line and `pos`.
+    column: usize,
 }
 
 impl<'a> LineCounter<'a> {
     /// A counter at the start of `text`.
     pub fn new(text: &'a [u8]) -> Self {
-        let line_start = if text.starts_with(BOM) { BOM.len() } else { 0 };
+        let pos = if text.starts_with(BOM) { BOM.len() } else { 0 };
         LineCounter {
             text,
-            pos: line_start,
+            pos,
             line: 1,
-            line_start,
+            column: 0,
         }
     }
 
-    /// Line and column (both 1-based) of `offset`. Offsets must not decrease between calls.
+    /// Line and column (both 1-based) of `offset`. Offsets before the previous one are
+    /// reported at the previous one.
     pub fn locate(&mut self, offset: usize) -> (usize, usize) {
         if offset > self.pos {
             let span = &self.text[self.pos..offset];
-            self.line += memchr::memchr_iter(b'\n', span).count();
-            if let Some(nl) = memchr::memrchr(b'\n', span) {
-                self.line_start = self.pos + nl + 1;
+            match memchr::memrchr(b'\n', span) {
+                Some(nl) => {
+                    self.line += memchr::memchr_iter(b'\n', span).count();
+                    self.column = char_count(&span[nl + 1..]);
+                }
+                None => self.column += char_count(span),
             }
             self.pos = offset;
         }
-        let start = self.line_start.min(offset);
-        (self.line, 1 + char_count(&self.text[start..offset]))
+        (self.line, 1 + self.column)
     }
 }
 

@@ -1,0 +1,203 @@
+//! `apply`: atomic writes that keep every byte around the references, the file mode, and
+//! refuse files that changed since the scan.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use ghcr_gen::rewrite::{Matcher, Rename, RewriteError, ScanOptions, apply, scan};
+
+const REF: &str = "ghcr.io/acme-labs/axon-doc-nextjs";
+const NEW: &str = "ghcr.io/acme-labs/axon-doc-nextjs-api";
+
+fn renames() -> Vec<Rename> {
+    vec![
+        Rename::with_suffix(
+            "ghcr.io",
+            "acme-labs",
+            "axon-doc",
+            "axon-doc-nextjs",
+            "-api",
+        ),
+        Rename::with_suffix(
+            "ghcr.io",
+            "acme-labs",
+            "axon-doc",
+            "axon-doc-crawler",
+            "-api",
+        ),
+    ]
+}
+
+fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, content).unwrap();
+}
+
+fn tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "deploy/crlf.yaml",
+        format!("image: {REF}:v1\r\nnext: 1\r\n"),
+    );
+    write(root, "docs/bom.md", format!("\u{feff}See {REF}.\n"));
+    write(root, "run.sh", format!("#!/bin/sh\ndocker run {REF}"));
+    fs::set_permissions(root.join("run.sh"), fs::Permissions::from_mode(0o750)).unwrap();
+    write(
+        root,
+        ".github/workflows/publish.yml",
+        "env:\n  IMAGE_NAME: ${{ github.repository }}-crawler\n  REPO: ${{ github.repository }}\n",
+    );
+    write(root, "README.md", "No images here.\n");
+    dir
+}
+
+fn read(root: &Path, rel: &str) -> Vec<u8> {
+    fs::read(root.join(rel)).unwrap()
+}
+
+/// Every regular file under `root`, by relative path, with its content.
+fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((rel, fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn rename_tree(root: &Path, renames: &[Rename]) {
+    let plan = scan(root, &Matcher::new(renames), &ScanOptions::default()).unwrap();
+    apply(root, &plan).unwrap();
+}
+
+#[test]
+fn apply_replaces_only_the_references_and_keeps_line_endings_bom_and_final_newline() {
+    let dir = tree();
+    let root = dir.path();
+    rename_tree(root, &renames());
+    assert_eq!(
+        read(root, "deploy/crlf.yaml"),
+        format!("image: {NEW}:v1\r\nnext: 1\r\n").into_bytes()
+    );
+    assert_eq!(
+        read(root, "docs/bom.md"),
+        format!("\u{feff}See {NEW}.\n").into_bytes()
+    );
+    assert_eq!(
+        read(root, "run.sh"),
+        format!("#!/bin/sh\ndocker run {NEW}").into_bytes()
+    );
+    assert_eq!(
+        read(root, ".github/workflows/publish.yml"),
+        b"env:\n  IMAGE_NAME: ${{ github.repository }}-crawler-api\n  REPO: ${{ github.repository }}\n"
+    );
+}
+
+#[test]
+fn apply_keeps_the_file_mode() {
+    let dir = tree();
+    rename_tree(dir.path(), &renames());
+    let mode = fs::metadata(dir.path().join("run.sh"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o7777, 0o750);
+}
+
+#[test]
+fn apply_leaves_no_temporary_files() {
+    let dir = tree();
+    let before: Vec<String> = snapshot(dir.path()).into_iter().map(|(p, _)| p).collect();
+    rename_tree(dir.path(), &renames());
+    let after: Vec<String> = snapshot(dir.path()).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn a_file_changed_after_the_scan_is_an_error_and_nothing_is_written() {
+    let dir = tree();
+    let root = dir.path();
+    let plan = scan(root, &Matcher::new(&renames()), &ScanOptions::default()).unwrap();
+    assert!(plan.files.len() > 2);
+    write(root, "docs/bom.md", "edited meanwhile\n");
+    let before = snapshot(root);
+    let err = apply(root, &plan).unwrap_err();
+    assert!(
+        matches!(&err, RewriteError::ChangedOnDisk { path } if path == Path::new("docs/bom.md")),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("docs/bom.md"), "{err}");
+    assert_eq!(snapshot(root), before);
+}
+
+#[test]
+fn a_file_replaced_by_a_symlink_after_the_scan_is_not_written_through() {
+    let dir = tree();
+    let root = dir.path();
+    let plan = scan(root, &Matcher::new(&renames()), &ScanOptions::default()).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("run.sh");
+    fs::copy(root.join("run.sh"), &target).unwrap();
+    fs::remove_file(root.join("run.sh")).unwrap();
+    std::os::unix::fs::symlink(&target, root.join("run.sh")).unwrap();
+    let err = apply(root, &plan).unwrap_err();
+    assert!(matches!(err, RewriteError::ChangedOnDisk { .. }), "{err:?}");
+    assert!(
+        fs::symlink_metadata(root.join("run.sh"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn running_the_rename_twice_changes_nothing_the_second_time() {
+    let dir = tree();
+    let root = dir.path();
+    rename_tree(root, &renames());
+    let once = snapshot(root);
+    let again = scan(root, &Matcher::new(&renames()), &ScanOptions::default()).unwrap();
+    assert!(again.is_empty(), "{:?}", again.edits());
+    apply(root, &again).unwrap();
+    assert_eq!(snapshot(root), once);
+}
+
+#[test]
+fn renaming_back_restores_every_byte() {
+    let dir = tree();
+    let root = dir.path();
+    let before = snapshot(root);
+    rename_tree(root, &renames());
+    assert_ne!(snapshot(root), before);
+    let back: Vec<Rename> = renames().iter().map(Rename::reversed).collect();
+    rename_tree(root, &back);
+    assert_eq!(snapshot(root), before);
+}
+
+#[test]
+fn an_empty_plan_writes_nothing() {
+    let dir = tree();
+    let root = dir.path();
+    let before = snapshot(root);
+    let plan = scan(root, &Matcher::new(&[]), &ScanOptions::default()).unwrap();
+    assert!(plan.is_empty());
+    apply(root, &plan).unwrap();
+    assert_eq!(snapshot(root), before);
+}
