@@ -67,21 +67,6 @@ pub struct Inspector {
     config_path: PathBuf,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
-    /// A configured image (the rename maps it to itself).
-    Current { service: usize },
-    /// An old name of a service.
-    Stale { service: usize },
-}
-
-#[derive(Debug, Clone)]
-struct Known {
-    path: String,
-    service: usize,
-    stale: bool,
-}
-
 impl Inspector {
     /// The rules for `model`: its images, their old names and its owner.
     pub fn new(model: &Model) -> Inspector {
@@ -432,6 +417,21 @@ pub fn is_deploy_manifest(path: &Path, text: &[u8]) -> bool {
             || memchr::memmem::find_iter(text, key).any(|i| i > 0 && text[i - 1] == b'\n')
     };
     top_level(b"apiVersion:") && top_level(b"kind:")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// A configured image (the rename maps it to itself).
+    Current { service: usize },
+    /// An old name of a service.
+    Stale { service: usize },
+}
+
+#[derive(Debug, Clone)]
+struct Known {
+    path: String,
+    service: usize,
+    stale: bool,
 }
 
 /// `host`, `owner` and package path of a full image reference `host/owner/path`.
