@@ -25,6 +25,8 @@ enum Command {
     Rename(RenameArgs),
     /// Print the tags docker/metadata-action will push, for the checkout or a given context
     Tags(TagsArgs),
+    /// Find drifted generated files, stale or unpullable image references and leaked tokens
+    Check(CheckArgs),
     /// Print the JSON Schema of registry.toml
     Schema,
     /// Print shell completions
@@ -153,6 +155,19 @@ struct TagsArgs {
     config: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct CheckArgs {
+    /// Config file (default: registry.toml here or in the nearest parent directory)
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Output format: compiler-style diagnostics, or a JSON array of findings
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
+    /// Files or directories to check (as pre-commit passes them; default: the whole
+    /// repository). Generated files are always checked for drift.
+    paths: Vec<PathBuf>,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ListFormat {
     Text,
@@ -218,6 +233,15 @@ pub fn run(cli: Cli) -> Report {
                 pr_head_sha: a.pr_head_sha,
             },
             json: a.format == ListFormat::Json,
+        }),
+        Command::Check(a) => cmd::check::run(&cmd::check::Options {
+            cwd: &cwd,
+            config: a.config.as_deref(),
+            format: match a.format {
+                ListFormat::Text => cmd::check::Format::Text,
+                ListFormat::Json => cmd::check::Format::Json,
+            },
+            paths: &a.paths,
         }),
         Command::Schema => cmd::schema::run(),
         Command::Completions { shell } => {

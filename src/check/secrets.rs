@@ -22,6 +22,7 @@ pub struct TokenHit {
 }
 
 /// Finds GitHub tokens in text.
+#[derive(Debug, Clone)]
 pub struct TokenFinder {
     ac: AhoCorasick,
 }
@@ -81,6 +82,16 @@ pub fn mask(line: &str, line_start: usize, hits: &[TokenHit]) -> String {
         }
     }
     out
+}
+
+/// `text` with every token in it masked (same length, so byte offsets stay valid).
+pub fn redact<'a>(finder: &TokenFinder, text: &'a str) -> std::borrow::Cow<'a, str> {
+    let hits = finder.find(text.as_bytes());
+    if hits.is_empty() {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(mask(text, 0, &hits))
+    }
 }
 
 fn classic_len(body: &[u8]) -> Option<usize> {
@@ -153,6 +164,19 @@ mod tests {
         ] {
             assert!(finder.find(text.as_bytes()).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn redact_masks_every_token_and_keeps_offsets() {
+        let (a, b) = (token("gho_", 36), token("ghs_", 36));
+        let text = format!("a={a}\nb='{b}' é\n");
+        let out = redact(&TokenFinder::default(), &text);
+        assert!(!out.contains(&a[4..]) && !out.contains(&b[4..]), "{out}");
+        assert_eq!(out.len(), text.len());
+        assert!(matches!(
+            redact(&TokenFinder::default(), "clean"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

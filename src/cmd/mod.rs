@@ -3,6 +3,7 @@
 //! Flags are parsed in the binary; each command here resolves its inputs (config discovery,
 //! defaults), runs the pipeline and returns typed messages.
 
+pub mod check;
 pub mod init;
 pub mod rename;
 pub mod render;

@@ -14,6 +14,7 @@ use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::model::{self, Model};
 
 pub use raw::RawConfig;
+pub use read::closest;
 
 /// The config file name looked for by discovery.
 pub const FILE_NAME: &str = "registry.toml";

@@ -327,8 +327,8 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// The known key closest to `name`, when it is close enough to be a likely typo.
-fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+/// The known name closest to `name`, when it is close enough to be a likely typo.
+pub fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
     known
         .iter()
         .map(|k| (edit_distance(name, k), *k))

@@ -31,4 +31,4 @@ pub use apply::apply;
 pub use error::RewriteError;
 pub use matcher::{Form, IGNORE_MARKER, Matcher, Reference, Rename};
 pub use plan::{Edit, FileEdit, Plan, Warning, WarningKind};
-pub use scan::{BINARY_PROBE, ScanOptions, scan};
+pub use scan::{BINARY_PROBE, ScanOptions, for_each_file, scan};

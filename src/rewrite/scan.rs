@@ -1,4 +1,6 @@
 //! [`scan`]: walks a repository in parallel and plans every edit, writing nothing.
+//! [`for_each_file`] is the walk on its own, handing each file's bytes to a callback
+//! (`check` uses it).
 //!
 //! The walk respects `.gitignore` (also outside a git checkout) and `.git/info/exclude`,
 //! skips version-control directories, symbolic links (never followed, so nothing outside
@@ -6,6 +8,7 @@
 //! read and one literal search; binary files (a NUL byte in the first 8 KiB) stop after the
 //! read. Only files with a candidate are parsed.
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
@@ -41,6 +44,40 @@ pub struct ScanOptions {
 /// Plans the edits `matcher` finds under `root`. Nothing is written; any error (an
 /// unreadable file or directory, a path outside the root) fails the whole scan.
 pub fn scan(root: &Path, matcher: &Matcher, opts: &ScanOptions) -> Result<Plan, RewriteError> {
+    let files = Mutex::new(Vec::new());
+    let file_warnings = Mutex::new(Vec::new());
+    let mut warnings = for_each_file(root, opts, |rel, bytes| {
+        if let Some((edit, w)) = plan_file(rel, bytes, matcher)? {
+            lock(&files).push(edit);
+            lock(&file_warnings).extend(w);
+        }
+        Ok(())
+    })?;
+    // Named paths may overlap (`dir` and `dir/file`): each file is planned once.
+    let mut files = into_inner(files);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    warnings.extend(into_inner(file_warnings));
+    warnings.sort();
+    warnings.dedup();
+    Ok(Plan { files, warnings })
+}
+
+/// Reads every file `opts` selects under `root`, in parallel, and hands `visit` its path
+/// relative to the root and its bytes. Binary files (a NUL byte in the first
+/// [`BINARY_PROBE`] bytes) and files that vanish during the walk are skipped; a file named
+/// twice (`dir` and `dir/file`) is handed over once. Returns the
+/// warnings about named paths that were skipped (missing, outside the root, symbolic
+/// links), sorted. Any error, the first one `visit` returns included, stops the walk and
+/// fails it (the error with the smallest path is returned).
+pub fn for_each_file<F>(
+    root: &Path,
+    opts: &ScanOptions,
+    visit: F,
+) -> Result<Vec<Warning>, RewriteError>
+where
+    F: Fn(&Path, &[u8]) -> Result<(), RewriteError> + Sync,
+{
     let root_error = |source| RewriteError::Root {
         path: root.to_path_buf(),
         source,
@@ -51,16 +88,26 @@ pub fn scan(root: &Path, matcher: &Matcher, opts: &ScanOptions) -> Result<Plan, 
     }
     let excludes = Excludes::new(root, &opts.excludes)?;
     let sink = Sink::default();
+    // Named paths may overlap (`dir` and `dir/file`): each file is handed over once.
+    let seen = opts.paths.as_ref().map(|_| Mutex::new(HashSet::new()));
+    let visit = |rel: &Path, bytes: &[u8]| {
+        if let Some(seen) = &seen
+            && !lock(seen).insert(rel.to_path_buf())
+        {
+            return Ok(());
+        }
+        visit(rel, bytes)
+    };
     match &opts.paths {
         None => walk(
             root,
             &[root.to_path_buf()],
-            matcher,
+            &visit,
             &excludes,
             opts.threads,
             &sink,
         ),
-        Some(paths) => scan_paths(root, paths, matcher, &excludes, opts.threads, &sink)?,
+        Some(paths) => scan_paths(root, paths, &visit, &excludes, opts.threads, &sink)?,
     }
     sink.finish()
 }
@@ -98,21 +145,15 @@ impl Excludes {
     }
 }
 
-/// Results gathered from the worker threads.
+/// Warnings and errors gathered from the worker threads.
 #[derive(Default)]
 struct Sink {
-    files: Mutex<Vec<FileEdit>>,
     warnings: Mutex<Vec<Warning>>,
     errors: Mutex<Vec<RewriteError>>,
     failed: AtomicBool,
 }
 
 impl Sink {
-    fn file(&self, edit: FileEdit, warnings: Vec<Warning>) {
-        lock(&self.files).push(edit);
-        lock(&self.warnings).extend(warnings);
-    }
-
     fn warning(&self, w: Warning) {
         lock(&self.warnings).push(w);
     }
@@ -126,20 +167,16 @@ impl Sink {
         self.failed.load(Ordering::Relaxed)
     }
 
-    fn finish(self) -> Result<Plan, RewriteError> {
+    fn finish(self) -> Result<Vec<Warning>, RewriteError> {
         let mut errors = into_inner(self.errors);
         if !errors.is_empty() {
             errors.sort_by_key(RewriteError::path);
             return Err(errors.swap_remove(0));
         }
-        // Named paths may overlap (`dir` and `dir/file`): each file is planned once.
-        let mut files = into_inner(self.files);
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        files.dedup_by(|a, b| a.path == b.path);
         let mut warnings = into_inner(self.warnings);
         warnings.sort();
         warnings.dedup();
-        Ok(Plan { files, warnings })
+        Ok(warnings)
     }
 }
 
@@ -153,14 +190,16 @@ fn into_inner<T>(m: Mutex<T>) -> T {
 }
 
 /// Walks `starts` (inside `root`) in parallel.
-fn walk(
+fn walk<F>(
     root: &Path,
     starts: &[PathBuf],
-    matcher: &Matcher,
+    visit: &F,
     excludes: &Excludes,
     threads: usize,
     sink: &Sink,
-) {
+) where
+    F: Fn(&Path, &[u8]) -> Result<(), RewriteError> + Sync,
+{
     let mut builder = WalkBuilder::new(&starts[0]);
     for start in &starts[1..] {
         builder.add(start);
@@ -200,9 +239,8 @@ fn walk(
                 return WalkState::Continue;
             }
             let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-            match scan_file(rel, entry.path(), matcher, &mut buf) {
-                Ok(Some((edit, warnings))) => sink.file(edit, warnings),
-                Ok(None) => {}
+            match visit_file(rel, entry.path(), visit, &mut buf) {
+                Ok(()) => {}
                 Err(e) => {
                     sink.error(e);
                     return WalkState::Quit;
@@ -258,14 +296,17 @@ fn error_path(err: &ignore::Error) -> Option<&Path> {
 }
 
 /// Scans the files and directories the caller named.
-fn scan_paths(
+fn scan_paths<F>(
     root: &Path,
     paths: &[PathBuf],
-    matcher: &Matcher,
+    visit: &F,
     excludes: &Excludes,
     threads: usize,
     sink: &Sink,
-) -> Result<(), RewriteError> {
+) -> Result<(), RewriteError>
+where
+    F: Fn(&Path, &[u8]) -> Result<(), RewriteError> + Sync,
+{
     let canon_root = root.canonicalize().map_err(|source| RewriteError::Root {
         path: root.to_path_buf(),
         source,
@@ -327,12 +368,10 @@ fn scan_paths(
     files.dedup();
     let mut buf = Vec::new();
     for rel in files {
-        if let Some((edit, warnings)) = scan_file(&rel, &root.join(&rel), matcher, &mut buf)? {
-            sink.file(edit, warnings);
-        }
+        visit_file(&rel, &root.join(&rel), visit, &mut buf)?;
     }
     if !dirs.is_empty() {
-        walk(root, &dirs, matcher, excludes, threads, sink);
+        walk(root, &dirs, visit, excludes, threads, sink);
     }
     Ok(())
 }
@@ -363,18 +402,16 @@ fn path_warning(path: &Path, kind: WarningKind, what: &str) -> Warning {
     }
 }
 
-/// Reads one file into `buf` and plans its edit, if it has references.
-fn scan_file(
-    rel: &Path,
-    abs: &Path,
-    matcher: &Matcher,
-    buf: &mut Vec<u8>,
-) -> Result<Option<(FileEdit, Vec<Warning>)>, RewriteError> {
+/// Reads one file into `buf` and hands it to `visit`, unless it vanished or is binary.
+fn visit_file<F>(rel: &Path, abs: &Path, visit: &F, buf: &mut Vec<u8>) -> Result<(), RewriteError>
+where
+    F: Fn(&Path, &[u8]) -> Result<(), RewriteError>,
+{
     buf.clear();
     let read = File::open(abs).and_then(|mut f| f.read_to_end(buf));
     match read {
         Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(source) => {
             return Err(RewriteError::Read {
                 path: rel.to_path_buf(),
@@ -383,7 +420,19 @@ fn scan_file(
         }
     }
     let probe = &buf[..buf.len().min(BINARY_PROBE)];
-    if memchr::memchr(0, probe).is_some() || !matcher.has_candidate(buf) {
+    if memchr::memchr(0, probe).is_some() {
+        return Ok(());
+    }
+    visit(rel, buf)
+}
+
+/// Plans one file's edit, if it has references.
+fn plan_file(
+    rel: &Path,
+    buf: &[u8],
+    matcher: &Matcher,
+) -> Result<Option<(FileEdit, Vec<Warning>)>, RewriteError> {
+    if !matcher.has_candidate(buf) {
         return Ok(None);
     }
     let references = matcher.find_bytes(buf);
@@ -391,6 +440,6 @@ fn scan_file(
         return Ok(None);
     }
     let warnings = warnings_for(rel, &references, matcher.renames());
-    let edit = FileEdit::new(rel.to_path_buf(), buf.clone(), references)?;
+    let edit = FileEdit::new(rel.to_path_buf(), buf.to_vec(), references)?;
     Ok(Some((edit, warnings)))
 }

@@ -1,0 +1,813 @@
+//! [`Inspector`]: the per-file rules of `check`, as a pure function from a file's bytes to
+//! [`Hit`]s (byte ranges with what is wrong and how to fix it).
+//!
+//! One Aho-Corasick automaton, the gate, holds every literal a rule starts from: the old
+//! and current package paths (and their `%2F` forms) the reference [`Matcher`] looks for,
+//! `github.repository` / `GITHUB_REPOSITORY`, the registry host followed by `/` (the owner
+//! after it is compared case-insensitively), and the GitHub token prefixes. A file without
+//! a gate match costs that one search; only the others go through the rules:
+//!
+//! - **stale name**: a reference, by the rules and matcher of `rename`, to a name in some
+//!   service's `renamed_from`; the fix is the service's current image with the tag or
+//!   digest as written.
+//! - **unpullable**: a reference to a configured image with uppercase letters in its path
+//!   (owner or package) or with an invalid tag; and, as a warning in compose and
+//!   Kubernetes files, `HOST/OWNER/PACKAGE` naming a package the config does not describe.
+//! - **secret**: a GitHub token. Its value never leaves this module: hits carry ranges, and
+//!   messages name only the token's kind and prefix.
+//!
+//! A line holding `ghcr-gen: ignore` yields no hits. References are not looked for in the
+//! config file itself (its `renamed_from` lists the old names); tokens are.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::finding::Kind;
+use super::secrets::{self, TokenFinder};
+use super::tag;
+use crate::diagnostic::Severity;
+use crate::model::Model;
+use crate::rewrite::text::line_bounds;
+use crate::rewrite::{Form, IGNORE_MARKER, Matcher, Reference, Rename};
+
+/// One problem at a byte range of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub kind: Kind,
+    pub severity: Severity,
+    /// Byte range the problem is about.
+    pub span: Range<usize>,
+    /// One line saying what is wrong.
+    pub message: String,
+    /// Placed under the span.
+    pub label: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+/// The per-file rules for one model.
+#[derive(Debug, Clone)]
+pub struct Inspector {
+    gate: AhoCorasick,
+    matcher: Matcher,
+    /// Per rename of the matcher: which service it belongs to and whether it is an old name.
+    targets: Vec<Target>,
+    tokens: TokenFinder,
+    /// `host/` as it may be spelled (lowercase, uppercase, capitalised).
+    hosts: Vec<Vec<u8>>,
+    registry: String,
+    owner_lc: String,
+    /// Packages under `registry/owner_lc/`: the configured ones and the old names.
+    known: Vec<Known>,
+    images: Vec<String>,
+    packages: Vec<String>,
+    service_names: Vec<String>,
+    config_path: PathBuf,
+}
+
+impl Inspector {
+    /// The rules for `model`: its images, their old names and its owner.
+    pub fn new(model: &Model) -> Inspector {
+        let mut renames = Vec::new();
+        let mut targets = Vec::new();
+        let mut known = Vec::new();
+        let registry = model.registry.to_ascii_lowercase();
+        for (i, s) in model.services.iter().enumerate() {
+            renames.push(Rename {
+                host: model.registry.clone(),
+                owner: model.owner.clone(),
+                path: s.package.clone(),
+                new_host: model.registry.clone(),
+                new_owner: model.owner.clone(),
+                new_path: s.package.clone(),
+                repo: model.repo.clone(),
+            });
+            targets.push(Target::Current { service: i });
+            known.push(Known {
+                path: s.package.clone(),
+                service: i,
+                stale: false,
+            });
+        }
+        for (i, s) in model.services.iter().enumerate() {
+            for old in &s.renamed_from {
+                let Some((host, owner, path)) = split_image(old) else {
+                    continue;
+                };
+                renames.push(Rename {
+                    host: host.into(),
+                    owner: owner.into(),
+                    path: path.into(),
+                    new_host: model.registry.clone(),
+                    new_owner: model.owner.clone(),
+                    new_path: s.package.clone(),
+                    repo: model.repo.clone(),
+                });
+                targets.push(Target::Stale { service: i });
+                if host.eq_ignore_ascii_case(&registry) && owner.eq_ignore_ascii_case(&model.owner)
+                {
+                    known.push(Known {
+                        path: path.to_ascii_lowercase(),
+                        service: i,
+                        stale: true,
+                    });
+                }
+            }
+        }
+        let mut hosts: Vec<Vec<u8>> = Vec::new();
+        let capitalised = {
+            let mut c = registry.clone();
+            if let Some(first) = c.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            c
+        };
+        for h in [registry.clone(), registry.to_ascii_uppercase(), capitalised] {
+            let bytes = format!("{h}/").into_bytes();
+            if !hosts.contains(&bytes) {
+                hosts.push(bytes);
+            }
+        }
+        let gate = build_gate(&renames, &hosts);
+        Inspector {
+            gate,
+            matcher: Matcher::new(&renames),
+            targets,
+            tokens: TokenFinder::default(),
+            hosts,
+            owner_lc: model.owner_lc.clone(),
+            known,
+            images: model.services.iter().map(|s| s.image.clone()).collect(),
+            packages: model.services.iter().map(|s| s.package.clone()).collect(),
+            service_names: model.services.iter().map(|s| s.name.clone()).collect(),
+            registry,
+            config_path: PathBuf::from(&model.config_name),
+        }
+    }
+
+    /// Whether `text` holds any literal a rule starts from: the one search a clean file
+    /// costs.
+    pub fn is_candidate(&self, text: &[u8]) -> bool {
+        self.gate.is_match(text)
+    }
+
+    /// Every hit in `text`, the contents of `path` (relative to the model's root), in
+    /// order of position.
+    pub fn inspect(&self, path: &Path, text: &[u8]) -> Vec<Hit> {
+        if !self.is_candidate(text) {
+            return Vec::new();
+        }
+        self.apply_rules(path, text)
+    }
+
+    /// The rules, without the gate.
+    fn apply_rules(&self, path: &Path, text: &[u8]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let ignored = |at: usize| {
+            let (s, e) = line_bounds(text, at);
+            memchr::memmem::find(&text[s..e], IGNORE_MARKER.as_bytes()).is_some()
+        };
+        for t in self.tokens.find(text) {
+            if ignored(t.start) {
+                continue;
+            }
+            hits.push(secret_hit(t.start..t.end, t.kind, t.prefix));
+        }
+        if path != self.config_path {
+            let mut manifest = None;
+            let mut is_manifest =
+                || *manifest.get_or_insert_with(|| is_deploy_manifest(path, text));
+            let seen = self.owner_references(text, &ignored, &mut is_manifest, &mut hits);
+            for r in self.matcher.find_bytes(text) {
+                if seen.contains(&r.start) {
+                    continue;
+                }
+                self.reference(text, &r, &mut hits);
+            }
+        }
+        hits.sort_by_key(|h| (h.span.start, h.kind, h.span.end));
+        hits
+    }
+
+    /// Hits for `HOST/OWNER/PATH` written out (host any case, owner any case): uppercase
+    /// configured images, old names with uppercase letters in the path, invalid tags, and
+    /// unknown packages in manifests. Returns the start of every reference it judged, so the
+    /// matcher's findings there are not repeated.
+    fn owner_references(
+        &self,
+        text: &[u8],
+        ignored: &dyn Fn(usize) -> bool,
+        is_manifest: &mut dyn FnMut() -> bool,
+        hits: &mut Vec<Hit>,
+    ) -> Vec<usize> {
+        let mut seen = Vec::new();
+        for host in &self.hosts {
+            for start in memchr::memmem::find_iter(text, host) {
+                if start > 0 && (is_name_byte(text[start - 1]) || text[start - 1] == b'$') {
+                    continue;
+                }
+                let owner_start = start + host.len();
+                let owner_len = text[owner_start..]
+                    .iter()
+                    .take(40)
+                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+                    .count();
+                let owner_end = owner_start + owner_len;
+                if text.get(owner_end) != Some(&b'/')
+                    || !text[owner_start..owner_end].eq_ignore_ascii_case(self.owner_lc.as_bytes())
+                {
+                    continue;
+                }
+                let path_start = owner_end + 1;
+                let Some(path_end) = path_end(text, path_start) else {
+                    continue;
+                };
+                if ignored(start) {
+                    seen.push(start);
+                    continue;
+                }
+                let written = &text[path_start..path_end];
+                let lower = written.to_ascii_lowercase();
+                let known = self.known.iter().find(|k| k.path.as_bytes() == lower);
+                let uppercase = text[owner_start..path_end]
+                    .iter()
+                    .any(u8::is_ascii_uppercase);
+                match known {
+                    Some(k) if k.stale && !uppercase => {} // the matcher reports it
+                    Some(k) if k.stale => {
+                        seen.push(start);
+                        let suffix = tag::suffix_at(text, path_end);
+                        hits.push(self.stale_hit(
+                            text,
+                            start..path_end,
+                            &suffix,
+                            k.service,
+                            &format!("{}/{}/{}", self.registry, self.owner_lc, k.path),
+                            None,
+                        ));
+                    }
+                    Some(k) => {
+                        seen.push(start);
+                        let suffix = tag::suffix_at(text, path_end);
+                        if uppercase {
+                            hits.push(self.uppercase_hit(
+                                text,
+                                start..path_end,
+                                owner_start,
+                                &suffix,
+                                k.service,
+                            ));
+                        }
+                        if let Some(h) = tag_hit(text, start..path_end, &suffix) {
+                            hits.push(h);
+                        }
+                    }
+                    None if is_manifest() => {
+                        seen.push(start);
+                        hits.push(self.unknown_hit(text, start..path_end, &lower));
+                    }
+                    None => {}
+                }
+            }
+        }
+        seen
+    }
+
+    /// Hits for one reference the matcher found.
+    fn reference(&self, text: &[u8], r: &Reference, hits: &mut Vec<Hit>) {
+        let suffix = match r.form {
+            Form::PackageLink => tag::Suffix::default(),
+            _ => tag::suffix_at(text, r.end),
+        };
+        match self.targets[r.rename] {
+            Target::Stale { service } => {
+                let old = self.matcher.renames()[r.rename].old_image();
+                hits.push(self.stale_hit(text, r.start..r.end, &suffix, service, &old, Some(r)));
+            }
+            Target::Current { .. } => {
+                // Written-out host and owner were judged by `owner_references`; here only
+                // variable forms remain, whose case cannot be known: judge the tag.
+                if let Some(h) = tag_hit(text, r.start..r.end, &suffix) {
+                    hits.push(h);
+                }
+            }
+        }
+    }
+
+    fn stale_hit(
+        &self,
+        text: &[u8],
+        span: Range<usize>,
+        suffix: &tag::Suffix,
+        service: usize,
+        old: &str,
+        reference: Option<&Reference>,
+    ) -> Hit {
+        let image = &self.images[service];
+        let written_suffix = lossy(&text[suffix.range(span.end)]);
+        let new_ref = match reference {
+            Some(r) if r.form == Form::PackageLink => r.replacement.clone(),
+            Some(r) if r.form != Form::Image || r.old.contains('$') => {
+                format!("{}{written_suffix}", r.replacement)
+            }
+            _ => format!("{image}{written_suffix}"),
+        };
+        let mut fix = format!("write `{new_ref}`");
+        if suffix.digest.is_some() {
+            fix.push_str(
+                "; the digest exists under the new name only after CI has pushed it there",
+            );
+        }
+        if reference.is_some_and(|r| r.kept_variable) {
+            fix.push_str(&format!(
+                "; the registry or owner is a variable: make sure it gives {image}"
+            ));
+        }
+        Hit {
+            kind: Kind::StaleName,
+            severity: Severity::Error,
+            span,
+            message: format!("stale image name: {old} is now {image}"),
+            label: format!(
+                "listed in `renamed_from` of service `{}`",
+                self.service_names[service]
+            ),
+            fix,
+        }
+    }
+
+    fn uppercase_hit(
+        &self,
+        text: &[u8],
+        span: Range<usize>,
+        owner_start: usize,
+        suffix: &tag::Suffix,
+        service: usize,
+    ) -> Hit {
+        let written = lossy(&text[span.clone()]);
+        let host = lossy(&text[span.start..owner_start]);
+        let fixed = format!(
+            "{host}{}/{}{}",
+            self.owner_lc,
+            self.packages[service],
+            lossy(&text[suffix.range(span.end)])
+        );
+        Hit {
+            kind: Kind::Unpullable,
+            severity: Severity::Error,
+            span,
+            message: format!("{written} cannot be pulled: image paths must be lowercase"),
+            label: "uppercase letters in the image path".into(),
+            fix: format!(
+                "write `{fixed}` (GitHub owners are case-insensitive, registry paths are not)"
+            ),
+        }
+    }
+
+    fn unknown_hit(&self, text: &[u8], span: Range<usize>, lower: &[u8]) -> Hit {
+        let written = lossy(&text[span.clone()]);
+        let lower = String::from_utf8_lossy(lower);
+        let candidates: Vec<&str> = self.packages.iter().map(String::as_str).collect();
+        let prefix = format!("{}/{}/", self.registry, self.owner_lc);
+        let fix = match crate::config::closest(&lower, &candidates) {
+            Some(best) => format!(
+                "did you mean `{prefix}{best}`? Otherwise add the image to registry.toml, or mark the line `ghcr-gen: ignore`"
+            ),
+            None => format!(
+                "registry.toml describes {}; add the image there, or mark the line `ghcr-gen: ignore`",
+                self.images
+                    .iter()
+                    .map(|i| format!("`{i}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        Hit {
+            kind: Kind::Unpullable,
+            severity: Severity::Warning,
+            span,
+            message: format!("{written} is not an image registry.toml describes"),
+            label: format!("unknown package under {prefix}"),
+            fix,
+        }
+    }
+}
+
+/// Whether `path` is a docker compose file or a Kubernetes manifest: `compose*.y*ml`,
+/// `docker-compose*.y*ml`, `kustomization.y*ml`, or YAML with top-level `apiVersion` and
+/// `kind` keys.
+pub fn is_deploy_manifest(path: &Path, text: &[u8]) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let name = name.to_ascii_lowercase();
+    if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+        return false;
+    }
+    if name.starts_with("compose")
+        || name.starts_with("docker-compose")
+        || name.starts_with("kustomization.")
+    {
+        return true;
+    }
+    let top_level = |key: &[u8]| {
+        text.starts_with(key)
+            || memchr::memmem::find_iter(text, key).any(|i| i > 0 && text[i - 1] == b'\n')
+    };
+    top_level(b"apiVersion:") && top_level(b"kind:")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// A configured image (the rename maps it to itself).
+    Current { service: usize },
+    /// An old name of a service.
+    Stale { service: usize },
+}
+
+#[derive(Debug, Clone)]
+struct Known {
+    path: String,
+    service: usize,
+    stale: bool,
+}
+
+/// `host`, `owner` and package path of a full image reference `host/owner/path`.
+fn split_image(image: &str) -> Option<(&str, &str, &str)> {
+    let (host, rest) = image.split_once('/')?;
+    let (owner, path) = rest.split_once('/')?;
+    (!host.is_empty() && !owner.is_empty() && !path.is_empty()).then_some((host, owner, path))
+}
+
+/// The gate: every literal a rule starts from, in one automaton.
+fn build_gate(renames: &[Rename], hosts: &[Vec<u8>]) -> AhoCorasick {
+    let mut literals: Vec<Vec<u8>> = Vec::new();
+    let mut add = |b: Vec<u8>| {
+        if !b.is_empty() && !literals.contains(&b) {
+            literals.push(b);
+        }
+    };
+    for r in renames {
+        add(r.path.as_bytes().to_vec());
+        if r.path.contains('/') {
+            add(r.path.replace('/', "%2F").into_bytes());
+            add(r.path.replace('/', "%2f").into_bytes());
+        }
+    }
+    add(b"github.repository".to_vec());
+    add(b"GITHUB_REPOSITORY".to_vec());
+    for h in hosts {
+        add(h.clone());
+    }
+    for p in secrets::PREFIXES {
+        add(p.as_bytes().to_vec());
+    }
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&literals)
+        .expect("a few short literals always build")
+}
+
+/// End of an image path starting at `start` (lowercase or not), without a trailing `.`
+/// or `/`; `None` when it is empty or goes on with a template (`${…}`, `{{…}}`), whose
+/// value cannot be known.
+fn path_end(t: &[u8], start: usize) -> Option<usize> {
+    let mut i = start;
+    while i < t.len() && (t[i].is_ascii_alphanumeric() || b"._/-".contains(&t[i])) {
+        i += 1;
+    }
+    if t.get(i).is_some_and(|b| b"${%*".contains(b)) {
+        return None;
+    }
+    while i > start && matches!(t[i - 1], b'.' | b'/') {
+        i -= 1;
+    }
+    (i > start).then_some(i)
+}
+
+fn tag_hit(text: &[u8], name: Range<usize>, suffix: &tag::Suffix) -> Option<Hit> {
+    let range = suffix.tag.clone()?;
+    let written = &text[range.clone()];
+    let problem = tag::tag_problem(written)?;
+    let written = lossy(written);
+    let image = lossy(&text[name]);
+    Some(Hit {
+        kind: Kind::Unpullable,
+        severity: Severity::Error,
+        span: range,
+        message: format!("{image}:{written} cannot be pulled: `{written}` is not a valid tag"),
+        label: problem.to_string(),
+        fix: format!(
+            "write `{image}:{}` (a tag is 1 to {} of A-Z a-z 0-9 _ . -, not starting with . or -)",
+            tag::suggest_tag(written.as_bytes()),
+            tag::MAX_TAG
+        ),
+    })
+}
+
+fn secret_hit(span: Range<usize>, kind: &str, prefix: &str) -> Hit {
+    Hit {
+        kind: Kind::Secret,
+        severity: Severity::Error,
+        span,
+        message: format!("{kind} in plain text"),
+        label: format!("`{prefix}…` token (value hidden)"),
+        fix: "revoke it now (GitHub → Settings → Developer settings), remove it from the file \
+              and its history, and read it from the environment or a secret store instead"
+            .into(),
+    }
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')
+}
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = r#"
+owner = "Acme-Labs"
+repo = "axon-doc"
+
+[services.nextjs]
+renamed_from = ["ghcr.io/acme-labs/axon-doc-web", "ghcr.io/old-org/web"]
+
+[services.crawler]
+"#;
+
+    fn inspector() -> Inspector {
+        let model = crate::config::parse(
+            CONFIG.as_bytes(),
+            "registry.toml",
+            Path::new("/repo"),
+            "registry.toml",
+        )
+        .expect("test config is valid");
+        Inspector::new(&model)
+    }
+
+    fn hits_in(path: &str, text: &str) -> Vec<Hit> {
+        inspector().inspect(Path::new(path), text.as_bytes())
+    }
+
+    /// (kind, severity, spanned text, fix) of each hit.
+    fn summary(path: &str, text: &str) -> Vec<(Kind, Severity, String, String)> {
+        hits_in(path, text)
+            .into_iter()
+            .map(|h| (h.kind, h.severity, text[h.span].to_string(), h.fix))
+            .collect()
+    }
+
+    /// Token-shaped strings are built at run time so none is committed.
+    fn token() -> String {
+        let body: String = "Zq8Rt5Yu2Io9Pa4Sd7Fg1Hj6Kl3"
+            .chars()
+            .cycle()
+            .take(36)
+            .collect();
+        format!("gh{}_{body}", "p")
+    }
+
+    #[test]
+    fn text_without_any_literal_is_not_a_candidate() {
+        let i = inspector();
+        assert!(!i.is_candidate(b"image: nginx:latest\nname: axon-doc\n"));
+        assert!(hits_in("a.md", "docker.io/library/nginx and axon-doc").is_empty());
+    }
+
+    #[test]
+    fn the_gate_admits_every_text_a_rule_hits() {
+        let i = inspector();
+        for text in [
+            "ghcr.io/acme-labs/axon-doc-web".to_string(),
+            "${REGISTRY}/${OWNER}/axon-doc-web".into(),
+            "ghcr.io/${{ github.repository }}-web".into(),
+            "IMAGE: ${{ github.repository }}-nextjs:bad+tag".into(),
+            "https://github.com/orgs/acme-labs/packages/container/package/axon-doc-web".into(),
+            "GHCR.IO/ACME-LABS/AXON-DOC-NEXTJS".into(),
+            format!("t={}", token()),
+        ] {
+            assert!(i.is_candidate(text.as_bytes()), "{text}");
+            assert!(!hits_in("a.md", &text).is_empty(), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The gate may only skip texts in which no rule would hit.
+        #[test]
+        fn the_gate_never_hides_a_hit(parts in proptest::collection::vec(0usize..FRAGMENTS.len(), 0..12)) {
+            let text: String = parts.iter().map(|&i| FRAGMENTS[i]).collect();
+            let i = inspector();
+            if !i.is_candidate(text.as_bytes()) {
+                proptest::prop_assert!(i.apply_rules(Path::new("compose.yaml"), text.as_bytes()).is_empty());
+            }
+        }
+    }
+
+    const FRAGMENTS: &[&str] = &[
+        "ghcr.io",
+        "GHCR.io",
+        "/",
+        "acme-labs",
+        "Acme-Labs",
+        "axon-doc",
+        "-web",
+        "-nextjs",
+        "web",
+        ":",
+        "v1+x",
+        "@sha256:ab",
+        "${{ github.repository }}",
+        "${{ github.repository_owner }}",
+        "$GITHUB_REPOSITORY",
+        "${OWNER}",
+        "github.com/orgs/",
+        "packages/container/",
+        "old-org",
+        "image: ",
+        "\n",
+        " ",
+        "gh",
+        "p_",
+        "Zq8Rt5Yu2Io9Pa4Sd7Fg1Hj6Kl3Zq8Rt5Yu2",
+        "ghcr-gen: ignore",
+    ];
+
+    #[test]
+    fn stale_name_fix_is_the_current_image_with_the_tag_or_digest_as_written() {
+        let text = "pull ghcr.io/acme-labs/axon-doc-web:v1.2\n\
+                    FROM ghcr.io/acme-labs/axon-doc-web@sha256:abcdef\n\
+                    x ghcr.io/Acme-Labs/axon-doc-web\n";
+        let got = summary("Dockerfile", text);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(got.iter().all(|h| h.0 == Kind::StaleName));
+        assert_eq!(got[0].3, "write `ghcr.io/acme-labs/axon-doc-nextjs:v1.2`");
+        assert!(
+            got[1]
+                .3
+                .starts_with("write `ghcr.io/acme-labs/axon-doc-nextjs@sha256:abcdef`; the digest")
+        );
+        assert_eq!(got[2].3, "write `ghcr.io/acme-labs/axon-doc-nextjs`");
+        let h = &hits_in("Dockerfile", text)[0];
+        assert_eq!(
+            h.message,
+            "stale image name: ghcr.io/acme-labs/axon-doc-web is now ghcr.io/acme-labs/axon-doc-nextjs"
+        );
+    }
+
+    #[test]
+    fn stale_names_follow_the_rename_rules() {
+        let stale = |text: &str| {
+            summary("x.sh", text)
+                .iter()
+                .filter(|h| h.0 == Kind::StaleName)
+                .count()
+        };
+        assert_eq!(stale("img=${REGISTRY}/${OWNER}/axon-doc-web:v1"), 1);
+        assert_eq!(stale("ghcr.io/old-org/web:1"), 1);
+        assert_eq!(
+            stale("see https://github.com/acme-labs/axon-doc/pkgs/container/axon-doc-web"),
+            1
+        );
+        assert_eq!(stale("ghcr.io/acme-labs/axon-doc-web-legacy:1"), 0);
+        assert_eq!(stale("ghcr.io/other/axon-doc-web:1"), 0);
+        assert_eq!(stale("docker.io/acme-labs/axon-doc-web"), 0);
+        assert_eq!(stale("container_name: axon-doc-web"), 0);
+    }
+
+    #[test]
+    fn uppercase_in_the_path_is_unpullable_in_the_owner_or_the_package() {
+        let got = summary(
+            "README.md",
+            "a ghcr.io/Acme-Labs/axon-doc-nextjs:v1\nb ghcr.io/acme-labs/Axon-Doc-Crawler\n",
+        );
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(
+            got.iter()
+                .all(|h| (h.0, h.1) == (Kind::Unpullable, Severity::Error))
+        );
+        assert_eq!(got[0].2, "ghcr.io/Acme-Labs/axon-doc-nextjs");
+        assert!(
+            got[0]
+                .3
+                .starts_with("write `ghcr.io/acme-labs/axon-doc-nextjs:v1`")
+        );
+        assert!(
+            got[1]
+                .3
+                .starts_with("write `ghcr.io/acme-labs/axon-doc-crawler`")
+        );
+        // The registry host is not part of the path: any case pulls.
+        assert!(summary("README.md", "GHCR.IO/acme-labs/axon-doc-nextjs").is_empty());
+    }
+
+    #[test]
+    fn invalid_tags_are_unpullable_and_templated_tags_are_not() {
+        let got = summary(
+            "compose.yaml",
+            "image: ghcr.io/acme-labs/axon-doc-nextjs:v1.0+build\n\
+             image: ghcr.io/acme-labs/axon-doc-crawler:feature/x\n\
+             image: ${REGISTRY}/${OWNER}/axon-doc-crawler:.bad\n",
+        );
+        let spans: Vec<&str> = got.iter().map(|h| h.2.as_str()).collect();
+        assert_eq!(spans, ["v1.0+build", "feature/x", ".bad"], "{got:?}");
+        assert!(
+            got[0]
+                .3
+                .starts_with("write `ghcr.io/acme-labs/axon-doc-nextjs:v1.0-build`")
+        );
+        for fine in [
+            "image: ghcr.io/acme-labs/axon-doc-nextjs:${IMAGE_TAG:-latest}",
+            "image: ghcr.io/acme-labs/axon-doc-nextjs:sha-${{ github.sha }}",
+            "image: \"ghcr.io/acme-labs/axon-doc-nextjs:{{ .Values.tag }}\"",
+            "see ghcr.io/acme-labs/axon-doc-nextjs: the web app",
+            "pull `ghcr.io/acme-labs/axon-doc-nextjs:v1.2.3`.",
+        ] {
+            assert!(summary("compose.yaml", fine).is_empty(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn unknown_packages_under_the_owner_warn_only_in_manifests() {
+        let text = "services:\n  web:\n    image: ghcr.io/acme-labs/axon-doc-nextjz:1\n";
+        let got = summary("deploy/compose.prod.yaml", text);
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].0, got[0].1), (Kind::Unpullable, Severity::Warning));
+        assert!(
+            got[0]
+                .3
+                .starts_with("did you mean `ghcr.io/acme-labs/axon-doc-nextjs`?")
+        );
+        let k8s =
+            "apiVersion: apps/v1\nkind: Deployment\nspec:\n  image: ghcr.io/acme-labs/other\n";
+        assert_eq!(summary("k8s/app.yaml", k8s).len(), 1);
+        assert!(summary("docs/notes.md", text).is_empty());
+        assert!(summary("values.yaml", text).is_empty());
+        assert!(summary("compose.yaml", "image: ghcr.io/other-org/thing:1").is_empty());
+    }
+
+    #[test]
+    fn ignore_marker_silences_every_rule_on_its_line() {
+        let text = format!(
+            "ghcr.io/acme-labs/axon-doc-web # ghcr-gen: ignore\n\
+             ghcr.io/Acme-Labs/axon-doc-nextjs:a+b # ghcr-gen: ignore\n\
+             image: ghcr.io/acme-labs/nope # ghcr-gen: ignore\n\
+             t={} # ghcr-gen: ignore\n",
+            token()
+        );
+        assert!(summary("compose.yaml", &text).is_empty());
+    }
+
+    #[test]
+    fn the_config_file_is_checked_for_tokens_only() {
+        let text = format!(
+            "renamed_from = [\"ghcr.io/acme-labs/axon-doc-web\"]\n# {}\n",
+            token()
+        );
+        let got = summary("registry.toml", &text);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, Kind::Secret);
+    }
+
+    #[test]
+    fn token_hits_never_carry_the_value() {
+        let t = token();
+        let hits = hits_in("notes.txt", &format!("export GH_TOKEN={t}\n"));
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].span, 16..56);
+        let h = &hits[0];
+        for s in [&h.message, &h.label, &h.fix] {
+            assert!(!s.contains(&t[4..]), "{s}");
+        }
+    }
+
+    #[test]
+    fn deploy_manifests_are_compose_files_and_kubernetes_yaml() {
+        for (path, text, yes) in [
+            ("compose.yaml", "", true),
+            ("deploy/docker-compose.override.yml", "", true),
+            ("k8s/kustomization.yaml", "", true),
+            ("k8s/app.yaml", "---\napiVersion: v1\nkind: Service\n", true),
+            (
+                "k8s/app.yaml",
+                "spec:\n  apiVersion: v1\n  kind: x\n",
+                false,
+            ),
+            ("values.yaml", "image: x\n", false),
+            ("compose.md", "", false),
+        ] {
+            assert_eq!(
+                is_deploy_manifest(Path::new(path), text.as_bytes()),
+                yes,
+                "{path}"
+            );
+        }
+    }
+}
