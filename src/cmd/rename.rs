@@ -109,6 +109,29 @@ fn plan(
         .clone()
         .unwrap_or_else(|| model.registry.clone());
     validate_flags(opts, model, &new_suffix, &new_owner, &new_registry)?;
+    // Every service's rename (unchanged names included), computed before any edit.
+    let all: Vec<(&crate::model::Service, Rename)> = model
+        .services
+        .iter()
+        .map(|s| {
+            let base = s.package.strip_suffix(&model.suffix).unwrap_or(&s.package);
+            let renamed = opts.name.is_some() && opts.service.as_ref().is_none_or(|n| *n == s.name);
+            let new_path = match &opts.name {
+                Some(name) if renamed => name.clone(),
+                _ => format!("{base}{new_suffix}"),
+            };
+            let rename = Rename {
+                host: model.registry.clone(),
+                owner: model.owner.clone(),
+                path: s.package.clone(),
+                new_host: new_registry.clone(),
+                new_owner: new_owner.clone(),
+                new_path,
+                repo: model.repo.clone(),
+            };
+            (s, rename)
+        })
+        .collect();
     if opts.suffix.is_some() {
         edit.set_str_or_default(Scope::Top, "suffix", &new_suffix, "");
     }
@@ -120,37 +143,20 @@ fn plan(
     }
     let implicit = !text_has_services(&text);
     let mut renames = Vec::new();
-    for s in &model.services {
-        let base = s.package.strip_suffix(&model.suffix).unwrap_or(&s.package);
-        let new_path = match (&opts.name, &opts.service) {
-            (Some(name), Some(only)) if *only == s.name => name.clone(),
-            (Some(name), None) => name.clone(),
-            _ => format!("{base}{new_suffix}"),
+    for (s, rename) in all {
+        let scope = if implicit {
+            Scope::Top
+        } else {
+            Scope::Service(&s.name)
         };
         if opts.name.is_some() && opts.service.as_ref().is_none_or(|n| *n == s.name) {
-            let template = new_path.strip_suffix(&new_suffix).unwrap_or(&new_path);
-            let scope = if implicit {
-                Scope::Top
-            } else {
-                Scope::Service(&s.name)
-            };
+            let template = rename
+                .new_path
+                .strip_suffix(&new_suffix)
+                .unwrap_or(&rename.new_path);
             edit.set_str(scope, "image", template);
         }
-        let rename = Rename {
-            host: model.registry.clone(),
-            owner: model.owner.clone(),
-            path: s.package.clone(),
-            new_host: new_registry.clone(),
-            new_owner: new_owner.clone(),
-            new_path,
-            repo: model.repo.clone(),
-        };
         if rename.old_image() != rename.new_image() {
-            let scope = if implicit {
-                Scope::Top
-            } else {
-                Scope::Service(&s.name)
-            };
             edit.record_renamed_from(scope, &[rename.old_image()], &rename.new_image());
             renames.push(rename);
         }

@@ -8,6 +8,9 @@ pub struct ConfigEdit {
     doc: DocumentMut,
 }
 
+/// The comment on a key `rename` added, so renaming back can remove it.
+pub const ADDED_MARK: &str = "added by `ghcr-gen rename`; renaming back removes it";
+
 /// Where a key lives: the top level, or a service's table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope<'a> {
@@ -53,12 +56,33 @@ impl ConfigEdit {
         }
     }
 
-    /// Like [`set_str`](Self::set_str), but leaves the file alone when the key is absent and
-    /// `new` is what the absent key already means, so renaming back restores every byte.
+    /// Like [`set_str`](Self::set_str), for a key with a default. An absent key is not added
+    /// to say what its absence already means; a key `rename` has to add carries the comment
+    /// [`ADDED_MARK`], and setting it back to its default removes it again, so a rename
+    /// followed by its reverse restores every byte.
     pub fn set_str_or_default(&mut self, scope: Scope<'_>, key: &str, new: &str, default: &str) {
-        let present = self.table(scope).is_some_and(|t| t.contains_key(key));
-        if present || new != default {
-            self.set_str(scope, key, new);
+        let Some(table) = self.table(scope) else {
+            return;
+        };
+        match table.get(key).and_then(Item::as_value) {
+            None if new == default => {}
+            None => {
+                let mut v = Value::from(new);
+                v.decor_mut().set_suffix(format!("  # {ADDED_MARK}"));
+                table.insert(key, Item::Value(v));
+            }
+            Some(v) => {
+                let added = v
+                    .decor()
+                    .suffix()
+                    .and_then(|r| r.as_str())
+                    .is_some_and(|c| c.contains(ADDED_MARK));
+                if added && new == default {
+                    table.remove(key);
+                } else {
+                    self.set_str(scope, key, new);
+                }
+            }
         }
     }
 
@@ -155,6 +179,22 @@ mod tests {
         let mut e = ConfigEdit::parse("owner = \"a\"\n").unwrap();
         e.set_str_or_default(Scope::Top, "suffix", "", "");
         assert_eq!(e.finish(), "owner = \"a\"\n");
+    }
+
+    #[test]
+    fn a_key_rename_added_is_removed_when_set_back_to_its_default() {
+        let text = "owner = \"a\"\n";
+        let mut e = ConfigEdit::parse(text).unwrap();
+        e.set_str_or_default(Scope::Top, "suffix", "-api", "");
+        let renamed = e.finish();
+        assert!(renamed.contains(ADDED_MARK), "{renamed}");
+        let mut back = ConfigEdit::parse(&renamed).unwrap();
+        back.set_str_or_default(Scope::Top, "suffix", "", "");
+        assert_eq!(back.finish(), text);
+        let written = "owner = \"a\"\nsuffix = \"-api\"\n";
+        let mut e = ConfigEdit::parse(written).unwrap();
+        e.set_str_or_default(Scope::Top, "suffix", "", "");
+        assert_eq!(e.finish(), "owner = \"a\"\nsuffix = \"\"\n");
     }
 
     #[test]
