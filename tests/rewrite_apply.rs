@@ -7,8 +7,8 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use ghcr_gen::rewrite::{Matcher, Rename, RewriteError, ScanOptions, apply, scan};
-use support::renames::{NEW, REF, axon_doc_api, rename_tree};
+use ghcr_gen::rewrite::{Rename, RewriteError, apply};
+use support::renames::{NEW, REF, axon_doc_api, rename_tree, scan_tree};
 use support::tree::{files, snapshot, write};
 
 fn tree() -> tempfile::TempDir {
@@ -81,12 +81,7 @@ fn apply_leaves_no_temporary_files() {
 fn a_file_changed_after_the_scan_is_an_error_and_nothing_is_written() {
     let dir = tree();
     let root = dir.path();
-    let plan = scan(
-        root,
-        &Matcher::new(&axon_doc_api()),
-        &ScanOptions::default(),
-    )
-    .unwrap();
+    let plan = scan_tree(root, &axon_doc_api());
     assert!(plan.files.len() > 2);
     write(root, "docs/bom.md", "edited meanwhile\n");
     let before = snapshot(root);
@@ -103,12 +98,7 @@ fn a_file_changed_after_the_scan_is_an_error_and_nothing_is_written() {
 fn a_file_replaced_by_a_symlink_after_the_scan_is_not_written_through() {
     let dir = tree();
     let root = dir.path();
-    let plan = scan(
-        root,
-        &Matcher::new(&axon_doc_api()),
-        &ScanOptions::default(),
-    )
-    .unwrap();
+    let plan = scan_tree(root, &axon_doc_api());
     let elsewhere = tempfile::tempdir().unwrap();
     let target = elsewhere.path().join("run.sh");
     fs::copy(root.join("run.sh"), &target).unwrap();
@@ -130,12 +120,7 @@ fn running_the_rename_twice_changes_nothing_the_second_time() {
     let root = dir.path();
     rename_tree(root, &axon_doc_api());
     let once = snapshot(root);
-    let again = scan(
-        root,
-        &Matcher::new(&axon_doc_api()),
-        &ScanOptions::default(),
-    )
-    .unwrap();
+    let again = scan_tree(root, &axon_doc_api());
     assert!(again.is_empty(), "{:?}", again.edits());
     apply(root, &again).unwrap();
     assert_eq!(snapshot(root), once);
@@ -158,7 +143,7 @@ fn an_empty_plan_writes_nothing() {
     let dir = tree();
     let root = dir.path();
     let before = snapshot(root);
-    let plan = scan(root, &Matcher::new(&[]), &ScanOptions::default()).unwrap();
+    let plan = scan_tree(root, &[]);
     assert!(plan.is_empty());
     apply(root, &plan).unwrap();
     assert_eq!(snapshot(root), before);

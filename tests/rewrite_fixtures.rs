@@ -6,8 +6,8 @@ mod support;
 
 use std::path::Path;
 
-use ghcr_gen::rewrite::{Matcher, Rename, ScanOptions, WarningKind, scan};
-use support::renames::{axon_doc_api, axon_doc_fixture, rename_tree};
+use ghcr_gen::rewrite::{Rename, WarningKind};
+use support::renames::{axon_doc_api, axon_doc_fixture, rename_tree, scan_tree};
 use support::tree::{modes, snapshot, temp_copy, write};
 
 /// Adds what a real checkout has but git cannot keep in the fixture.
@@ -51,12 +51,7 @@ fn fixture_renames_to_the_expected_tree() {
 #[test]
 fn fixture_after_has_nothing_left_to_rename() {
     let work = temp_copy(&axon_doc_fixture("after"));
-    let plan = scan(
-        work.path(),
-        &Matcher::new(&axon_doc_api()),
-        &ScanOptions::default(),
-    )
-    .unwrap();
+    let plan = scan_tree(work.path(), &axon_doc_api());
     assert!(plan.is_empty(), "{:?}", plan.edits());
 }
 

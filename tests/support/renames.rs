@@ -33,9 +33,14 @@ pub fn rewrite(m: &Matcher, text: &str) -> String {
     out
 }
 
+/// The plan of `renames` in `root`, scanned with the default options.
+pub fn scan_tree(root: &Path, renames: &[Rename]) -> Plan {
+    scan(root, &Matcher::new(renames), &ScanOptions::default()).unwrap()
+}
+
 /// Scans `root` for `renames` with the default options and applies the plan.
 pub fn rename_tree(root: &Path, renames: &[Rename]) -> Plan {
-    let plan = scan(root, &Matcher::new(renames), &ScanOptions::default()).unwrap();
+    let plan = scan_tree(root, renames);
     apply(root, &plan).unwrap();
     plan
 }
