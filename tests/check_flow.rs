@@ -3,11 +3,14 @@
 //! stderr in either format, filled-in env files tracked by git, the JSON shape of drift,
 //! and config errors reported exactly as `render` reports them.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-use snapbox::cmd::{Command as SnapCommand, cargo_bin};
+use std::process::Output;
+
+use snapbox::cmd::Command as SnapCommand;
 use snapbox::str;
+use support::run::{ghcr_gen, ghcr_gen_command, git};
+use support::tree::temp_tree;
 
 /// A token of `prefix`'s format with a body derived from `seed` (never a real token).
 fn token(prefix: &str, seed: u32) -> String {
@@ -35,24 +38,6 @@ fn prefixes() -> Vec<String> {
         .map(|k| format!("gh{k}_"))
         .chain([format!("github_{}_", "pat")])
         .collect()
-}
-
-fn ghcr_gen(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ghcr-gen"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {out:?}");
 }
 
 /// Neither stream holds any of `secrets` (nor their bodies after the prefix).
@@ -102,8 +87,7 @@ context = "crawler"
 
 #[test]
 fn every_token_format_is_found_and_never_printed_in_either_format() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("registry.toml"), NO_OUTPUTS).unwrap();
+    let dir = temp_tree(&[("registry.toml", NO_OUTPUTS)]);
     let tokens: Vec<String> = prefixes()
         .iter()
         .enumerate()
@@ -167,17 +151,14 @@ fn every_token_format_is_found_and_never_printed_in_either_format() {
 
 #[test]
 fn secret_finding_reads_like_a_compiler_error_with_the_value_masked() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("registry.toml"), NO_OUTPUTS).unwrap();
-    std::fs::write(
-        dir.path().join("ci.sh"),
-        format!("export GH_TOKEN={}\n", token(&prefixes()[0], 7)),
-    )
-    .unwrap();
-    SnapCommand::new(cargo_bin!("ghcr-gen"))
-        .arg("check")
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
+    let dir = temp_tree(&[
+        ("registry.toml", NO_OUTPUTS),
+        (
+            "ci.sh",
+            &format!("export GH_TOKEN={}\n", token(&prefixes()[0], 7)),
+        ),
+    ]);
+    SnapCommand::from_std(ghcr_gen_command(dir.path(), &["check"]))
         .assert()
         .code(1)
         .stdout_eq(str![""])
@@ -196,8 +177,7 @@ checked 2 file(s) and 0 generated file(s): 1 error(s)
 
 #[test]
 fn a_token_in_a_drifted_generated_file_is_masked_in_the_diff() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("registry.toml"), WITH_OUTPUTS).unwrap();
+    let dir = temp_tree(&[("registry.toml", WITH_OUTPUTS)]);
     assert!(ghcr_gen(dir.path(), &["render"]).status.success());
     let t = token(&prefixes()[1], 3);
     let compose = dir.path().join("deploy/compose.yaml");
@@ -219,12 +199,10 @@ fn a_token_in_a_drifted_generated_file_is_masked_in_the_diff() {
 
 #[test]
 fn config_errors_are_reported_exactly_as_render_reports_them() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("registry.toml"),
+    let dir = temp_tree(&[(
+        "registry.toml",
         "owner = \"acme labs\"\nrepo = \"axon-doc\"\nplatforms = [\"linux/amd65\"]\n",
-    )
-    .unwrap();
+    )]);
     let render = ghcr_gen(dir.path(), &["render"]);
     let check = ghcr_gen(dir.path(), &["check"]);
     assert_eq!(check.status.code(), Some(2));
@@ -235,13 +213,9 @@ fn config_errors_are_reported_exactly_as_render_reports_them() {
 
 #[test]
 fn config_errors_never_echo_a_token() {
-    let dir = tempfile::tempdir().unwrap();
     let t = token(&prefixes()[0], 11);
-    std::fs::write(
-        dir.path().join("registry.toml"),
-        format!("owner = \"{t}\"\nrepo = \"axon-doc\"\n"),
-    )
-    .unwrap();
+    let config = format!("owner = \"{t}\"\nrepo = \"axon-doc\"\n");
+    let dir = temp_tree(&[("registry.toml", &config)]);
     for format in ["text", "json"] {
         let out = ghcr_gen(dir.path(), &["check", "--format", format]);
         assert_eq!(out.status.code(), Some(2), "{out:?}");
@@ -251,11 +225,12 @@ fn config_errors_never_echo_a_token() {
 
 #[test]
 fn a_filled_in_env_file_tracked_by_git_is_a_secret_finding() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_tree(&[
+        ("registry.toml", WITH_OUTPUTS),
+        (".gitignore", "deploy/.env\n"),
+    ]);
     let root = dir.path();
     git(root, &["init", "-q"]);
-    std::fs::write(root.join("registry.toml"), WITH_OUTPUTS).unwrap();
-    std::fs::write(root.join(".gitignore"), "deploy/.env\n").unwrap();
     assert!(ghcr_gen(root, &["render"]).status.success());
     std::fs::write(
         root.join("deploy/.env"),
@@ -269,10 +244,7 @@ fn a_filled_in_env_file_tracked_by_git_is_a_secret_finding() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 
     git(root, &["add", "-f", "deploy/.env"]);
-    SnapCommand::new(cargo_bin!("ghcr-gen"))
-        .arg("check")
-        .current_dir(root)
-        .env("NO_COLOR", "1")
+    SnapCommand::from_std(ghcr_gen_command(root, &["check"]))
         .assert()
         .code(1)
         .stdout_eq(str![""])
@@ -318,8 +290,7 @@ checked 9 file(s) and 7 generated file(s): 1 error(s)
 
 #[test]
 fn json_drift_findings_carry_the_diff() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("registry.toml"), WITH_OUTPUTS).unwrap();
+    let dir = temp_tree(&[("registry.toml", WITH_OUTPUTS)]);
     assert!(ghcr_gen(dir.path(), &["render"]).status.success());
     let compose = dir.path().join("deploy/compose.yaml");
     let text = std::fs::read_to_string(&compose).unwrap();
@@ -352,8 +323,7 @@ fn json_drift_findings_carry_the_diff() {
 
 #[test]
 fn paths_that_do_not_exist_are_noted_not_failed() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("registry.toml"), NO_OUTPUTS).unwrap();
+    let dir = temp_tree(&[("registry.toml", NO_OUTPUTS)]);
     let out = ghcr_gen(dir.path(), &["check", "gone.md"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
@@ -364,14 +334,10 @@ fn paths_that_do_not_exist_are_noted_not_failed() {
 
 #[test]
 fn a_file_named_twice_is_reported_once() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("registry.toml"), NO_OUTPUTS).unwrap();
-    std::fs::create_dir(dir.path().join("docs")).unwrap();
-    std::fs::write(
-        dir.path().join("docs/a.md"),
-        "ghcr.io/acme-labs/axon-doc-web\n",
-    )
-    .unwrap();
+    let dir = temp_tree(&[
+        ("registry.toml", NO_OUTPUTS),
+        ("docs/a.md", "ghcr.io/acme-labs/axon-doc-web\n"),
+    ]);
     let out = ghcr_gen(
         dir.path(),
         &[

@@ -8,57 +8,22 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use support::run::ghcr_gen_ok;
+use support::tree::{files, fixture_config};
 use support::validators;
-
-/// Runs the binary in `dir` and asserts success.
-fn ghcr_gen(dir: &Path, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ghcr-gen"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "ghcr-gen {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// Renders fixture `name` into a temp dir with the binary; returns the dir.
 fn render_fixture(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(name)
-            .join("registry.toml"),
-        dir.path().join("registry.toml"),
-    )
-    .unwrap();
-    ghcr_gen(dir.path(), &["render"]);
-    ghcr_gen(dir.path(), &["render", "--check"]);
+    let dir = fixture_config(name);
+    ghcr_gen_ok(dir.path(), &["render"]);
+    ghcr_gen_ok(dir.path(), &["render", "--check"]);
     dir
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = entry.path();
-        if p.is_dir() {
-            out.extend(files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
 }
 
 /// Runs every applicable validator on the rendered tree.
 fn validate_tree(dir: &Path) {
-    let all = files(dir);
+    let all: Vec<PathBuf> = files(dir).iter().map(|rel| dir.join(rel)).collect();
     let yaml: Vec<&Path> = all
         .iter()
         .map(PathBuf::as_path)
@@ -111,7 +76,7 @@ fn per_arch_fixture_passes_every_validator() {
 #[test]
 fn readme_quick_start_output_passes_every_validator() {
     let dir = tempfile::tempdir().unwrap();
-    ghcr_gen(
+    ghcr_gen_ok(
         dir.path(),
         &[
             "init",
@@ -125,7 +90,7 @@ fn readme_quick_start_output_passes_every_validator() {
             "crawler=crawler-service",
         ],
     );
-    ghcr_gen(dir.path(), &["render"]);
-    ghcr_gen(dir.path(), &["render", "--check"]);
+    ghcr_gen_ok(dir.path(), &["render"]);
+    ghcr_gen_ok(dir.path(), &["render", "--check"]);
     validate_tree(dir.path());
 }

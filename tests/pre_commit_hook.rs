@@ -14,11 +14,14 @@
 //! cache `cargo test` has already filled, and pre-commit itself runs under `unshare -n`
 //! where the sandbox allows it.
 
-#[path = "support/validators.rs"]
-mod validators;
+mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+use support::run::{ghcr_gen_ok, git, success};
+use support::tree::{crate_path, write};
+use support::validators;
 
 const HOOK: &str = "ghcr-gen-check";
 
@@ -34,46 +37,14 @@ renamed_from = ["ghcr.io/acme-labs/axon-doc-web"]
 context = "crawler"
 "#;
 
-fn run(program: &Path, args: &[&str], cwd: &Path) -> Output {
-    let out = Command::new(program)
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
-    assert!(
-        out.status.success(),
-        "{} {args:?} failed:\n{}{}",
-        program.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn git(cwd: &Path, args: &[&str]) {
-    let mut all = vec![
-        "-c",
-        "user.name=ghcr-gen tests",
-        "-c",
-        "user.email=tests@example.invalid",
-    ];
-    all.extend_from_slice(args);
-    run(Path::new("git"), &all, cwd);
-}
-
 /// A git repository holding this crate's package files, committed.
 fn hook_repository(dir: &Path) -> PathBuf {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let listing = Command::new(cargo)
-        .args(["package", "--list", "--allow-dirty", "--offline"])
-        .current_dir(crate_dir)
-        .output()
-        .expect("run cargo package --list");
-    assert!(
-        listing.status.success(),
-        "cargo package --list failed: {}",
-        String::from_utf8_lossy(&listing.stderr)
+    let listing = success(
+        Command::new(cargo)
+            .args(["package", "--list", "--allow-dirty", "--offline"])
+            .current_dir(crate_dir),
     );
     let repo = dir.join("ghcr-gen");
     for rel in String::from_utf8(listing.stdout).unwrap().lines() {
@@ -106,11 +77,7 @@ fn project(dir: &Path) -> PathBuf {
         "# axon-doc\n\n`docker pull ghcr.io/acme-labs/axon-doc-nextjs:latest`\n",
     )
     .unwrap();
-    run(
-        Path::new(env!("CARGO_BIN_EXE_ghcr-gen")),
-        &["render"],
-        &root,
-    );
+    ghcr_gen_ok(&root, &["render"]);
     git(&root, &["add", "-A"]);
     root
 }
@@ -118,7 +85,6 @@ fn project(dir: &Path) -> PathBuf {
 /// Runs `pre-commit try-repo HOOK_REPO ghcr-gen-check --all-files` in `project`.
 fn try_repo(hook_repo: &Path, project: &Path, home: &Path) -> (Option<i32>, String) {
     let pre_commit = validators::tool("pre-commit");
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut command = if validators::offline_wrap() {
         let mut c = Command::new("unshare");
         c.arg("-n").arg(&pre_commit);
@@ -132,7 +98,7 @@ fn try_repo(hook_repo: &Path, project: &Path, home: &Path) -> (Option<i32>, Stri
         .args([HOOK, "--all-files", "--color", "never"])
         .current_dir(project)
         .env("PRE_COMMIT_HOME", home)
-        .env("CARGO_TARGET_DIR", crate_dir.join("target/pre-commit-hook"))
+        .env("CARGO_TARGET_DIR", crate_path("target/pre-commit-hook"))
         .env("CARGO_NET_OFFLINE", "true")
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
         .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
@@ -171,9 +137,11 @@ fn pre_commit_try_repo_runs_the_check_hook_on_staged_files() {
     assert!(!text.contains("Failed"), "{text}");
 
     // A stale name staged.
-    let stale = root.join("docs/deploy.md");
-    std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
-    std::fs::write(&stale, "docker pull ghcr.io/acme-labs/axon-doc-web:v1\n").unwrap();
+    write(
+        &root,
+        "docs/deploy.md",
+        "docker pull ghcr.io/acme-labs/axon-doc-web:v1\n",
+    );
     git(&root, &["add", "docs/deploy.md"]);
     expect(
         try_repo(&hook_repo, &root, &home),
@@ -225,10 +193,7 @@ fn pre_commit_try_repo_runs_the_check_hook_on_staged_files() {
 
 #[test]
 fn the_check_hook_takes_staged_files_and_runs_once_per_commit() {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
-    )
-    .unwrap();
+    let text = std::fs::read_to_string(crate_path(".pre-commit-hooks.yaml")).unwrap();
     let hooks: Vec<yaml_serde::Value> = yaml_serde::from_str(&text).unwrap();
     let check = hooks
         .iter()

@@ -4,10 +4,13 @@
 //! shows the diff; `--write` gives exactly `fixtures/rename/axon-doc/after`; a second run
 //! changes nothing; `--suffix ""` restores every byte.
 
-use std::collections::BTreeMap;
+mod support;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use support::renames::axon_doc_fixture;
+use support::run::{ghcr_gen_ok, ghcr_gen_text};
+use support::tree::{snapshot, temp_copy, write};
 
 const CONFIG: &str = r#"# Two services, as `ghcr-gen init` writes them.
 owner = "acme-labs"
@@ -28,93 +31,38 @@ env = false
 workflow = false
 "#;
 
-fn fixture(which: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/rename/axon-doc")
-        .join(which)
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// Every file under `root`: relative path → bytes.
-fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in fs::read_dir(dir).unwrap().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                out.insert(
-                    p.strip_prefix(root).unwrap().display().to_string(),
-                    fs::read(&p).unwrap(),
-                );
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
-    out
-}
-
-fn ghcr_gen(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ghcr-gen"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
 /// The test repository: the fixture, registry.toml, generated files, and run-time files.
 fn repository() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture("before"), dir.path());
-    fs::write(dir.path().join("registry.toml"), CONFIG).unwrap();
-    fs::write(dir.path().join(".gitignore"), "node_modules/\n").unwrap();
-    let write = |rel: &str, bytes: &[u8]| {
-        let p = dir.path().join(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, bytes).unwrap();
-    };
+    let dir = temp_copy(&axon_doc_fixture("before"));
+    let root = dir.path();
+    write(root, "registry.toml", CONFIG);
+    write(root, ".gitignore", "node_modules/\n");
     write(
+        root,
         "docs/windows.txt",
         b"pull ghcr.io/acme-labs/axon-doc-nextjs:1.0\r\nthen run it\r\n",
     );
     write(
+        root,
         "assets/logo.bin",
         b"\x89PNG\0\0ghcr.io/acme-labs/axon-doc-nextjs\0",
     );
     write(
+        root,
         "node_modules/pkg/README.md",
         b"ghcr.io/acme-labs/axon-doc-nextjs\n",
     );
-    let (code, _, err) = ghcr_gen(dir.path(), &["render"]);
-    assert_eq!(code, 0, "{err}");
+    ghcr_gen_ok(root, &["render"]);
     dir
 }
 
 #[test]
 fn dry_run_shows_the_diff_and_writes_nothing() {
     let dir = repository();
-    let before = tree(dir.path());
-    let (code, out, err) = ghcr_gen(dir.path(), &["rename", "--suffix", "-api"]);
+    let before = snapshot(dir.path());
+    let (code, out, err) = ghcr_gen_text(dir.path(), &["rename", "--suffix", "-api"]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(tree(dir.path()), before, "a dry run wrote files");
+    assert_eq!(snapshot(dir.path()), before, "a dry run wrote files");
     insta::assert_snapshot!("dry_run_stdout", out);
     insta::assert_snapshot!("dry_run_stderr", err);
 }
@@ -122,16 +70,16 @@ fn dry_run_shows_the_diff_and_writes_nothing() {
 #[test]
 fn write_applies_exactly_the_intended_diff_then_changes_nothing_and_reverts() {
     let dir = repository();
-    let original = tree(dir.path());
-    let (code, _, err) = ghcr_gen(dir.path(), &["rename", "--suffix", "-api", "--write"]);
+    let original = snapshot(dir.path());
+    let (code, _, err) = ghcr_gen_text(dir.path(), &["rename", "--suffix", "-api", "--write"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("Manage Actions access"),
         "post-rename checklist missing:\n{err}"
     );
-    let renamed = tree(dir.path());
+    let renamed = snapshot(dir.path());
     // Every fixture file is exactly its `after` version.
-    for (path, want) in tree(&fixture("after")) {
+    for (path, want) in snapshot(&axon_doc_fixture("after")) {
         assert_eq!(
             String::from_utf8_lossy(&renamed[&path]),
             String::from_utf8_lossy(&want),
@@ -164,22 +112,22 @@ fn write_applies_exactly_the_intended_diff_then_changes_nothing_and_reverts() {
             )
     );
     // Generated files were re-rendered from the new config.
-    assert_eq!(ghcr_gen(dir.path(), &["render", "--check"]).0, 0);
+    assert_eq!(ghcr_gen_text(dir.path(), &["render", "--check"]).0, 0);
     assert!(
         String::from_utf8_lossy(&renamed["deploy/generated/k8s/kustomization.yaml"])
             .contains("- name: ghcr.io/acme-labs/axon-doc-nextjs-api\n")
     );
 
     // A second run changes nothing (no `-api-api`).
-    let (code, _, err) = ghcr_gen(dir.path(), &["rename", "--suffix", "-api", "--write"]);
+    let (code, _, err) = ghcr_gen_text(dir.path(), &["rename", "--suffix", "-api", "--write"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("nothing to rename"), "{err}");
-    assert_eq!(tree(dir.path()), renamed);
+    assert_eq!(snapshot(dir.path()), renamed);
 
     // Renaming back restores every byte.
-    let (code, _, err) = ghcr_gen(dir.path(), &["rename", "--suffix", "", "--write"]);
+    let (code, _, err) = ghcr_gen_text(dir.path(), &["rename", "--suffix", "", "--write"]);
     assert_eq!(code, 0, "{err}");
-    let back = tree(dir.path());
+    let back = snapshot(dir.path());
     for (path, bytes) in &original {
         assert_eq!(
             String::from_utf8_lossy(&back[path]),
@@ -193,7 +141,7 @@ fn write_applies_exactly_the_intended_diff_then_changes_nothing_and_reverts() {
 #[test]
 fn json_lists_every_edit_and_warning() {
     let dir = repository();
-    let (code, out, err) = ghcr_gen(
+    let (code, out, err) = ghcr_gen_text(
         dir.path(),
         &["rename", "--suffix", "-api", "--format", "json"],
     );
@@ -213,7 +161,7 @@ fn json_lists_every_edit_and_warning() {
 #[test]
 fn name_renames_one_service_and_records_it() {
     let dir = repository();
-    let (code, _, err) = ghcr_gen(
+    let (code, _, err) = ghcr_gen_text(
         dir.path(),
         &[
             "rename",
@@ -245,16 +193,16 @@ fn name_renames_one_service_and_records_it() {
 #[test]
 fn bad_flags_are_errors_and_write_nothing() {
     let dir = repository();
-    let before = tree(dir.path());
+    let before = snapshot(dir.path());
     for args in [
         &["rename", "--suffix", "-API", "--write"][..],
         &["rename", "--name", "x", "--write"][..],
         &["rename", "--name", "x", "--service", "nope", "--write"][..],
         &["rename", "--owner", "bad--owner", "--write"][..],
     ] {
-        let (code, _, err) = ghcr_gen(dir.path(), args);
+        let (code, _, err) = ghcr_gen_text(dir.path(), args);
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(err.starts_with("error: "), "{args:?}: {err}");
     }
-    assert_eq!(tree(dir.path()), before);
+    assert_eq!(snapshot(dir.path()), before);
 }

@@ -1,51 +1,19 @@
 //! End-to-end render flows that transcripts cannot express: `git apply` accepts `--diff`,
 //! and a second render writes nothing.
 
-use std::path::Path;
-use std::process::Command;
+mod support;
 
-fn ghcr_gen(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ghcr-gen"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+use support::run::{ghcr_gen, git};
+use support::tree::{crate_path, fixture_config, temp_copy};
 
 #[test]
 fn diff_output_applies_with_git_apply() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cmd/drift.in"),
-        dir.path(),
-    );
+    let dir = temp_copy(&crate_path("tests/cmd/drift.in"));
     let diff = ghcr_gen(dir.path(), &["render", "--diff"]);
     assert_eq!(diff.status.code(), Some(0));
     assert!(!diff.stdout.is_empty());
     std::fs::write(dir.path().join("fix.patch"), &diff.stdout).unwrap();
-    let apply = Command::new("git")
-        .args(["apply", "--unsafe-paths", "fix.patch"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        apply.status.success(),
-        "{}",
-        String::from_utf8_lossy(&apply.stderr)
-    );
+    git(dir.path(), &["apply", "--unsafe-paths", "fix.patch"]);
     std::fs::remove_file(dir.path().join("fix.patch")).unwrap();
     let check = ghcr_gen(dir.path(), &["render", "--check"]);
     assert_eq!(
@@ -58,12 +26,7 @@ fn diff_output_applies_with_git_apply() {
 
 #[test]
 fn second_render_rewrites_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/two-services/registry.toml"),
-        dir.path().join("registry.toml"),
-    )
-    .unwrap();
+    let dir = fixture_config("two-services");
     assert_eq!(ghcr_gen(dir.path(), &["render"]).status.code(), Some(0));
     let compose = dir.path().join("deploy/compose.yaml");
     let before = std::fs::metadata(&compose).unwrap().modified().unwrap();
@@ -79,12 +42,7 @@ fn second_render_rewrites_nothing() {
 
 #[test]
 fn config_in_a_parent_directory_is_found_and_paths_stay_relative_to_it() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/single/registry.toml"),
-        dir.path().join("registry.toml"),
-    )
-    .unwrap();
+    let dir = fixture_config("single");
     let sub = dir.path().join("src/deep");
     std::fs::create_dir_all(&sub).unwrap();
     assert_eq!(ghcr_gen(&sub, &["render"]).status.code(), Some(0));

@@ -1,39 +1,15 @@
 //! `apply`: atomic writes that keep every byte around the references, the file mode, and
 //! refuse files that changed since the scan.
 
+mod support;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use ghcr_gen::rewrite::{Matcher, Rename, RewriteError, ScanOptions, apply, scan};
-
-const REF: &str = "ghcr.io/acme-labs/axon-doc-nextjs";
-const NEW: &str = "ghcr.io/acme-labs/axon-doc-nextjs-api";
-
-fn renames() -> Vec<Rename> {
-    vec![
-        Rename::with_suffix(
-            "ghcr.io",
-            "acme-labs",
-            "axon-doc",
-            "axon-doc-nextjs",
-            "-api",
-        ),
-        Rename::with_suffix(
-            "ghcr.io",
-            "acme-labs",
-            "axon-doc",
-            "axon-doc-crawler",
-            "-api",
-        ),
-    ]
-}
-
-fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
-    let path = root.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, content).unwrap();
-}
+use ghcr_gen::rewrite::{Rename, RewriteError, apply};
+use support::renames::{NEW, REF, axon_doc_api, rename_tree, scan_tree};
+use support::tree::{files, snapshot, write};
 
 fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -59,39 +35,11 @@ fn read(root: &Path, rel: &str) -> Vec<u8> {
     fs::read(root.join(rel)).unwrap()
 }
 
-/// Every regular file under `root`, by relative path, with its content.
-fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.push((rel, fs::read(&path).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-fn rename_tree(root: &Path, renames: &[Rename]) {
-    let plan = scan(root, &Matcher::new(renames), &ScanOptions::default()).unwrap();
-    apply(root, &plan).unwrap();
-}
-
 #[test]
 fn apply_replaces_only_the_references_and_keeps_line_endings_bom_and_final_newline() {
     let dir = tree();
     let root = dir.path();
-    rename_tree(root, &renames());
+    rename_tree(root, &axon_doc_api());
     assert_eq!(
         read(root, "deploy/crlf.yaml"),
         format!("image: {NEW}:v1\r\nnext: 1\r\n").into_bytes()
@@ -113,7 +61,7 @@ fn apply_replaces_only_the_references_and_keeps_line_endings_bom_and_final_newli
 #[test]
 fn apply_keeps_the_file_mode() {
     let dir = tree();
-    rename_tree(dir.path(), &renames());
+    rename_tree(dir.path(), &axon_doc_api());
     let mode = fs::metadata(dir.path().join("run.sh"))
         .unwrap()
         .permissions()
@@ -124,17 +72,16 @@ fn apply_keeps_the_file_mode() {
 #[test]
 fn apply_leaves_no_temporary_files() {
     let dir = tree();
-    let before: Vec<String> = snapshot(dir.path()).into_iter().map(|(p, _)| p).collect();
-    rename_tree(dir.path(), &renames());
-    let after: Vec<String> = snapshot(dir.path()).into_iter().map(|(p, _)| p).collect();
-    assert_eq!(before, after);
+    let before = files(dir.path());
+    rename_tree(dir.path(), &axon_doc_api());
+    assert_eq!(files(dir.path()), before);
 }
 
 #[test]
 fn a_file_changed_after_the_scan_is_an_error_and_nothing_is_written() {
     let dir = tree();
     let root = dir.path();
-    let plan = scan(root, &Matcher::new(&renames()), &ScanOptions::default()).unwrap();
+    let plan = scan_tree(root, &axon_doc_api());
     assert!(plan.files.len() > 2);
     write(root, "docs/bom.md", "edited meanwhile\n");
     let before = snapshot(root);
@@ -151,7 +98,7 @@ fn a_file_changed_after_the_scan_is_an_error_and_nothing_is_written() {
 fn a_file_replaced_by_a_symlink_after_the_scan_is_not_written_through() {
     let dir = tree();
     let root = dir.path();
-    let plan = scan(root, &Matcher::new(&renames()), &ScanOptions::default()).unwrap();
+    let plan = scan_tree(root, &axon_doc_api());
     let elsewhere = tempfile::tempdir().unwrap();
     let target = elsewhere.path().join("run.sh");
     fs::copy(root.join("run.sh"), &target).unwrap();
@@ -171,9 +118,9 @@ fn a_file_replaced_by_a_symlink_after_the_scan_is_not_written_through() {
 fn running_the_rename_twice_changes_nothing_the_second_time() {
     let dir = tree();
     let root = dir.path();
-    rename_tree(root, &renames());
+    rename_tree(root, &axon_doc_api());
     let once = snapshot(root);
-    let again = scan(root, &Matcher::new(&renames()), &ScanOptions::default()).unwrap();
+    let again = scan_tree(root, &axon_doc_api());
     assert!(again.is_empty(), "{:?}", again.edits());
     apply(root, &again).unwrap();
     assert_eq!(snapshot(root), once);
@@ -184,9 +131,9 @@ fn renaming_back_restores_every_byte() {
     let dir = tree();
     let root = dir.path();
     let before = snapshot(root);
-    rename_tree(root, &renames());
+    rename_tree(root, &axon_doc_api());
     assert_ne!(snapshot(root), before);
-    let back: Vec<Rename> = renames().iter().map(Rename::reversed).collect();
+    let back: Vec<Rename> = axon_doc_api().iter().map(Rename::reversed).collect();
     rename_tree(root, &back);
     assert_eq!(snapshot(root), before);
 }
@@ -196,7 +143,7 @@ fn an_empty_plan_writes_nothing() {
     let dir = tree();
     let root = dir.path();
     let before = snapshot(root);
-    let plan = scan(root, &Matcher::new(&[]), &ScanOptions::default()).unwrap();
+    let plan = scan_tree(root, &[]);
     assert!(plan.is_empty());
     apply(root, &plan).unwrap();
     assert_eq!(snapshot(root), before);

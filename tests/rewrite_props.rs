@@ -1,8 +1,11 @@
 //! Properties of the matcher on generated text: renaming is idempotent, renaming back is
 //! the identity, nothing outside a reference changes, and no input makes it panic.
 
+mod support;
+
 use ghcr_gen::rewrite::{Matcher, Rename};
 use proptest::prelude::*;
+use support::renames::rewrite;
 
 fn renames() -> Vec<Rename> {
     vec![
@@ -36,18 +39,6 @@ fn renames() -> Vec<Rename> {
 
 fn reversed() -> Vec<Rename> {
     renames().iter().map(Rename::reversed).collect()
-}
-
-fn rewrite(m: &Matcher, text: &str) -> String {
-    let mut out = String::new();
-    let mut pos = 0;
-    for r in m.find(text) {
-        out.push_str(&text[pos..r.start]);
-        out.push_str(&r.replacement);
-        pos = r.end;
-    }
-    out.push_str(&text[pos..]);
-    out
 }
 
 fn pick(items: &'static [&'static str]) -> impl Strategy<Value = String> + Clone {

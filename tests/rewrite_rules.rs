@@ -1,25 +1,13 @@
 //! The reference contract, rule by rule, each with the look-alikes that must not match.
 
+mod support;
+
 use ghcr_gen::rewrite::{Form, Matcher, Reference, Rename};
+use support::renames::{axon_doc_api, rewrite};
 
 /// acme-labs/axon-doc: nextjs and crawler gain `-api`.
 fn suffix_matcher() -> Matcher {
-    Matcher::new(&[
-        Rename::with_suffix(
-            "ghcr.io",
-            "acme-labs",
-            "axon-doc",
-            "axon-doc-nextjs",
-            "-api",
-        ),
-        Rename::with_suffix(
-            "ghcr.io",
-            "acme-labs",
-            "axon-doc",
-            "axon-doc-crawler",
-            "-api",
-        ),
-    ])
+    Matcher::new(&axon_doc_api())
 }
 
 /// A repository publishing one image named after itself.
@@ -31,19 +19,6 @@ fn repo_matcher() -> Matcher {
         "grok2api",
         "-api",
     )])
-}
-
-/// Applies the references found in `text`.
-fn rewrite(m: &Matcher, text: &str) -> String {
-    let mut out = String::new();
-    let mut pos = 0;
-    for r in m.find(text) {
-        out.push_str(&text[pos..r.start]);
-        out.push_str(&r.replacement);
-        pos = r.end;
-    }
-    out.push_str(&text[pos..]);
-    out
 }
 
 fn assert_rewrites(m: &Matcher, cases: &[(&str, &str)]) {

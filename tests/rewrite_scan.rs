@@ -1,36 +1,16 @@
 //! `scan` on small trees: what is read, what is skipped, what a plan holds.
 
+mod support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ghcr_gen::rewrite::{Matcher, Plan, Rename, ScanOptions, WarningKind, scan};
-
-const REF: &str = "ghcr.io/acme-labs/axon-doc-nextjs";
-const NEW: &str = "ghcr.io/acme-labs/axon-doc-nextjs-api";
+use ghcr_gen::rewrite::{Matcher, Plan, ScanOptions, WarningKind, scan};
+use support::renames::{NEW, REF, axon_doc_api};
+use support::tree::write;
 
 fn matcher() -> Matcher {
-    Matcher::new(&[
-        Rename::with_suffix(
-            "ghcr.io",
-            "acme-labs",
-            "axon-doc",
-            "axon-doc-nextjs",
-            "-api",
-        ),
-        Rename::with_suffix(
-            "ghcr.io",
-            "acme-labs",
-            "axon-doc",
-            "axon-doc-crawler",
-            "-api",
-        ),
-    ])
-}
-
-fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
-    let path = root.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, content).unwrap();
+    Matcher::new(&axon_doc_api())
 }
 
 /// A repository with one file per situation the scan must handle.

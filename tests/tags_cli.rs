@@ -1,64 +1,29 @@
 //! `ghcr-gen tags` in real git checkouts: what a push of the current branch or tag would
 //! publish, for every service, per-arch tags included when `per_arch` is on.
 
-use std::path::Path;
-use std::process::Command;
+mod support;
 
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use std::path::Path;
+
+use support::run::{ghcr_gen_command, git, text};
+use support::tree::fixture_config;
 
 fn checkout(fixture: &str) -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(fixture)
-            .join("registry.toml"),
-        dir.path().join("registry.toml"),
-    )
-    .unwrap();
+    let dir = fixture_config(fixture);
     git(dir.path(), &["init", "-q", "-b", "main"]);
     git(dir.path(), &["add", "."]);
     git(dir.path(), &["commit", "-q", "-m", "init"]);
-    let sha = Command::new("git")
-        .args(["rev-parse", "--short=7", "HEAD"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    (
-        dir,
-        String::from_utf8(sha.stdout).unwrap().trim().to_string(),
-    )
+    let sha = git(dir.path(), &["rev-parse", "--short=7", "HEAD"]);
+    (dir, sha.trim().to_string())
 }
 
 fn tags(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ghcr-gen"))
-        .arg("tags")
+    let mut command = ghcr_gen_command(dir, &["tags"]);
+    command
         .args(args)
-        .current_dir(dir)
         .env_remove("DOCKER_METADATA_SHORT_SHA_LENGTH")
-        .env_remove("DOCKER_METADATA_PR_HEAD_SHA")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+        .env_remove("DOCKER_METADATA_PR_HEAD_SHA");
+    text(command.output().unwrap())
 }
 
 #[test]

@@ -2,8 +2,11 @@
 //! action computes for the same inputs, plus the guarantee that no input makes the library
 //! panic.
 
+mod support;
+
 use ghcr_gen::tags::{GitContext, Inputs, Meta, check_flavor_line, check_tag_line, compute};
 use proptest::prelude::*;
+use support::run::git;
 
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 
@@ -358,32 +361,6 @@ proptest! {
         let i = Inputs { images, tags: Some(tags), flavor };
         let _ = compute(&i, &c);
     }
-}
-
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "tag.gpgsign=false",
-        ])
-        .args(args)
-        .env("GIT_COMMITTER_DATE", "2024-05-06T09:08:09+02:00")
-        .env("GIT_AUTHOR_DATE", "2024-05-06T09:08:09+02:00")
-        .output()
-        .expect("git runs");
-    assert!(
-        status.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&status.stderr)
-    );
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use ghcr_gen::model::Model;
 use ghcr_gen::render::{Templates, workflow};
-use support::models;
+use support::{models, tree};
 use yaml_serde::Value;
 
 fn doc(model: &Model) -> Value {
@@ -28,6 +28,14 @@ fn step<'a>(doc: &'a Value, job: &str, name: &str) -> &'a Value {
         .iter()
         .find(|s| s["name"].as_str() == Some(name))
         .unwrap_or_else(|| panic!("no step {name:?} in job {job}"))
+}
+
+/// The names `step` declares in its `env:`.
+fn declared_env(step: &Value) -> Vec<&str> {
+    step["env"]
+        .as_mapping()
+        .map(|m| m.keys().map(|k| k.as_str().unwrap()).collect())
+        .unwrap_or_default()
 }
 
 /// Environment variables the runner itself provides to every step.
@@ -47,10 +55,7 @@ struct Outcome {
 /// names, plus runner variables).
 fn run_step(step: &Value, env: &[(&str, &str)]) -> Outcome {
     let script = step["run"].as_str().expect("run step");
-    let declared: Vec<&str> = step["env"]
-        .as_mapping()
-        .map(|m| m.keys().map(|k| k.as_str().unwrap()).collect())
-        .unwrap_or_default();
+    let declared = declared_env(step);
     for (name, _) in env {
         assert!(
             declared.contains(name) || RUNNER_ENV.contains(name),
@@ -88,6 +93,7 @@ fn run_step(step: &Value, env: &[(&str, &str)]) -> Outcome {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    let runner_temp = dir.path().join("runner-temp");
     let mut command = Command::new("bash");
     command
         .args(["--noprofile", "--norc", "-eo", "pipefail"])
@@ -97,7 +103,7 @@ fn run_step(step: &Value, env: &[(&str, &str)]) -> Outcome {
         .env("DOCKER_LOG", &log)
         .env("GITHUB_OUTPUT", &github_output)
         .env("GITHUB_REF", "refs/tags/v1.2.3")
-        .env("RUNNER_TEMP", dir.path().join("runner-temp"));
+        .env("RUNNER_TEMP", &runner_temp);
     for (name, value) in env {
         command.env(name, value);
     }
@@ -121,28 +127,15 @@ fn run_step(step: &Value, env: &[(&str, &str)]) -> Outcome {
         ),
         docker: calls,
         github_output: std::fs::read_to_string(&github_output).unwrap(),
-        runner_temp_files: files_under(&dir.path().join("runner-temp")),
+        runner_temp_files: if runner_temp.exists() {
+            tree::files(&runner_temp)
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect()
+        } else {
+            Vec::new()
+        },
     }
-}
-
-fn files_under(root: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                found.push(path.strip_prefix(root).unwrap().display().to_string());
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 fn make_executable(path: &Path) {
@@ -175,26 +168,32 @@ fn digests_dir(digests: &[&str]) -> (tempfile::TempDir, PathBuf) {
 
 const IMAGE: &str = "ghcr.io/acme-labs/axon-api";
 
-#[test]
-fn merge_creates_one_index_from_all_digests_with_every_tag_and_index_annotation() {
-    let doc = doc(&models::two_services_two_platforms());
-    let step = step(&doc, "merge", "Create and push the multi-platform index");
-    let (_keep, dir) = digests_dir(&["aaaa", "bbbb"]);
-    let meta = metadata(
-        IMAGE,
-        &["1.2.3", "1.2", "latest"],
-        &[
-            "index:org.opencontainers.image.description=An API, with spaces",
-            "index:org.opencontainers.image.source=https://github.com/acme-labs/axon",
-        ],
-    );
-    let out = run_step(
-        step,
+/// Runs `model`'s merge step for [`IMAGE`], expecting two platform digests, with the digest
+/// files in `digests` and metadata-action's output for these tags and index annotations.
+fn run_merge(model: &Model, digests: &Path, tags: &[&str], annotations: &[&str]) -> Outcome {
+    let doc = doc(model);
+    let meta = metadata(IMAGE, tags, annotations);
+    run_step(
+        step(&doc, "merge", "Create and push the multi-platform index"),
         &[
             ("IMAGE", IMAGE),
             ("EXPECTED", "2"),
             ("METADATA", &meta),
-            ("DIGESTS", dir.to_str().unwrap()),
+            ("DIGESTS", digests.to_str().unwrap()),
+        ],
+    )
+}
+
+#[test]
+fn merge_creates_one_index_from_all_digests_with_every_tag_and_index_annotation() {
+    let (_keep, dir) = digests_dir(&["aaaa", "bbbb"]);
+    let out = run_merge(
+        &models::two_services_two_platforms(),
+        &dir,
+        &["1.2.3", "1.2", "latest"],
+        &[
+            "index:org.opencontainers.image.description=An API, with spaces",
+            "index:org.opencontainers.image.source=https://github.com/acme-labs/axon",
         ],
     );
     assert!(out.success, "{}", out.output);
@@ -234,19 +233,8 @@ fn merge_creates_one_index_from_all_digests_with_every_tag_and_index_annotation(
 
 #[test]
 fn merge_fails_when_a_platform_digest_is_missing() {
-    let doc = doc(&models::two_services_two_platforms());
-    let step = step(&doc, "merge", "Create and push the multi-platform index");
     let (_keep, dir) = digests_dir(&["aaaa"]);
-    let meta = metadata(IMAGE, &["1.2.3"], &[]);
-    let out = run_step(
-        step,
-        &[
-            ("IMAGE", IMAGE),
-            ("EXPECTED", "2"),
-            ("METADATA", &meta),
-            ("DIGESTS", dir.to_str().unwrap()),
-        ],
-    );
+    let out = run_merge(&models::two_services_two_platforms(), &dir, &["1.2.3"], &[]);
     assert!(!out.success);
     assert!(out.output.contains("::error::"), "{}", out.output);
     assert!(out.output.contains("1 of 2"), "{}", out.output);
@@ -255,18 +243,13 @@ fn merge_fails_when_a_platform_digest_is_missing() {
 
 #[test]
 fn merge_fails_when_no_artifact_was_downloaded() {
-    let doc = doc(&models::two_services_two_platforms());
-    let step = step(&doc, "merge", "Create and push the multi-platform index");
     let dir = tempfile::tempdir().unwrap();
-    let meta = metadata(IMAGE, &["1.2.3"], &[]);
-    let out = run_step(
-        step,
-        &[
-            ("IMAGE", IMAGE),
-            ("EXPECTED", "2"),
-            ("METADATA", &meta),
-            ("DIGESTS", dir.path().join("absent").to_str().unwrap()),
-        ],
+    let absent = dir.path().join("absent");
+    let out = run_merge(
+        &models::two_services_two_platforms(),
+        &absent,
+        &["1.2.3"],
+        &[],
     );
     assert!(!out.success);
     assert!(out.output.contains("0 of 2"), "{}", out.output);
@@ -274,19 +257,8 @@ fn merge_fails_when_no_artifact_was_downloaded() {
 
 #[test]
 fn merge_fails_when_the_rules_give_no_tag() {
-    let doc = doc(&models::two_services_two_platforms());
-    let step = step(&doc, "merge", "Create and push the multi-platform index");
     let (_keep, dir) = digests_dir(&["aaaa", "bbbb"]);
-    let meta = metadata(IMAGE, &[], &[]);
-    let out = run_step(
-        step,
-        &[
-            ("IMAGE", IMAGE),
-            ("EXPECTED", "2"),
-            ("METADATA", &meta),
-            ("DIGESTS", dir.to_str().unwrap()),
-        ],
-    );
+    let out = run_merge(&models::two_services_two_platforms(), &dir, &[], &[]);
     assert!(!out.success);
     assert!(out.output.contains("no tag"), "{}", out.output);
     assert!(out.docker.is_empty());
@@ -296,19 +268,8 @@ fn merge_fails_when_the_rules_give_no_tag() {
 fn merge_without_attestation_does_not_inspect() {
     let mut model = models::two_services_two_platforms();
     model.workflow.attest = false;
-    let doc = doc(&model);
-    let step = step(&doc, "merge", "Create and push the multi-platform index");
     let (_keep, dir) = digests_dir(&["aaaa", "bbbb"]);
-    let meta = metadata(IMAGE, &["main"], &[]);
-    let out = run_step(
-        step,
-        &[
-            ("IMAGE", IMAGE),
-            ("EXPECTED", "2"),
-            ("METADATA", &meta),
-            ("DIGESTS", dir.to_str().unwrap()),
-        ],
-    );
+    let out = run_merge(&model, &dir, &["main"], &[]);
     assert!(out.success, "{}", out.output);
     assert_eq!(out.docker.len(), 1);
     assert_eq!(out.github_output, "");
@@ -375,10 +336,7 @@ fn every_script_reads_only_variables_its_step_declares_or_the_runner_sets() {
                 let Some(script) = step["run"].as_str() else {
                     continue;
                 };
-                let declared: Vec<&str> = step["env"]
-                    .as_mapping()
-                    .map(|m| m.keys().map(|k| k.as_str().unwrap()).collect())
-                    .unwrap_or_default();
+                let declared = declared_env(step);
                 for var in upper_case_variables(script) {
                     assert!(
                         declared.contains(&var.as_str()) || RUNNER_ENV.contains(&var.as_str()),
