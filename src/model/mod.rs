@@ -4,7 +4,7 @@
 //! `Option`; an `Option` here means "the user turned this off" or "not set and not needed".
 //! Build one with [`crate::config::load`], which reports every problem it finds at once.
 
-mod build;
+pub mod build;
 pub mod naming;
 pub mod pins;
 pub mod platform;
