@@ -141,7 +141,7 @@ fn plan(
     if opts.registry.is_some() {
         edit.set_str_or_default(Scope::Top, "registry", &new_registry, "ghcr.io");
     }
-    let implicit = !text_has_services(&text);
+    let implicit = !edit.has("services");
     let mut renames = Vec::new();
     for (s, rename) in all {
         let scope = if implicit {
@@ -353,9 +353,4 @@ fn validate_flags(
     naming::check_oci_path(&sample)
         .map_err(|e| Report::error(format!("invalid --suffix `{suffix}`: {e}")))?;
     Ok(())
-}
-
-fn text_has_services(text: &str) -> bool {
-    text.parse::<toml_edit::DocumentMut>()
-        .is_ok_and(|d| d.get("services").is_some())
 }

@@ -26,6 +26,11 @@ impl ConfigEdit {
             .map_err(|e| e.to_string())
     }
 
+    /// Whether the file has a top-level table or key `name` (e.g. `[services]`).
+    pub fn has(&self, name: &str) -> bool {
+        self.doc.contains_key(name)
+    }
+
     /// The edited text.
     pub fn finish(self) -> String {
         self.doc.to_string()

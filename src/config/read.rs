@@ -109,10 +109,10 @@ pub fn read_root(
         }),
         mistyped: Vec::new(),
     };
-    for key in ["owner", "repo"] {
-        if t.table.get(key).is_some()
-            && (key == "owner" && cfg.owner.is_none() || key == "repo" && cfg.repo.is_none())
-        {
+    // Required keys present but unreadable were reported as type errors; remember them so
+    // the model does not also call them missing.
+    for (key, read) in [("owner", cfg.owner.is_some()), ("repo", cfg.repo.is_some())] {
+        if !read && t.table.get(key).is_some() {
             cfg.mistyped.push(key);
         }
     }
