@@ -21,12 +21,12 @@ enum Command {
     Init(InitArgs),
     /// Generate the files registry.toml describes
     Render(RenderArgs),
-    /// Move every reference to an image to its new package name
-    Rename(RenameArgs),
     /// Print the tags docker/metadata-action will push, for the checkout or a given context
     Tags(TagsArgs),
     /// Find drifted generated files, stale or unpullable image references and leaked tokens
     Check(CheckArgs),
+    /// Move every reference to an image to its new package name
+    Rename(RenameArgs),
     /// Print the JSON Schema of registry.toml
     Schema,
     /// Print shell completions
