@@ -109,9 +109,38 @@ impl Plan {
         self.pending().next().is_none()
     }
 
+    /// Checks that every pending file still holds what the plan read (or is still absent),
+    /// so a file changed since planning is never overwritten.
+    pub fn verify(&self) -> Result<(), PlanError> {
+        for c in self.pending() {
+            let path = self.root.join(&c.path);
+            let now = match std::fs::read(&path) {
+                Ok(bytes) => Some(bytes),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(source) => {
+                    return Err(PlanError {
+                        path,
+                        action: "read",
+                        source,
+                    });
+                }
+            };
+            if now != c.old {
+                return Err(PlanError {
+                    path,
+                    action: "overwrite",
+                    source: std::io::Error::other("it changed on disk since it was read"),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Writes every pending change atomically (temporary file in the same directory, then
-    /// rename; an existing file's mode is kept). Unchanged files are not touched.
+    /// rename; an existing file's mode is kept). Unchanged files are not touched, and
+    /// nothing is written when any file changed on disk since the plan was made.
     pub fn write(&self) -> Result<Vec<&Change>, PlanError> {
+        self.verify()?;
         let mut written = Vec::new();
         for c in self.pending() {
             write_atomic(&self.root.join(&c.path), &c.new)?;
@@ -259,6 +288,24 @@ mod tests {
         assert_eq!(mode, 0o755);
         let again = Plan::new(dir.path(), vec![planned("run.sh", "new\n")]).unwrap();
         assert!(again.is_clean());
+    }
+
+    #[test]
+    fn write_refuses_files_changed_since_planning() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a"), "old\n").unwrap();
+        let plan = Plan::new(dir.path(), vec![planned("a", "new\n"), planned("b", "b\n")]).unwrap();
+        std::fs::write(dir.path().join("a"), "edited meanwhile\n").unwrap();
+        let err = plan.write().unwrap_err();
+        assert!(err.to_string().contains("changed on disk"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a")).unwrap(),
+            "edited meanwhile\n"
+        );
+        assert!(
+            !dir.path().join("b").exists(),
+            "nothing is written when one file changed"
+        );
     }
 
     #[test]

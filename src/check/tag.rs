@@ -7,8 +7,10 @@
 
 use std::ops::Range;
 
+use crate::model::naming;
+
 /// Longest tag the distribution spec allows.
-pub const MAX_TAG: usize = 128;
+pub use crate::model::naming::MAX_TAG;
 
 /// The tag and digest written after an image name.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -94,7 +96,7 @@ pub fn tag_problem(tag: &[u8]) -> Option<TagProblem> {
     for part in &literal {
         if let Some(c) = String::from_utf8_lossy(part)
             .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+            .find(|c| !naming::is_tag_char(*c))
         {
             return Some(TagProblem::Character(c));
         }
@@ -119,7 +121,7 @@ pub fn suggest_tag(tag: &[u8]) -> String {
         }
         let len = utf8_len(tag[i]).min(tag.len() - i);
         let b = tag[i];
-        if len == 1 && (b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')) {
+        if len == 1 && naming::is_tag_char(b as char) {
             out.push(b as char);
         } else if !out.ends_with('-') {
             out.push('-');

@@ -68,17 +68,7 @@ pub fn check(opts: &Options<'_>) -> Outcome {
     };
     let plan = match super::render::plan_render(&model) {
         Ok(p) => p,
-        Err(report) => {
-            let diags = report
-                .messages
-                .into_iter()
-                .filter_map(|m| match m {
-                    Message::Diagnostic(d) => Some(d),
-                    _ => None,
-                })
-                .collect();
-            return Outcome::failed(Kind::Error, diags);
-        }
+        Err(d) => return Outcome::failed(Kind::Error, vec![d]),
     };
     let fix = super::render::fix_command(opts.cwd, opts.config);
     let mut outcome = Outcome {

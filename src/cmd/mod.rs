@@ -19,8 +19,12 @@ use crate::model::Model;
 /// Finds and loads the config: `--config`, else `registry.toml` in `cwd` or an ancestor.
 pub fn load_model(cwd: &Path, explicit: Option<&Path>) -> Result<Model, Vec<Diagnostic>> {
     let path = config::discover(cwd, explicit).map_err(|d| vec![d])?;
-    let display = display_path(cwd, &path);
-    config::load(&path, &display)
+    load_at(cwd, &path)
+}
+
+/// Loads the config at `path`, naming it in diagnostics as seen from `cwd`.
+pub fn load_at(cwd: &Path, path: &Path) -> Result<Model, Vec<Diagnostic>> {
+    config::load(path, &display_path(cwd, path))
 }
 
 /// `path` as the user should see it: relative to `cwd` when inside it.

@@ -177,8 +177,7 @@ fn plan(
     })?;
     // The repository's references; registry.toml is edited above, generated files are
     // re-rendered below, so the scan leaves both alone.
-    let rendered = crate::render::render(&new_model)
-        .map_err(|e| Report::error(format!("template {}: {}", e.template, e.message)))?;
+    let rendered = crate::render::render(&new_model).map_err(|e| Report::error(e.to_string()))?;
     let mut excludes = model.exclude.clone();
     excludes.extend(opts.excludes.iter().cloned());
     excludes.push(format!("/{}", model.config_name));
@@ -222,6 +221,11 @@ fn plan(
 fn finish(opts: &Options<'_>, p: &RenamePlan) -> Report {
     let mut report = Report::new(Exit::Ok);
     if opts.write {
+        // Every precondition before the first write: registry.toml and the generated files
+        // unchanged since planning (rewrite::apply checks its own files the same way).
+        if let Err(e) = p.files.verify() {
+            return Report::error(e.to_string());
+        }
         if let Err(e) = rewrite::apply(&p.files.root, &p.references) {
             return Report::error(e.to_string());
         }

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::diagnostic::Diagnostic;
 use crate::exit::Exit;
 use crate::plan::{self, Plan, Status};
 use crate::render;
@@ -34,20 +35,15 @@ pub fn run(opts: &Options<'_>) -> Report {
     };
     let plan = match plan_render(&model) {
         Ok(p) => p,
-        Err(report) => return report,
+        Err(d) => return Report::errors(vec![d]),
     };
     finish(&plan, opts.mode, &fix_command(opts.cwd, opts.config))
 }
 
 /// Renders the model and compares it with the disk.
-pub fn plan_render(model: &crate::model::Model) -> Result<Plan, Report> {
-    let files = render::render(model).map_err(|e| {
-        Report::error(format!(
-            "template {} ({}) failed: {}",
-            e.template, e.origin, e.message
-        ))
-    })?;
-    Plan::new(&model.root, files).map_err(|e| Report::error(e.to_string()))
+pub fn plan_render(model: &crate::model::Model) -> Result<Plan, Diagnostic> {
+    let files = render::render(model).map_err(|e| Diagnostic::error_in(None, e.to_string()))?;
+    Plan::new(&model.root, files).map_err(|e| Diagnostic::error_in(None, e.to_string()))
 }
 
 /// The last step: write, diff or check.

@@ -65,13 +65,10 @@ pub fn run(opts: &Options<'_>) -> Report {
     // The config is optional when --image/--tag say everything; an explicit --config or a
     // discovered registry.toml that fails to load is still an error.
     let model = match crate::config::discover(opts.cwd, opts.config) {
-        Ok(path) => {
-            let display = super::display_path(opts.cwd, &path);
-            match crate::config::load(&path, &display) {
-                Ok(m) => Some(m),
-                Err(diags) => return Report::errors(diags),
-            }
-        }
+        Ok(path) => match super::load_at(opts.cwd, &path) {
+            Ok(m) => Some(m),
+            Err(diags) => return Report::errors(diags),
+        },
         Err(d) if opts.config.is_some() => return Report::errors(vec![d]),
         Err(_) => None,
     };
@@ -225,32 +222,31 @@ fn all_tags(g: &Group, meta: &Meta) -> Vec<String> {
 
 fn context(opts: &Options<'_>, default_branch: &str) -> Result<GitContext, String> {
     let flags = &opts.context;
-    // With both --ref and --sha nothing is read from git (and no process is spawned).
-    let from_checkout = if flags.git_ref.is_some() && flags.sha.is_some() {
-        Err(crate::tags::TagError {
-            message: "not read".into(),
-        })
-    } else {
-        GitContext::from_checkout(opts.cwd, default_branch)
-    };
-    let mut ctx = if flags.any() {
-        // Flags override; what they leave out comes from the checkout when there is one.
-        let now = jiff::Timestamp::now();
-        from_checkout.unwrap_or_else(|_| GitContext {
-            event_name: "push".into(),
-            git_ref: String::new(),
-            sha: String::new(),
-            default_branch: default_branch.to_string(),
-            commit_date: now,
-            now,
-            pr_head_sha: None,
-            short_sha_length: None,
-            use_pr_head_sha: false,
-        })
-    } else {
-        from_checkout.map_err(|e| {
-            format!("{e} (pass --ref and --sha to preview a context without a checkout)")
-        })?
+    // With both --ref and --sha nothing is read from git (and no process is spawned);
+    // otherwise the checkout supplies what the flags leave out.
+    let needs_checkout = flags.git_ref.is_none() || flags.sha.is_none();
+    let checkout = needs_checkout.then(|| GitContext::from_checkout(opts.cwd, default_branch));
+    let mut ctx = match checkout {
+        Some(Ok(ctx)) => ctx,
+        Some(Err(e)) if !flags.any() => {
+            return Err(format!(
+                "{e} (pass --ref and --sha to preview a context without a checkout)"
+            ));
+        }
+        _ => {
+            let now = jiff::Timestamp::now();
+            GitContext {
+                event_name: "push".into(),
+                git_ref: String::new(),
+                sha: String::new(),
+                default_branch: default_branch.to_string(),
+                commit_date: now,
+                now,
+                pr_head_sha: None,
+                short_sha_length: None,
+                use_pr_head_sha: false,
+            }
+        }
     };
     let time = |flag: &str, v: &str| {
         v.parse::<jiff::Timestamp>()

@@ -563,7 +563,7 @@ impl Builder<'_> {
                         "invalid arch_tag",
                         "must contain both {tag} and {arch}",
                     ),
-                    Ok(sample) if !is_valid_tag(&sample) => self.error(
+                    Ok(sample) if !naming::is_valid_tag(&sample) => self.error(
                         a.span.clone(),
                         "invalid arch_tag",
                         format!("yields `{sample}`, not a valid tag ([A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}})"),
@@ -792,16 +792,6 @@ pub fn expand(template: &str, vars: &[(&str, &str)]) -> Result<String, String> {
     }
     out.push_str(rest);
     Ok(out)
-}
-
-/// A tag as the distribution spec allows it.
-pub fn is_valid_tag(tag: &str) -> bool {
-    let b = tag.as_bytes();
-    !b.is_empty()
-        && b.len() <= 128
-        && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(c))
 }
 
 /// A full image reference without tag: `host/path`, lowercase path.

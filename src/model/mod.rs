@@ -148,11 +148,6 @@ pub struct K8s {
 }
 
 impl Model {
-    /// The image reference prefix shared by every service: `registry/owner_lc/`.
-    pub fn image_prefix(&self) -> String {
-        format!("{}/{}/", self.registry, self.owner_lc)
-    }
-
     /// The service with this name.
     pub fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name == name)

@@ -6,6 +6,21 @@
 /// Longest OCI repository name (the path after the host) the distribution spec allows.
 pub const MAX_OCI_NAME: usize = 255;
 
+/// Longest tag the distribution spec allows.
+pub const MAX_TAG: usize = 128;
+
+/// Whether `c` may appear in a tag (`[A-Za-z0-9_.-]`).
+pub fn is_tag_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
+}
+
+/// A tag as the distribution spec allows it: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+pub fn is_valid_tag(tag: &str) -> bool {
+    tag.len() <= MAX_TAG
+        && tag.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        && tag.chars().all(is_tag_char)
+}
+
 /// A GitHub user or organisation name: alphanumerics and single inner hyphens, at most 39.
 pub fn check_login(s: &str) -> Result<(), String> {
     if s.is_empty() {
@@ -297,6 +312,16 @@ mod tests {
         ] {
             assert!(check_branch(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn tags_follow_the_distribution_grammar() {
+        assert!(is_valid_tag("v1.0.0-rc.1"));
+        assert!(is_valid_tag("_x"));
+        assert!(!is_valid_tag(""));
+        assert!(!is_valid_tag("-x"));
+        assert!(!is_valid_tag("a/b"));
+        assert!(!is_valid_tag(&"a".repeat(129)));
     }
 
     #[test]

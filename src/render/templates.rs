@@ -45,6 +45,18 @@ pub struct TemplateError {
     pub message: String,
 }
 
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "template {} ({}) failed: {}",
+            self.template, self.origin, self.message
+        )
+    }
+}
+
+impl std::error::Error for TemplateError {}
+
 /// Loaded templates, ready to render contexts.
 pub struct Templates {
     env: Environment<'static>,

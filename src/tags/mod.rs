@@ -98,8 +98,3 @@ pub fn check_flavor_line(line: &str) -> Result<(), TagError> {
     let entries = input::entries(line)?;
     flavor::Flavor::parse(&entries).map(|_| ())
 }
-
-/// The `tags` lines the action uses when its `tags` input is empty.
-pub fn default_tag_lines() -> Vec<String> {
-    rule::DEFAULT_TAGS.iter().map(|s| s.to_string()).collect()
-}
