@@ -10,7 +10,7 @@ use ghcr_gen::report::Report;
 /// and .env files naming your images, previews tags, renames packages and checks for drift.
 #[derive(Parser)]
 #[command(name = "ghcr-gen", version, about, max_term_width = 100)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -181,7 +181,7 @@ enum DiffFormat {
 }
 
 /// Runs the parsed command.
-pub fn run(cli: Cli) -> Report {
+pub(crate) fn run(cli: Cli) -> Report {
     let cwd = match std::env::current_dir() {
         Ok(d) => d,
         Err(e) => return Report::error(format!("cannot read the current directory: {e}")),

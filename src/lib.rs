@@ -17,6 +17,5 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod rewrite;
-pub mod tags;
 
 pub use exit::Exit;

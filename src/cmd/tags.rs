@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::exit::Exit;
 use crate::model::Model;
 use crate::report::Report;
-use crate::tags::{self, GitContext, Inputs, Meta};
+use metadata_action::{self as tags, GitContext, Inputs, Meta};
 
 /// Options of `ghcr-gen tags`.
 #[derive(Debug)]

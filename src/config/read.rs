@@ -13,7 +13,7 @@ use super::raw::*;
 use crate::diagnostic::{Diagnostic, SourceFile};
 
 /// Reads the document's root table. Diagnostics are appended to `diags`.
-pub fn read_root(
+pub(super) fn read_root(
     file: &Arc<SourceFile>,
     root: &DeTable<'_>,
     diags: &mut Vec<Diagnostic>,

@@ -844,11 +844,11 @@ fn check_dns_subdomain(s: &str) -> Result<(), String> {
 }
 
 fn check_tag_rule(line: &str) -> Result<(), String> {
-    crate::tags::check_tag_line(line).map_err(|e| e.to_string())
+    metadata_action::check_tag_line(line).map_err(|e| e.to_string())
 }
 
 fn check_flavor_line(line: &str) -> Result<(), String> {
-    crate::tags::check_flavor_line(line).map_err(|e| e.to_string())
+    metadata_action::check_flavor_line(line).map_err(|e| e.to_string())
 }
 
 /// Normalises a relative path: rejects absolute paths and `..`, drops `.` segments.

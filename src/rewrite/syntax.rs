@@ -12,7 +12,7 @@ const MAX_SEGMENT: usize = 128;
 
 /// What follows a reference's path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Tail {
+pub(super) struct Tail {
     /// A digest (`@sha256:…`, possibly after a tag) pins the reference.
     pub digest_pinned: bool,
 }
@@ -20,7 +20,7 @@ pub struct Tail {
 /// Whether the byte at `i` continues an image path, so the path before `i` names another
 /// package: alphanumerics, `-`, `_`, `/`, a template (`$`, `{`), `%`-escapes, globs, and a
 /// `.` that is followed by one of those (`OLD.v2`, not a sentence-ending `OLD.`).
-pub fn continues_path(t: &[u8], i: usize) -> bool {
+pub(super) fn continues_path(t: &[u8], i: usize) -> bool {
     let Some(&b) = t.get(i) else { return false };
     if b == b'.' {
         return t
@@ -35,7 +35,7 @@ fn continues_byte(b: u8) -> bool {
 }
 
 /// The tail of an image reference whose path ends at `i`, or `None` when the path goes on.
-pub fn image_tail(t: &[u8], i: usize) -> Option<Tail> {
+pub(super) fn image_tail(t: &[u8], i: usize) -> Option<Tail> {
     match t.get(i) {
         None => Some(Tail {
             digest_pinned: false,
@@ -61,7 +61,7 @@ pub fn image_tail(t: &[u8], i: usize) -> Option<Tail> {
 
 /// The tail of a package-page link whose package name ends at `i`: like an image, and the
 /// URL may go on with `/versions`, `?tag=…` or `#…`.
-pub fn link_tail(t: &[u8], i: usize) -> Option<Tail> {
+pub(super) fn link_tail(t: &[u8], i: usize) -> Option<Tail> {
     match t.get(i) {
         Some(b'/' | b'?' | b'#') => Some(Tail {
             digest_pinned: false,
@@ -88,7 +88,7 @@ fn is_digest(t: &[u8], i: usize) -> bool {
 
 /// Start of the variable that ends right before `p`, if one does: `${{ … }}`, `${…}`,
 /// `$(NAME)` or `$NAME`. Variables do not span lines.
-pub fn variable_before(t: &[u8], p: usize) -> Option<usize> {
+pub(super) fn variable_before(t: &[u8], p: usize) -> Option<usize> {
     let lo = p.saturating_sub(MAX_VARIABLE);
     let last = *t.get(p.checked_sub(1)?)?;
     match last {
@@ -131,7 +131,7 @@ pub fn variable_before(t: &[u8], p: usize) -> Option<usize> {
 
 /// Whether a variable's text stands for `owner/repo`: `${{ github.repository }}`,
 /// `$GITHUB_REPOSITORY`, `${GITHUB_REPOSITORY}` or `${GITHUB_REPOSITORY,,}`.
-pub fn is_repository_variable(var: &[u8]) -> bool {
+pub(super) fn is_repository_variable(var: &[u8]) -> bool {
     if let Some(inner) = var.strip_prefix(b"${{").and_then(|v| v.strip_suffix(b"}}")) {
         return inner
             .trim_ascii()
@@ -145,7 +145,7 @@ pub fn is_repository_variable(var: &[u8]) -> bool {
 
 /// One path segment (owner or host) ending right before `p`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Segment {
+pub(super) enum Segment {
     /// Written out; starts at this offset.
     Literal(usize),
     /// A variable; starts at this offset.
@@ -154,7 +154,7 @@ pub enum Segment {
 
 impl Segment {
     /// Offset of the segment's first byte.
-    pub fn start(self) -> usize {
+    pub(super) fn start(self) -> usize {
         match self {
             Segment::Literal(s) | Segment::Variable(s) => s,
         }
@@ -162,7 +162,7 @@ impl Segment {
 }
 
 /// The path segment that ends right before `p` (usually the position of a `/`).
-pub fn segment_before(t: &[u8], p: usize) -> Option<Segment> {
+pub(super) fn segment_before(t: &[u8], p: usize) -> Option<Segment> {
     if let Some(start) = variable_before(t, p) {
         return Some(Segment::Variable(start));
     }
@@ -176,7 +176,7 @@ pub fn segment_before(t: &[u8], p: usize) -> Option<Segment> {
 
 /// Start of `word` (ASCII case-insensitive) when the text ends with it right before `p`
 /// and it is not the tail of a longer name (`notghcr.io`).
-pub fn word_before(t: &[u8], p: usize, word: &[u8]) -> Option<usize> {
+pub(super) fn word_before(t: &[u8], p: usize, word: &[u8]) -> Option<usize> {
     let s = p.checked_sub(word.len())?;
     if !t[s..p].eq_ignore_ascii_case(word) {
         return None;
@@ -188,7 +188,7 @@ pub fn word_before(t: &[u8], p: usize, word: &[u8]) -> Option<usize> {
 /// Whether the value starting at `i` is assigned to a key or variable whose name contains
 /// `image` (any case): `IMAGE_NAME: v`, `image_name = "v"`, `"image": "v"`, `IMAGE=v`,
 /// `IMAGE := v`.
-pub fn image_key_before(t: &[u8], i: usize) -> bool {
+pub(super) fn image_key_before(t: &[u8], i: usize) -> bool {
     let mut j = i;
     if j > 0 && matches!(t[j - 1], b'"' | b'\'') {
         j -= 1;
@@ -233,7 +233,7 @@ fn skip_blanks(t: &[u8], mut j: usize) -> usize {
 
 /// For a hit of `github.repository` at `s..e`: the byte range of the whole
 /// `${{ github.repository }}` expression, if the hit is one.
-pub fn expression_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
+pub(super) fn expression_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
     let close = skip_blanks(t, e);
     if !t[close..].starts_with(b"}}") {
         return None;
@@ -244,7 +244,7 @@ pub fn expression_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)>
 
 /// For a hit of `GITHUB_REPOSITORY` at `s..e`: the byte range of `$GITHUB_REPOSITORY`,
 /// `${GITHUB_REPOSITORY}` or `${GITHUB_REPOSITORY,,}`, if the hit is one of them.
-pub fn env_variable_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
+pub(super) fn env_variable_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
     if s >= 2 && &t[s - 2..s] == b"${" {
         for close in [&b"}"[..], b",,}"] {
             if t[e..].starts_with(close) {

@@ -6,7 +6,6 @@
 //! of the installer; a tool still missing is a failure that says how to install it, never
 //! a skip. Tools run inside
 //! `unshare -n` (no network at all) when the sandbox permits it.
-#![allow(dead_code)] // each test crate uses a different subset
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -15,7 +14,7 @@ use std::sync::OnceLock;
 
 /// Where the validators live: `$GHCR_GEN_VALIDATORS` (relative to the repository when
 /// relative, as `scripts/install-validators.sh` reads it) or `<repo>/.venv-validators`.
-pub fn venv() -> PathBuf {
+pub(crate) fn venv() -> PathBuf {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     match std::env::var_os("GHCR_GEN_VALIDATORS") {
         Some(dir) if !dir.is_empty() => repo.join(dir),
@@ -24,7 +23,7 @@ pub fn venv() -> PathBuf {
 }
 
 /// The yamllint configuration generated files are held to (`tests/yamllint.yaml`).
-pub fn yamllint_config() -> PathBuf {
+pub(crate) fn yamllint_config() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/yamllint.yaml")
 }
 
@@ -51,7 +50,7 @@ fn ensure_installed() {
 
 /// The path of `tool` in the venv, installing the validators first when it is missing;
 /// panics telling how to install it when it is still missing.
-pub fn tool(name: &str) -> PathBuf {
+pub(crate) fn tool(name: &str) -> PathBuf {
     let path = venv().join("bin").join(name);
     if !path.is_file() {
         ensure_installed();
@@ -69,7 +68,7 @@ pub fn tool(name: &str) -> PathBuf {
 }
 
 /// Whether tools can be run without network (`unshare -n` works here), checked once.
-pub fn offline_wrap() -> bool {
+pub(crate) fn offline_wrap() -> bool {
     static WRAP: OnceLock<bool> = OnceLock::new();
     *WRAP.get_or_init(|| {
         Command::new("unshare")
@@ -81,7 +80,7 @@ pub fn offline_wrap() -> bool {
 
 /// Output of one validator run.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     /// The command line, for messages.
     pub command: String,
     /// Whether the tool exited with status 0.
@@ -94,7 +93,7 @@ pub struct Run {
 
 impl Run {
     /// Everything the tool said, for a failure message.
-    pub fn report(&self) -> String {
+    pub(crate) fn report(&self) -> String {
         format!(
             "$ {}\nexit: {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
             self.command, self.status, self.stdout, self.stderr
@@ -104,7 +103,7 @@ impl Run {
 
 /// Runs venv tool `name` with `args` in `cwd`, offline where possible, with colour off and
 /// the venv first on `PATH`.
-pub fn run(name: &str, args: &[OsString], cwd: &Path) -> Run {
+pub(crate) fn run(name: &str, args: &[OsString], cwd: &Path) -> Run {
     let program = tool(name);
     let mut command = if offline_wrap() {
         let mut c = Command::new("unshare");
@@ -179,14 +178,14 @@ fn common_dir(files: &[&Path]) -> PathBuf {
 
 /// actionlint, checking `run:` scripts with the venv's shellcheck (named explicitly:
 /// actionlint silently skips script checks when it finds no shellcheck).
-pub fn actionlint(files: &[&Path]) {
+pub(crate) fn actionlint(files: &[&Path]) {
     let mut args = os(&["-no-color", "-shellcheck"]);
     args.push(tool("shellcheck").into_os_string());
     expect_clean("actionlint", with_files(args, files), files);
 }
 
 /// zizmor, offline, default persona: any finding fails.
-pub fn zizmor(files: &[&Path]) {
+pub(crate) fn zizmor(files: &[&Path]) {
     let run = expect_clean(
         "zizmor",
         with_files(
@@ -205,7 +204,7 @@ pub fn zizmor(files: &[&Path]) {
 }
 
 /// check-jsonschema against one of its built-in schemas, e.g. `vendor.github-workflows`.
-pub fn check_jsonschema(schema: &str, files: &[&Path]) {
+pub(crate) fn check_jsonschema(schema: &str, files: &[&Path]) {
     expect_clean(
         "check-jsonschema",
         with_files(os(&["--builtin-schema", schema]), files),
@@ -214,7 +213,7 @@ pub fn check_jsonschema(schema: &str, files: &[&Path]) {
 }
 
 /// yamllint in strict mode (warnings fail too) with `tests/yamllint.yaml`.
-pub fn yamllint(files: &[&Path]) {
+pub(crate) fn yamllint(files: &[&Path]) {
     let config = yamllint_config();
     assert!(config.is_file(), "{} is missing", config.display());
     let mut args = os(&["-s", "-f", "parsable", "-c"]);
@@ -225,7 +224,7 @@ pub fn yamllint(files: &[&Path]) {
 
 /// `docker-compose config -q` (no engine needed), from the file's own directory so relative
 /// `build:` and `env_file:` paths resolve; anything it prints, warnings included, fails.
-pub fn compose_config(file: &Path) {
+pub(crate) fn compose_config(file: &Path) {
     let dir = file.parent().expect("compose file has a directory");
     let mut args = os(&["--project-directory"]);
     args.push(dir.as_os_str().to_owned());
@@ -239,10 +238,10 @@ pub fn compose_config(file: &Path) {
 }
 
 /// The Kubernetes version manifests are validated against (the newest bundled schemas).
-pub const K8S_VERSION: &str = "1.37.0";
+pub(crate) const K8S_VERSION: &str = "1.37.0";
 
 /// kubernetes-validate `--strict` (unknown fields fail) against [`K8S_VERSION`].
-pub fn kubernetes_validate(files: &[&Path]) {
+pub(crate) fn kubernetes_validate(files: &[&Path]) {
     expect_clean(
         "kubernetes-validate",
         with_files(os(&["--strict", "--quiet", "-k", K8S_VERSION]), files),
@@ -251,7 +250,7 @@ pub fn kubernetes_validate(files: &[&Path]) {
 }
 
 /// shellcheck at style severity (everything reported).
-pub fn shellcheck(files: &[&Path]) {
+pub(crate) fn shellcheck(files: &[&Path]) {
     expect_clean(
         "shellcheck",
         with_files(os(&["-S", "style", "--"]), files),
@@ -259,18 +258,9 @@ pub fn shellcheck(files: &[&Path]) {
     );
 }
 
-/// hadolint at info threshold.
-pub fn hadolint(files: &[&Path]) {
-    expect_clean(
-        "hadolint",
-        with_files(os(&["--no-color", "--failure-threshold", "info"]), files),
-        files,
-    );
-}
-
 /// Every workflow validator: yamllint, check-jsonschema (github-workflows), actionlint and
 /// zizmor. Runs them all and reports every failing one before panicking.
-pub fn workflow(files: &[&Path]) {
+pub(crate) fn workflow(files: &[&Path]) {
     let checks: [(&str, &dyn Fn()); 4] = [
         ("yamllint", &|| yamllint(files)),
         ("check-jsonschema", &|| {

@@ -2,11 +2,9 @@
 //! properties every workflow must keep (pinning, least privilege, no expressions in
 //! scripts, native runners, digest merges, no cache on releases).
 
-mod support;
-
+use crate::support::models;
 use ghcr_gen::model::{Model, Runner};
 use ghcr_gen::render::{Target, Templates, has_header, workflow};
-use support::models;
 use yaml_serde::Value;
 
 fn render(model: &Model) -> String {

@@ -2,7 +2,6 @@
 //!
 //! [`model`] gives a valid model with the project's defaults; the named fixtures below are
 //! the shapes the workflow tests render and validate.
-#![allow(dead_code)] // each test crate uses a different subset
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -14,7 +13,7 @@ use ghcr_gen::model::{
 /// A model for `owner/repo` on ghcr.io with one service per `(name, platforms)` pair, built
 /// from `./<name>/Dockerfile` (or `./Dockerfile` when there is one service named like the
 /// repo), native runners for amd64 and arm64, default tag rules and no attestation.
-pub fn model(owner: &str, repo: &str, services: &[(&str, &[&str])]) -> Model {
+pub(crate) fn model(owner: &str, repo: &str, services: &[(&str, &[&str])]) -> Model {
     let owner_lc = owner.to_lowercase();
     let services: Vec<Service> = services
         .iter()
@@ -100,12 +99,12 @@ pub fn model(owner: &str, repo: &str, services: &[(&str, &[&str])]) -> Model {
 }
 
 /// A platform the test knows is valid.
-pub fn platform(s: &str) -> Platform {
+pub(crate) fn platform(s: &str) -> Platform {
     Platform::parse(s).unwrap_or_else(|| panic!("test platform {s} is not known"))
 }
 
 /// One image on one platform: `ghcr.io/acme-labs/axon-doc-nextjs`, amd64 only.
-pub fn single_image() -> Model {
+pub(crate) fn single_image() -> Model {
     model(
         "Acme-Labs",
         "axon-doc-nextjs",
@@ -114,7 +113,7 @@ pub fn single_image() -> Model {
 }
 
 /// Two services on amd64 and arm64, each on its native runner, with provenance attestation.
-pub fn two_services_two_platforms() -> Model {
+pub(crate) fn two_services_two_platforms() -> Model {
     let mut m = model(
         "acme-labs",
         "axon",
@@ -129,7 +128,7 @@ pub fn two_services_two_platforms() -> Model {
 
 /// Five services of mixed shapes: single- and multi-platform, one emulated (arm/v7 on QEMU),
 /// a second branch publishing, and an owner with capitals.
-pub fn five_services() -> Model {
+pub(crate) fn five_services() -> Model {
     let mut m = model(
         "AcmeLabs",
         "platform",
@@ -150,7 +149,7 @@ pub fn five_services() -> Model {
 
 /// Per-platform tags `hf-{arch}-{tag}` on two platforms, arm64 emulated under QEMU, a
 /// raw `latest` rule on the default branch and attestation on.
-pub fn per_arch_qemu() -> Model {
+pub(crate) fn per_arch_qemu() -> Model {
     let mut m = model(
         "acme-labs",
         "hf-space",
@@ -174,7 +173,7 @@ pub fn per_arch_qemu() -> Model {
 }
 
 /// Every fixture by a name fit for file and snapshot names.
-pub fn all() -> Vec<(&'static str, Model)> {
+pub(crate) fn all() -> Vec<(&'static str, Model)> {
     vec![
         ("single_image", single_image()),
         ("two_services_two_platforms", two_services_two_platforms()),

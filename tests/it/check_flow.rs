@@ -3,14 +3,12 @@
 //! stderr in either format, filled-in env files tracked by git, the JSON shape of drift,
 //! and config errors reported exactly as `render` reports them.
 
-mod support;
-
 use std::process::Output;
 
+use crate::support::run::{ghcr_gen, ghcr_gen_command, git};
+use crate::support::tree::temp_tree;
 use snapbox::cmd::Command as SnapCommand;
 use snapbox::str;
-use support::run::{ghcr_gen, ghcr_gen_command, git};
-use support::tree::temp_tree;
 
 /// A token of `prefix`'s format with a body derived from `seed` (never a real token).
 fn token(prefix: &str, seed: u32) -> String {

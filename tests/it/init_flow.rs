@@ -1,10 +1,8 @@
 //! `ghcr-gen init` inside a git checkout: owner and repo from `origin`, services from the
 //! Dockerfiles git does not ignore, and a config that loads.
 
-mod support;
-
-use support::run::{ghcr_gen, ghcr_gen_ok, git};
-use support::tree::write;
+use crate::support::run::{ghcr_gen, ghcr_gen_ok, git};
+use crate::support::tree::write;
 
 fn checkout(remote: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

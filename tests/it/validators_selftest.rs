@@ -2,11 +2,9 @@
 //! rejects a known-bad file and accepts a known-good one, and a missing tool fails with
 //! instructions instead of skipping. Also holds the project's own script to shellcheck.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 
-use support::validators;
+use crate::support::validators;
 
 /// Writes `contents` to `name` (which may contain directories) under a fresh temp dir.
 fn file(name: &str, contents: &str) -> (tempfile::TempDir, PathBuf) {

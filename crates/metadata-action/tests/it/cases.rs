@@ -1,8 +1,8 @@
-//! Every case of `fixtures/metadata-action-cases` (outputs of the real docker/metadata-action
-//! v6.2.0) reproduced by `ghcr_gen::tags::compute`: tags, tag names, version, warnings and
+//! Every case of `tests/cases` (outputs of the real docker/metadata-action
+//! v6.2.0) reproduced by `metadata_action::compute`: tags, tag names, version, warnings and
 //! error messages.
 
-use ghcr_gen::tags::{GitContext, Inputs, compute};
+use metadata_action::{GitContext, Inputs, compute};
 use serde_json::{Value, json};
 
 const DEFAULT_SHA: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -92,10 +92,7 @@ fn check_dir(dir: &str) -> (usize, Vec<String>) {
 
 #[test]
 fn every_fixture_case_matches_the_real_action() {
-    let (checked, failures) = check_dir(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/metadata-action-cases"
-    ));
+    let (checked, failures) = check_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases"));
     assert!(checked >= 60, "only {checked} cases ran");
     assert!(
         failures.is_empty(),

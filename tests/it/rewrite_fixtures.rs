@@ -2,13 +2,11 @@
 //! `after` byte for byte; renaming `after` again changes nothing; renaming back gives
 //! `before`. Ignored and binary files, made at run time (git would not keep them), stay.
 
-mod support;
-
 use std::path::Path;
 
+use crate::support::renames::{axon_doc_api, axon_doc_fixture, rename_tree, scan_tree};
+use crate::support::tree::{modes, snapshot, temp_copy, write};
 use ghcr_gen::rewrite::{Rename, WarningKind};
-use support::renames::{axon_doc_api, axon_doc_fixture, rename_tree, scan_tree};
-use support::tree::{modes, snapshot, temp_copy, write};
 
 /// Adds what a real checkout has but git cannot keep in the fixture.
 fn add_untracked(root: &Path) {

@@ -1,13 +1,11 @@
 //! `scan` on small trees: what is read, what is skipped, what a plan holds.
 
-mod support;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::support::renames::{NEW, REF, axon_doc_api};
+use crate::support::tree::write;
 use ghcr_gen::rewrite::{Matcher, Plan, ScanOptions, WarningKind, scan};
-use support::renames::{NEW, REF, axon_doc_api};
-use support::tree::write;
 
 fn matcher() -> Matcher {
     Matcher::new(&axon_doc_api())

@@ -1,10 +1,8 @@
 //! End-to-end render flows that transcripts cannot express: `git apply` accepts `--diff`,
 //! and a second render writes nothing.
 
-mod support;
-
-use support::run::{ghcr_gen, git};
-use support::tree::{crate_path, fixture_config, temp_copy};
+use crate::support::run::{ghcr_gen, git};
+use crate::support::tree::{crate_path, fixture_config, temp_copy};
 
 #[test]
 fn diff_output_applies_with_git_apply() {

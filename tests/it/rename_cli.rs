@@ -4,13 +4,11 @@
 //! shows the diff; `--write` gives exactly `fixtures/rename/axon-doc/after`; a second run
 //! changes nothing; `--suffix ""` restores every byte.
 
-mod support;
-
 use std::fs;
 
-use support::renames::axon_doc_fixture;
-use support::run::{ghcr_gen_ok, ghcr_gen_text};
-use support::tree::{snapshot, temp_copy, write};
+use crate::support::renames::axon_doc_fixture;
+use crate::support::run::{ghcr_gen_ok, ghcr_gen_text};
+use crate::support::tree::{snapshot, temp_copy, write};
 
 const CONFIG: &str = r#"# Two services, as `ghcr-gen init` writes them.
 owner = "acme-labs"

@@ -1,12 +1,10 @@
 //! `ghcr-gen tags` in real git checkouts: what a push of the current branch or tag would
 //! publish, for every service, per-arch tags included when `per_arch` is on.
 
-mod support;
-
 use std::path::Path;
 
-use support::run::{ghcr_gen_command, git, text};
-use support::tree::fixture_config;
+use crate::support::run::{ghcr_gen_command, git, text};
+use crate::support::tree::fixture_config;
 
 fn checkout(fixture: &str) -> (tempfile::TempDir, String) {
     let dir = fixture_config(fixture);

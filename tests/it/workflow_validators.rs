@@ -2,13 +2,11 @@
 //! yamllint (strict, project config), check-jsonschema (github-workflows), actionlint and
 //! zizmor (offline, default persona). Needs `scripts/install-validators.sh` run once.
 
-mod support;
-
 use std::path::PathBuf;
 
+use crate::support::{models, validators};
 use ghcr_gen::model::Model;
 use ghcr_gen::render::{Templates, workflow};
-use support::{models, validators};
 
 /// Renders `model`'s workflow into a fresh temp repository and returns (dir, file).
 fn render_into_temp(model: &Model) -> (tempfile::TempDir, PathBuf) {
@@ -26,9 +24,6 @@ fn render_into_temp(model: &Model) -> (tempfile::TempDir, PathBuf) {
 
 fn validate(model: Model) {
     let (_dir, path) = render_into_temp(&model);
-    if std::env::var_os("GHCR_GEN_PRINT").is_some() {
-        println!("{}", std::fs::read_to_string(&path).unwrap());
-    }
     validators::workflow(&[&path]);
 }
 

@@ -1,5 +1,4 @@
 //! Files on disk: temporary trees, copies of fixtures, and snapshots to compare trees by.
-#![allow(dead_code)] // each test crate uses a different subset
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -8,19 +7,19 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 /// `rel` under the crate root.
-pub fn crate_path(rel: &str) -> PathBuf {
+pub(crate) fn crate_path(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
 /// Writes `content` to `root/rel`, creating the directories it needs.
-pub fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
+pub(crate) fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
     let path = root.join(rel);
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(path, content).unwrap();
 }
 
 /// A new temporary directory holding `files`: (relative path, content) pairs.
-pub fn temp_tree(files: &[(&str, &str)]) -> TempDir {
+pub(crate) fn temp_tree(files: &[(&str, &str)]) -> TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (rel, content) in files {
         write(dir.path(), rel, content);
@@ -29,7 +28,7 @@ pub fn temp_tree(files: &[(&str, &str)]) -> TempDir {
 }
 
 /// A new temporary directory holding `fixtures/<name>/registry.toml`.
-pub fn fixture_config(name: &str) -> TempDir {
+pub(crate) fn fixture_config(name: &str) -> TempDir {
     let dir = tempfile::tempdir().unwrap();
     let config = crate_path(&format!("fixtures/{name}/registry.toml"));
     fs::copy(config, dir.path().join("registry.toml")).unwrap();
@@ -38,7 +37,7 @@ pub fn fixture_config(name: &str) -> TempDir {
 
 /// Copies every directory and file under `from` into the existing directory `to`, keeping
 /// file modes.
-pub fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
@@ -52,14 +51,14 @@ pub fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// A new temporary directory holding a copy of `from` (see [`copy_tree`]).
-pub fn temp_copy(from: &Path) -> TempDir {
+pub(crate) fn temp_copy(from: &Path) -> TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(from, dir.path());
     dir
 }
 
 /// Every file under `root` (links followed), relative to it, sorted.
-pub fn files(root: &Path) -> Vec<PathBuf> {
+pub(crate) fn files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -77,7 +76,7 @@ pub fn files(root: &Path) -> Vec<PathBuf> {
 }
 
 /// Every file under `root`: relative path → content.
-pub fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
     files(root)
         .into_iter()
         .map(|rel| {
@@ -88,7 +87,7 @@ pub fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Every file under `root`: relative path → permission bits.
-pub fn modes(root: &Path) -> BTreeMap<String, u32> {
+pub(crate) fn modes(root: &Path) -> BTreeMap<String, u32> {
     use std::os::unix::fs::PermissionsExt;
     files(root)
         .into_iter()

@@ -1,5 +1,4 @@
 //! The renames the rewrite tests share, and applying them to text and to trees.
-#![allow(dead_code)] // each test crate uses a different subset
 
 use std::path::{Path, PathBuf};
 
@@ -8,12 +7,12 @@ use ghcr_gen::rewrite::{Matcher, Plan, Rename, ScanOptions, apply, scan};
 use super::tree::crate_path;
 
 /// The nextjs image of [`axon_doc_api`] before the rename.
-pub const REF: &str = "ghcr.io/acme-labs/axon-doc-nextjs";
+pub(crate) const REF: &str = "ghcr.io/acme-labs/axon-doc-nextjs";
 /// The nextjs image of [`axon_doc_api`] after the rename.
-pub const NEW: &str = "ghcr.io/acme-labs/axon-doc-nextjs-api";
+pub(crate) const NEW: &str = "ghcr.io/acme-labs/axon-doc-nextjs-api";
 
 /// acme-labs/axon-doc: `axon-doc-nextjs` and `axon-doc-crawler` gain `-api`.
-pub fn axon_doc_api() -> Vec<Rename> {
+pub(crate) fn axon_doc_api() -> Vec<Rename> {
     ["axon-doc-nextjs", "axon-doc-crawler"]
         .iter()
         .map(|p| Rename::with_suffix("ghcr.io", "acme-labs", "axon-doc", p, "-api"))
@@ -21,7 +20,7 @@ pub fn axon_doc_api() -> Vec<Rename> {
 }
 
 /// `text` with every reference `m` finds replaced.
-pub fn rewrite(m: &Matcher, text: &str) -> String {
+pub(crate) fn rewrite(m: &Matcher, text: &str) -> String {
     let mut out = String::new();
     let mut pos = 0;
     for r in m.find(text) {
@@ -34,18 +33,18 @@ pub fn rewrite(m: &Matcher, text: &str) -> String {
 }
 
 /// The plan of `renames` in `root`, scanned with the default options.
-pub fn scan_tree(root: &Path, renames: &[Rename]) -> Plan {
+pub(crate) fn scan_tree(root: &Path, renames: &[Rename]) -> Plan {
     scan(root, &Matcher::new(renames), &ScanOptions::default()).unwrap()
 }
 
 /// Scans `root` for `renames` with the default options and applies the plan.
-pub fn rename_tree(root: &Path, renames: &[Rename]) -> Plan {
+pub(crate) fn rename_tree(root: &Path, renames: &[Rename]) -> Plan {
     let plan = scan_tree(root, renames);
     apply(root, &plan).unwrap();
     plan
 }
 
 /// `fixtures/rename/axon-doc/<which>`: the tree `before` and `after` [`axon_doc_api`].
-pub fn axon_doc_fixture(which: &str) -> PathBuf {
+pub(crate) fn axon_doc_fixture(which: &str) -> PathBuf {
     crate_path(&format!("fixtures/rename/axon-doc/{which}"))
 }

@@ -1,15 +1,13 @@
 //! `apply`: atomic writes that keep every byte around the references, the file mode, and
 //! refuse files that changed since the scan.
 
-mod support;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+use crate::support::renames::{NEW, REF, axon_doc_api, rename_tree, scan_tree};
+use crate::support::tree::{files, snapshot, write};
 use ghcr_gen::rewrite::{Rename, RewriteError, apply};
-use support::renames::{NEW, REF, axon_doc_api, rename_tree, scan_tree};
-use support::tree::{files, snapshot, write};
 
 fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

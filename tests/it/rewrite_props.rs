@@ -1,11 +1,9 @@
 //! Properties of the matcher on generated text: renaming is idempotent, renaming back is
 //! the identity, nothing outside a reference changes, and no input makes it panic.
 
-mod support;
-
+use crate::support::renames::rewrite;
 use ghcr_gen::rewrite::{Matcher, Rename};
 use proptest::prelude::*;
-use support::renames::rewrite;
 
 fn renames() -> Vec<Rename> {
     vec![

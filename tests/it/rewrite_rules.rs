@@ -1,9 +1,7 @@
 //! The reference contract, rule by rule, each with the look-alikes that must not match.
 
-mod support;
-
+use crate::support::renames::{axon_doc_api, rewrite};
 use ghcr_gen::rewrite::{Form, Matcher, Reference, Rename};
-use support::renames::{axon_doc_api, rewrite};
 
 /// acme-labs/axon-doc: nextjs and crawler gain `-api`.
 fn suffix_matcher() -> Matcher {

@@ -3,15 +3,13 @@
 //! its arguments, the environment its step declares and metadata-action-shaped JSON.
 //! Needs bash and jq (the hosted runners have both).
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::{models, tree};
 use ghcr_gen::model::Model;
 use ghcr_gen::render::{Templates, workflow};
-use support::{models, tree};
 use yaml_serde::Value;
 
 fn doc(model: &Model) -> Value {

@@ -5,13 +5,11 @@
 //! check-jsonschema (github-workflows) on the workflow. The validators are installed by
 //! `scripts/install-validators.sh` on first use.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 
-use support::run::ghcr_gen_ok;
-use support::tree::{files, fixture_config};
-use support::validators;
+use crate::support::run::ghcr_gen_ok;
+use crate::support::tree::{files, fixture_config};
+use crate::support::validators;
 
 /// Renders fixture `name` into a temp dir with the binary; returns the dir.
 fn render_fixture(name: &str) -> tempfile::TempDir {

@@ -1,0 +1,27 @@
+//! The integration tests: one binary (one link, one run), one module per concern.
+
+mod support;
+
+mod check_flow;
+mod cli;
+mod config_errors;
+mod fixtures_validators;
+mod init_flow;
+mod loader_props;
+mod parser_props;
+mod pre_commit_hook;
+mod rename_cli;
+mod render_flow;
+mod render_snapshots;
+mod rewrite_apply;
+mod rewrite_fixtures;
+mod rewrite_props;
+mod rewrite_rules;
+mod rewrite_scan;
+mod schema;
+mod tags_checkout;
+mod tags_cli;
+mod validators_selftest;
+mod workflow_render;
+mod workflow_scripts;
+mod workflow_validators;
