@@ -6,6 +6,8 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 use ghcr_gen::cmd;
 use ghcr_gen::report::Report;
 
+use crate::printer::ColorWhen;
+
 /// Declarative GHCR publishing: one registry.toml renders the workflow, compose, Kubernetes
 /// and .env files naming your images, previews tags, renames packages and checks for drift.
 #[derive(Parser)]
@@ -13,6 +15,16 @@ use ghcr_gen::report::Report;
 pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+}
+
+impl Cli {
+    /// The `--color` choice.
+    pub(crate) fn color(&self) -> ColorWhen {
+        self.color
+    }
 }
 
 #[derive(Subcommand)]
