@@ -1,6 +1,7 @@
 //! The small parsers outside the config loader never panic on any input, and keep their
 //! promises: remote URLs, name checks and `dns_label`, relative paths, image templates,
-//! platforms, tag suffixes and suggestions, and the token finder.
+//! platforms, tag suffixes and suggestions, and the token finder, which finds and masks
+//! every token planted in random text.
 
 use ghcr_gen::check::{secrets, tag};
 use ghcr_gen::cmd::init::parse_remote_url;
@@ -55,7 +56,7 @@ proptest! {
     }
 
     #[test]
-    fn token_finder_never_panics_and_masking_hides_tokens(text in "\\PC{0,200}") {
+    fn token_finder_never_panics_on_any_text(text in "\\PC{0,200}") {
         let finder = secrets::TokenFinder::default();
         let hits = finder.find(text.as_bytes());
         let masked = secrets::mask(&text, 0, &hits);
@@ -63,4 +64,108 @@ proptest! {
             prop_assert!(!masked.contains(&text[h.start..h.end]));
         }
     }
+
+    #[test]
+    fn tokens_planted_in_random_text_are_all_found_and_masked(
+        pieces in prop::collection::vec((filler(), separator(), token(), separator()), 1..4),
+        tail in filler(),
+    ) {
+        let mut text = String::new();
+        let mut planted = Vec::new();
+        for (before, open, token, close) in &pieces {
+            text.push_str(before);
+            text.push_str(open);
+            planted.push((text.len(), text.len() + token.len()));
+            text.push_str(token);
+            text.push_str(close);
+        }
+        text.push_str(&tail);
+
+        let hits = secrets::TokenFinder::default().find(text.as_bytes());
+        for &(start, end) in &planted {
+            prop_assert!(
+                hits.iter().any(|h| (h.start, h.end) == (start, end)),
+                "token at {start}..{end} missed in {text:?}: {hits:?}"
+            );
+        }
+        let masked = secrets::mask(&text, 0, &hits);
+        prop_assert_eq!(masked.len(), text.len());
+        for &(start, end) in &planted {
+            let token = &text[start..end];
+            let prefix = secrets::PREFIXES.iter().find(|p| token.starts_with(**p)).unwrap();
+            prop_assert!(!masked.contains(token), "{token} survives in {masked:?}");
+            prop_assert_eq!(&masked[start..start + prefix.len()], *prefix);
+            prop_assert!(masked[start + prefix.len()..end].bytes().all(|b| b == b'*'));
+        }
+        // Outside the hits the text is untouched.
+        let mut outside = 0;
+        for h in &hits {
+            prop_assert_eq!(&masked[outside..h.start], &text[outside..h.start]);
+            outside = h.end;
+        }
+        prop_assert_eq!(&masked[outside..], &text[outside..]);
+    }
+}
+
+/// Random text around a token: any printable characters, including letters and `_` that
+/// would glue to a token were there no separator.
+fn filler() -> impl Strategy<Value = String> {
+    "\\PC{0,40}"
+}
+
+/// What stands between a token and its neighbours in config files, scripts and logs.
+fn separator() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        " ", "\n", "\t", "=", ": ", "\"", "'", ",", "(", ")", "/", "\r\n",
+    ])
+    .prop_map(String::from)
+}
+
+/// A token of a random kind, assembled here so no token-shaped literal is ever committed:
+/// the five classic kinds are a prefix, 30 random base62 characters and their CRC32 in 6
+/// base62 digits; fine-grained ones are `github_pat_`, 22 base62, `_` and 59 base62.
+fn token() -> impl Strategy<Value = String> {
+    let classic = (
+        prop::sample::select(&secrets::PREFIXES[..5]),
+        "[0-9A-Za-z]{30}",
+    )
+        .prop_map(|(prefix, random)| {
+            format!("{prefix}{random}{}", base62_6(crc32(random.as_bytes())))
+        });
+    let fine_grained = ("[0-9A-Za-z]{22}", "[0-9A-Za-z]{59}")
+        .prop_map(|(a, b)| format!("{}{a}_{b}", secrets::PREFIXES[5]));
+    prop_oneof![3 => classic, 1 => fine_grained]
+}
+
+/// CRC-32 (IEEE, reflected, the checksum of zip and PNG), bit by bit.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// `n` in base62 (`0-9A-Za-z`), left-padded with `0` to six digits.
+fn base62_6(mut n: u32) -> String {
+    const DIGITS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut out = [b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = DIGITS[(n % 62) as usize];
+        n /= 62;
+    }
+    String::from_utf8(out.to_vec()).unwrap()
+}
+
+#[test]
+fn crc32_matches_the_standard_check_value() {
+    assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    assert_eq!(base62_6(61), "00000z");
 }
