@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{models, tree};
+use crate::support::{shapes as models, tree};
 use ghcr_gen::model::Model;
 use ghcr_gen::render::{Templates, workflow};
 use yaml_serde::Value;
