@@ -1,4 +1,5 @@
-//! Typed messages commands produce. Only the binary prints them, choosing streams and colour.
+//! Typed messages commands produce. Only the binary's printer prints them, choosing streams
+//! and colour.
 
 use crate::diagnostic::Diagnostic;
 use crate::exit::Exit;
@@ -8,7 +9,7 @@ use crate::exit::Exit;
 pub enum Message {
     /// Program output for stdout, printed as is (schema, tags, JSON).
     Output(String),
-    /// A unified diff, for stdout; coloured on a terminal.
+    /// A unified diff, for stdout; the printer colours it when colour is on.
     Diff(String),
     /// A problem or warning, for stderr.
     Diagnostic(Diagnostic),

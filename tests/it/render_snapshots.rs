@@ -1,18 +1,10 @@
 //! Snapshots of every file rendered for each fixture under `fixtures/`: a change to any
 //! template or default shows up here as a reviewable diff (`cargo insta review`).
 
-use std::path::Path;
+use crate::support::shapes::{FIXTURES, fixture};
 
-const FIXTURES: &[&str] = &["single", "two-services", "five-services", "per-arch"];
-
-fn render(fixture: &str) -> Vec<ghcr_gen::render::PlannedFile> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(fixture)
-        .join("registry.toml");
-    let model = ghcr_gen::config::load(&path, "registry.toml")
-        .unwrap_or_else(|d| panic!("{fixture}: {}", d[0].render(false)));
-    ghcr_gen::render::render(&model).unwrap()
+fn render(name: &str) -> Vec<ghcr_gen::render::PlannedFile> {
+    ghcr_gen::render::render(&fixture(name)).unwrap()
 }
 
 #[test]

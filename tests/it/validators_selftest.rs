@@ -1,4 +1,4 @@
-//! The validator wrappers in `tests/support/validators.rs` really catch problems: each
+//! The validator wrappers in `tests/it/support/validators.rs` really catch problems: each
 //! rejects a known-bad file and accepts a known-good one, and a missing tool fails with
 //! instructions instead of skipping. Also holds the project's own script to shellcheck.
 
