@@ -2,7 +2,8 @@
 //! GitHub Container Registry; this library renders, previews, renames and checks every file
 //! that names them.
 //!
-//! Data flows one way: [`config`] (raw TOML with spans) → [`model`] (validated) →
+//! Data flows one way: [`config`] (raw TOML with spans) → [`model`] (validated), chained
+//! by [`load`] →
 //! [`render`] (model → planned files) or [`rewrite`] (repository scan → planned edits) →
 //! [`plan`] (diff, check or atomic write) → [`report`] (typed messages the binary prints).
 //! [`cmd`] holds one function per command tying these together.
@@ -12,6 +13,7 @@ pub mod cmd;
 pub mod config;
 pub mod diagnostic;
 pub mod exit;
+pub mod load;
 pub mod model;
 pub mod plan;
 pub mod render;

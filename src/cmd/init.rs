@@ -88,7 +88,7 @@ pub fn run(opts: &Options<'_>) -> Report {
         &default_branch,
         &services,
     );
-    if let Err(diags) = config::parse(
+    if let Err(diags) = crate::load::parse(
         text.as_bytes(),
         config::FILE_NAME,
         opts.cwd,

@@ -10,7 +10,7 @@ fn render(fixture: &str) -> Vec<ghcr_gen::render::PlannedFile> {
         .join("fixtures")
         .join(fixture)
         .join("registry.toml");
-    let model = ghcr_gen::config::load(&path, "registry.toml")
+    let model = ghcr_gen::load::load(&path, "registry.toml")
         .unwrap_or_else(|d| panic!("{fixture}: {}", d[0].render(false)));
     ghcr_gen::render::render(&model).unwrap()
 }
