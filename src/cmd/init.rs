@@ -5,11 +5,12 @@
 //! validated like any config before it is written, so init never leaves a broken file.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::config;
+use crate::dockerfile::{self, FoundService};
 use crate::exit::Exit;
 use crate::report::Report;
+use crate::{git, remote};
 
 /// Options of `ghcr-gen init`.
 pub struct Options<'a> {
@@ -20,16 +21,6 @@ pub struct Options<'a> {
     pub services: Vec<String>,
     pub registry: Option<String>,
     pub force: bool,
-}
-
-/// A service init writes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InitService {
-    pub name: String,
-    pub context: String,
-    /// Set when not `<context>/Dockerfile`.
-    pub dockerfile: Option<String>,
-    pub port: Option<u16>,
 }
 
 /// Runs `ghcr-gen init`.
@@ -44,7 +35,7 @@ pub fn run(opts: &Options<'_>) -> Report {
             .help("pass --force to overwrite it"),
         ]);
     }
-    let remote = origin_remote(opts.cwd);
+    let remote = git::origin_url(opts.cwd).and_then(|url| remote::parse_remote_url(&url));
     let (owner, repo) = match (&opts.owner, &opts.repo, &remote) {
         (Some(o), Some(r), _) => (o.clone(), r.clone()),
         (o, r, Some((ro, rr))) => (
@@ -64,23 +55,14 @@ pub fn run(opts: &Options<'_>) -> Report {
         }
     };
     let services = if opts.services.is_empty() {
-        discover_services(opts.cwd, &repo)
+        dockerfile::discover_services(opts.cwd, &repo)
     } else {
         opts.services
             .iter()
-            .map(|s| {
-                let (name, context) = s.split_once('=').unwrap_or((s, "."));
-                let context = if context.is_empty() { "." } else { context };
-                InitService {
-                    name: name.to_string(),
-                    context: context.trim_end_matches('/').to_string(),
-                    dockerfile: None,
-                    port: dockerfile_port(&opts.cwd.join(context).join("Dockerfile")),
-                }
-            })
+            .map(|s| dockerfile::named_service(opts.cwd, s))
             .collect()
     };
-    let default_branch = remote_default_branch(opts.cwd).unwrap_or_else(|| "main".into());
+    let default_branch = git::origin_default_branch(opts.cwd).unwrap_or_else(|| "main".into());
     let text = config_text(
         opts.registry.as_deref().unwrap_or("ghcr.io"),
         &owner,
@@ -114,7 +96,7 @@ pub fn config_text(
     owner: &str,
     repo: &str,
     default_branch: &str,
-    services: &[InitService],
+    services: &[FoundService],
 ) -> String {
     let q = |s: &str| toml_edit::Value::from(s).to_string();
     let mut t = String::new();
@@ -181,143 +163,5 @@ fn toml_key(name: &str) -> String {
         name.to_string()
     } else {
         toml_edit::Value::from(name).to_string()
-    }
-}
-
-/// Services from the Dockerfiles in the tree: one per directory holding a `Dockerfile`
-/// (or `Dockerfile.*` / `*.Dockerfile`), named after the directory.
-pub fn discover_services(root: &Path, repo: &str) -> Vec<InitService> {
-    let mut found = Vec::new();
-    for entry in ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .build()
-        .flatten()
-    {
-        let name = entry.file_name().to_string_lossy();
-        let is_dockerfile = name == "Dockerfile"
-            || name.starts_with("Dockerfile.")
-            || name.ends_with(".Dockerfile");
-        if !is_dockerfile || !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(root) else {
-            continue;
-        };
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        let (dir, file) = rel.rsplit_once('/').unwrap_or((".", &rel));
-        let base = if dir == "." {
-            repo.to_string()
-        } else {
-            dir.rsplit('/').next().unwrap_or(dir).to_string()
-        };
-        let variant = file
-            .strip_prefix("Dockerfile.")
-            .or_else(|| file.strip_suffix(".Dockerfile"));
-        let mut name = crate::model::naming::dns_label(&base);
-        if let Some(v) = variant {
-            name = format!("{name}-{}", crate::model::naming::dns_label(v));
-        }
-        found.push(InitService {
-            name,
-            context: dir.to_string(),
-            dockerfile: (file != "Dockerfile").then(|| rel.clone()),
-            port: dockerfile_port(entry.path()),
-        });
-    }
-    found.sort_by(|a, b| a.context.cmp(&b.context).then(a.name.cmp(&b.name)));
-    found.dedup_by(|a, b| a.name == b.name);
-    found
-}
-
-/// The first port a Dockerfile EXPOSEs.
-fn dockerfile_port(path: &Path) -> Option<u16> {
-    let text = std::fs::read_to_string(path).ok()?;
-    text.lines().find_map(|line| {
-        let mut words = line.split_whitespace();
-        if !words.next()?.eq_ignore_ascii_case("EXPOSE") {
-            return None;
-        }
-        words
-            .next()?
-            .split('/')
-            .next()?
-            .parse()
-            .ok()
-            .filter(|p| *p > 0)
-    })
-}
-
-/// Owner and repo from the `origin` remote of the checkout at `dir`.
-pub fn origin_remote(dir: &Path) -> Option<(String, String)> {
-    let out = Command::new("git")
-        .args(["config", "--get", "remote.origin.url"])
-        .current_dir(dir)
-        .output()
-        .ok()?;
-    parse_remote_url(String::from_utf8_lossy(&out.stdout).trim())
-}
-
-fn remote_default_branch(dir: &Path) -> Option<String> {
-    let out = Command::new("git")
-        .args(["symbolic-ref", "--short", "refs/remotes/origin/HEAD"])
-        .current_dir(dir)
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.trim().strip_prefix("origin/").map(str::to_string)
-}
-
-/// Owner and repo from a GitHub remote URL: `https://github.com/O/R(.git)`,
-/// `git@github.com:O/R(.git)` or `ssh://git@github.com[:port]/O/R(.git)`.
-pub fn parse_remote_url(url: &str) -> Option<(String, String)> {
-    let rest = if let Some(r) = url.strip_prefix("git@") {
-        r.split_once(':')?.1
-    } else {
-        let after_scheme = url.split_once("://")?.1;
-        let after_user = after_scheme
-            .rsplit_once('@')
-            .map_or(after_scheme, |(_, h)| h);
-        after_user.split_once('/')?.1
-    };
-    let rest = rest.trim_end_matches('/');
-    let rest = rest.strip_suffix(".git").unwrap_or(rest);
-    let mut parts = rest.rsplitn(2, '/');
-    let repo = parts.next()?;
-    let owner = parts.next()?.rsplit('/').next()?;
-    (!owner.is_empty() && !repo.is_empty()).then(|| (owner.to_string(), repo.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn remote_urls_in_every_form() {
-        let want = Some(("Acme-Labs".to_string(), "axon-doc".to_string()));
-        assert_eq!(
-            parse_remote_url("https://github.com/Acme-Labs/axon-doc.git"),
-            want
-        );
-        assert_eq!(
-            parse_remote_url("https://github.com/Acme-Labs/axon-doc"),
-            want
-        );
-        assert_eq!(
-            parse_remote_url("git@github.com:Acme-Labs/axon-doc.git"),
-            want
-        );
-        assert_eq!(
-            parse_remote_url("ssh://git@github.com/Acme-Labs/axon-doc.git"),
-            want
-        );
-        assert_eq!(
-            parse_remote_url("ssh://git@github.com:22/Acme-Labs/axon-doc"),
-            want
-        );
-        assert_eq!(
-            parse_remote_url("https://user:tok@github.com/Acme-Labs/axon-doc.git"),
-            want
-        );
-        assert_eq!(parse_remote_url("not a url"), None);
     }
 }

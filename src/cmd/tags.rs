@@ -10,6 +10,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::exit::Exit;
+use crate::git;
 use crate::model::Model;
 use crate::report::Report;
 use metadata_action::{self as tags, GitContext, Inputs, Meta};
@@ -225,7 +226,7 @@ fn context(opts: &Options<'_>, default_branch: &str) -> Result<GitContext, Strin
     // With both --ref and --sha nothing is read from git (and no process is spawned);
     // otherwise the checkout supplies what the flags leave out.
     let needs_checkout = flags.git_ref.is_none() || flags.sha.is_none();
-    let checkout = needs_checkout.then(|| GitContext::from_checkout(opts.cwd, default_branch));
+    let checkout = needs_checkout.then(|| git::checkout_context(opts.cwd, default_branch));
     let mut ctx = match checkout {
         Some(Ok(ctx)) => ctx,
         Some(Err(e)) if !flags.any() => {
