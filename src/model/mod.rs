@@ -6,7 +6,9 @@
 
 pub mod build;
 pub mod naming;
+pub mod paths;
 pub mod pins;
+pub mod placeholder;
 pub mod platform;
 
 use std::collections::BTreeMap;

@@ -3,7 +3,8 @@
 //! platforms, tag suffixes and suggestions, and the token finder.
 
 use ghcr_gen::check::{secrets, tag};
-use ghcr_gen::model::build::{expand, normalize_rel};
+use ghcr_gen::model::paths::normalize_rel;
+use ghcr_gen::model::placeholder::expand;
 use ghcr_gen::model::{Platform, naming};
 use ghcr_gen::remote::parse_remote_url;
 use proptest::prelude::*;
