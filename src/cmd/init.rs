@@ -4,11 +4,14 @@
 //! flags, else from the Dockerfiles in the tree (respecting .gitignore). The text is
 //! validated like any config before it is written, so init never leaves a broken file.
 
+use std::fmt;
 use std::path::Path;
 
 use crate::config;
+use crate::diagnostic::Diagnostic;
 use crate::dockerfile::{self, FoundService};
 use crate::exit::Exit;
+use crate::plan::PlanError;
 use crate::report::Report;
 use crate::{git, remote};
 
@@ -25,70 +28,68 @@ pub struct Options<'a> {
 
 /// Runs `ghcr-gen init`.
 pub fn run(opts: &Options<'_>) -> Report {
-    let path = opts.cwd.join(config::FILE_NAME);
-    if path.exists() && !opts.force {
-        return Report::errors(vec![
-            crate::diagnostic::Diagnostic::error_in(
-                None,
-                format!("{} already exists", config::FILE_NAME),
-            )
-            .help("pass --force to overwrite it"),
-        ]);
+    match init(opts) {
+        Ok(report) => report,
+        Err(e) => e.into_report(),
     }
-    let remote = git::origin_url(opts.cwd).and_then(|url| remote::parse_remote_url(&url));
-    let (owner, repo) = match (&opts.owner, &opts.repo, &remote) {
-        (Some(o), Some(r), _) => (o.clone(), r.clone()),
-        (o, r, Some((ro, rr))) => (
-            o.clone().unwrap_or_else(|| ro.clone()),
-            r.clone().unwrap_or_else(|| rr.clone()),
-        ),
-        _ => {
-            return Report::errors(vec![
-                crate::diagnostic::Diagnostic::error_in(
-                    None,
-                    "cannot tell the owner and repository",
-                )
-                .help(
-                    "pass --owner and --repo, or run init in a clone whose `origin` is on GitHub",
-                ),
-            ]);
-        }
-    };
-    let services = if opts.services.is_empty() {
-        dockerfile::discover_services(opts.cwd, &repo)
-    } else {
-        opts.services
-            .iter()
-            .map(|s| dockerfile::named_service(opts.cwd, s))
-            .collect()
-    };
-    let default_branch = git::origin_default_branch(opts.cwd).unwrap_or_else(|| "main".into());
-    let text = config_text(
-        opts.registry.as_deref().unwrap_or("ghcr.io"),
-        &owner,
-        &repo,
-        &default_branch,
-        &services,
-    );
-    if let Err(diags) = crate::load::parse(
-        text.as_bytes(),
-        config::FILE_NAME,
-        opts.cwd,
-        config::FILE_NAME,
-    ) {
-        return Report::errors(diags);
-    }
-    if let Err(e) = crate::plan::write_atomic(&path, text.as_bytes()) {
-        return Report::error(e.to_string());
-    }
-    let mut report = Report::new(Exit::Ok);
-    report.status(format!(
-        "wrote {} for {owner}/{repo} with {} image(s); next: `ghcr-gen render`",
-        config::FILE_NAME,
-        services.len().max(1)
-    ));
-    report
 }
+
+/// Why `ghcr-gen init` wrote nothing; its `Display` is the message shown.
+#[derive(Debug)]
+pub enum InitError {
+    /// `registry.toml` exists and `--force` is not given.
+    Exists,
+    /// Neither the flags nor the `origin` remote name the owner and repository.
+    NoOwner,
+    /// The text init would write does not load (e.g. a bad `--service` name).
+    Invalid(Vec<Diagnostic>),
+    /// Writing the file failed.
+    Write(PlanError),
+}
+
+impl InitError {
+    /// How to get past the error, when there is a way.
+    pub fn help(&self) -> Option<&'static str> {
+        match self {
+            InitError::Exists => Some("pass --force to overwrite it"),
+            InitError::NoOwner => {
+                Some("pass --owner and --repo, or run init in a clone whose `origin` is on GitHub")
+            }
+            InitError::Invalid(_) | InitError::Write(_) => None,
+        }
+    }
+
+    /// The error as the report the binary prints.
+    pub fn into_report(self) -> Report {
+        match self {
+            InitError::Invalid(diags) => Report::errors(diags),
+            InitError::Write(_) => Report::error(self.to_string()),
+            InitError::Exists | InitError::NoOwner => {
+                let mut d = Diagnostic::error_in(None, self.to_string());
+                if let Some(help) = self.help() {
+                    d = d.help(help);
+                }
+                Report::errors(vec![d])
+            }
+        }
+    }
+}
+
+impl fmt::Display for InitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InitError::Exists => write!(f, "{} already exists", config::FILE_NAME),
+            InitError::NoOwner => f.write_str("cannot tell the owner and repository"),
+            InitError::Invalid(diags) => match diags.first() {
+                Some(d) => f.write_str(&d.message),
+                None => f.write_str("the generated config is invalid"),
+            },
+            InitError::Write(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for InitError {}
 
 /// The commented config text.
 pub fn config_text(
@@ -152,6 +153,54 @@ pub fn config_text(
     t.push_str("env = \"deploy/.env.example\"\n");
     t.push_str("workflow = \".github/workflows/ghcr-publish.yml\"\n");
     t
+}
+
+/// Writes the config; the report says what was written.
+fn init(opts: &Options<'_>) -> Result<Report, InitError> {
+    let path = opts.cwd.join(config::FILE_NAME);
+    if path.exists() && !opts.force {
+        return Err(InitError::Exists);
+    }
+    let remote = git::origin_url(opts.cwd).and_then(|url| remote::parse_remote_url(&url));
+    let (owner, repo) = match (&opts.owner, &opts.repo, &remote) {
+        (Some(o), Some(r), _) => (o.clone(), r.clone()),
+        (o, r, Some((ro, rr))) => (
+            o.clone().unwrap_or_else(|| ro.clone()),
+            r.clone().unwrap_or_else(|| rr.clone()),
+        ),
+        _ => return Err(InitError::NoOwner),
+    };
+    let services = if opts.services.is_empty() {
+        dockerfile::discover_services(opts.cwd, &repo)
+    } else {
+        opts.services
+            .iter()
+            .map(|s| dockerfile::named_service(opts.cwd, s))
+            .collect()
+    };
+    let default_branch = git::origin_default_branch(opts.cwd).unwrap_or_else(|| "main".into());
+    let text = config_text(
+        opts.registry.as_deref().unwrap_or("ghcr.io"),
+        &owner,
+        &repo,
+        &default_branch,
+        &services,
+    );
+    crate::load::parse(
+        text.as_bytes(),
+        config::FILE_NAME,
+        opts.cwd,
+        config::FILE_NAME,
+    )
+    .map_err(InitError::Invalid)?;
+    crate::plan::write_atomic(&path, text.as_bytes()).map_err(InitError::Write)?;
+    let mut report = Report::new(Exit::Ok);
+    report.status(format!(
+        "wrote {} for {owner}/{repo} with {} image(s); next: `ghcr-gen render`",
+        config::FILE_NAME,
+        services.len().max(1)
+    ));
+    Ok(report)
 }
 
 fn toml_key(name: &str) -> String {
