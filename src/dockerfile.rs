@@ -90,3 +90,67 @@ pub fn exposed_port(path: &Path) -> Option<u16> {
             .filter(|p| *p > 0)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_services_take_their_context_and_exposed_port() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("api")).unwrap();
+        std::fs::write(
+            dir.path().join("api/Dockerfile"),
+            "FROM scratch\nexpose 8080/tcp\nEXPOSE 9090\n",
+        )
+        .unwrap();
+        assert_eq!(
+            named_service(dir.path(), "api=api/"),
+            FoundService {
+                name: "api".into(),
+                context: "api".into(),
+                dockerfile: None,
+                port: Some(8080),
+            }
+        );
+        let bare = named_service(dir.path(), "web=");
+        assert_eq!((bare.context.as_str(), bare.port), (".", None));
+    }
+
+    #[test]
+    fn discovery_names_services_after_directories_and_variants() {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in [
+            ("Dockerfile", "FROM scratch\n"),
+            ("svc/Web_App/Dockerfile.Dev", "FROM scratch\nEXPOSE 3000\n"),
+        ] {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let found = discover_services(dir.path(), "My.Repo");
+        let names: Vec<(&str, &str, Option<&str>, Option<u16>)> = found
+            .iter()
+            .map(|s| {
+                (
+                    s.name.as_str(),
+                    s.context.as_str(),
+                    s.dockerfile.as_deref(),
+                    s.port,
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("my-repo", ".", None, None),
+                (
+                    "web-app-dev",
+                    "svc/Web_App",
+                    Some("svc/Web_App/Dockerfile.Dev"),
+                    Some(3000)
+                ),
+            ]
+        );
+    }
+}
