@@ -37,6 +37,25 @@ impl fmt::Display for PathError {
 
 impl std::error::Error for PathError {}
 
+/// The help line of every diagnostic about a path.
+pub const HELP: &str = "paths are relative to registry.toml and stay inside the repository";
+
+/// Checks a path from `registry.toml` against every path rule and returns it normalised
+/// (`/`-separated, no `./`): relative, without `..`, and no symlink on it leading out of
+/// `root`.
+pub fn inside(root: &Path, p: &str) -> Result<String, PathError> {
+    let path = normalize_rel(p)?;
+    stays_inside(root, &path)?;
+    Ok(path)
+}
+
+impl PathError {
+    /// Whether the path is well formed but resolves outside the repository.
+    pub fn leaves_repository(&self) -> bool {
+        matches!(self, PathError::SymlinkOut { .. })
+    }
+}
+
 /// Normalises a relative path: rejects absolute paths and `..`, drops `.` segments.
 pub fn normalize_rel(p: &str) -> Result<String, PathError> {
     if p.is_empty() {

@@ -242,27 +242,16 @@ impl Builder<'_> {
 
     /// Checks a repository-relative path and returns it normalised (`/`-separated, no `./`).
     fn rel_path(&mut self, value: &Sp<String>, what: &str) -> Option<String> {
-        match paths::normalize_rel(&value.value) {
+        match paths::inside(self.root, &value.value) {
+            Ok(path) => Some(path),
             Err(why) => {
-                self.error_help(
-                    value.span.clone(),
-                    format!("invalid {what} `{}`", value.value),
-                    why,
-                    "paths are relative to registry.toml and stay inside the repository",
-                );
+                let message = if why.leaves_repository() {
+                    format!("{what} `{}` leaves the repository", value.value)
+                } else {
+                    format!("invalid {what} `{}`", value.value)
+                };
+                self.error_help(value.span.clone(), message, why, paths::HELP);
                 None
-            }
-            Ok(path) => {
-                if let Err(why) = paths::stays_inside(self.root, &path) {
-                    self.error_help(
-                        value.span.clone(),
-                        format!("{what} `{}` leaves the repository", value.value),
-                        why,
-                        "paths are relative to registry.toml and stay inside the repository",
-                    );
-                    return None;
-                }
-                Some(path)
             }
         }
     }
