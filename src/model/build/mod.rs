@@ -1,9 +1,10 @@
 //! Builds the [`Model`] from raw configuration: applies defaults, checks every value, and
 //! reports each problem as a diagnostic at the span it concerns.
 //!
-//! One builder per section: [`services`](self) (images and package names), outputs, tags,
-//! workflow and k8s; this module holds the root keys and the reporting helpers they share.
-//! Name rules live in [`super::naming`], path rules in [`super::paths`].
+//! One submodule per section (`services`: images and package names; `outputs`; `tags`;
+//! `workflow`; `k8s`), each adding its method to `Builder`; this module holds the root
+//! keys and the reporting helpers they share. Name rules live in [`super::naming`], path
+//! rules in [`super::paths`].
 
 mod k8s;
 mod outputs;
