@@ -3,10 +3,11 @@
 //! that names them.
 //!
 //! Data flows one way: [`config`] (raw TOML with spans) → [`model`] (validated), chained
-//! by [`load`] →
-//! [`render`] (model → planned files) or [`rewrite`] (repository scan → planned edits) →
-//! [`plan`] (diff, check or atomic write) → [`report`] (typed messages the binary prints).
-//! [`cmd`] holds one function per command tying these together.
+//! by [`load`] → [`render`] (model → planned files) or [`rewrite`] (repository scan →
+//! planned edits) → [`plan`] (diff, check or atomic write) → [`report`] (typed messages the
+//! binary prints). [`cmd`] holds one function per command tying these together. Reading the
+//! repository outside the config: [`git`] (every `git` run), [`remote`] (GitHub remote
+//! URLs) and [`dockerfile`] (Dockerfile discovery).
 
 pub mod check;
 pub mod cmd;

@@ -2,7 +2,7 @@
 //!
 //! This is the lowest layer: bytes → UTF-8 → TOML with spans → [`RawConfig`], every
 //! problem reported as a [`Diagnostic`], never only the first. It knows nothing of the
-//! validated model; [`crate::load`] chains this read with [`crate::model::build`].
+//! validated model; [`crate::load`] chains this read with [`crate::model::build()`].
 
 pub mod edit;
 pub mod raw;
