@@ -76,14 +76,12 @@ impl Builder<'_> {
             );
             let image = format!("{registry}/{owner_lc}/{package}");
             if let Some(other) = seen.insert(image.clone(), name.value.clone()) {
-                let span = template.map_or(name.span.clone(), |t| t.span.clone());
                 self.error_help(
                     name.span.clone(),
                     format!("services `{other}` and `{}` both publish {image}", name.value),
                     "same image as another service",
                     "give the image template a {service} placeholder, or set `image` in one service",
                 );
-                let _ = span;
             }
             let context = match &svc.context {
                 Some(c) => self.rel_path(c, "build context").unwrap_or_default(),
