@@ -2,18 +2,24 @@
 //! GitHub Container Registry; this library renders, previews, renames and checks every file
 //! that names them.
 //!
-//! Data flows one way: [`config`] (raw TOML with spans) → [`model`] (validated) →
-//! [`render`] (model → planned files) or [`rewrite`] (repository scan → planned edits) →
-//! [`plan`] (diff, check or atomic write) → [`report`] (typed messages the binary prints).
-//! [`cmd`] holds one function per command tying these together.
+//! Data flows one way: [`config`] (raw TOML with spans) → [`model`] (validated), chained
+//! by [`load`] → [`render`] (model → planned files) or [`rewrite`] (repository scan →
+//! planned edits) → [`plan`] (diff, check or atomic write) → [`report`] (typed messages the
+//! binary prints). [`cmd`] holds one function per command tying these together. Reading the
+//! repository outside the config: [`git`] (every `git` run), [`remote`] (GitHub remote
+//! URLs) and [`dockerfile`] (Dockerfile discovery).
 
 pub mod check;
 pub mod cmd;
 pub mod config;
 pub mod diagnostic;
+pub mod dockerfile;
 pub mod exit;
+pub mod git;
+pub mod load;
 pub mod model;
 pub mod plan;
+pub mod remote;
 pub mod render;
 pub mod report;
 pub mod rewrite;

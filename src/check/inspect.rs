@@ -543,7 +543,7 @@ renamed_from = ["ghcr.io/acme-labs/axon-doc-web", "ghcr.io/old-org/web"]
 "#;
 
     fn inspector() -> Inspector {
-        let model = crate::config::parse(
+        let model = crate::load::parse(
             CONFIG.as_bytes(),
             "registry.toml",
             Path::new("/repo"),

@@ -4,12 +4,16 @@
 //! flags, else from the Dockerfiles in the tree (respecting .gitignore). The text is
 //! validated like any config before it is written, so init never leaves a broken file.
 
+use std::fmt;
 use std::path::Path;
-use std::process::Command;
 
 use crate::config;
+use crate::diagnostic::Diagnostic;
+use crate::dockerfile::{self, FoundService};
 use crate::exit::Exit;
+use crate::plan::PlanError;
 use crate::report::Report;
+use crate::{git, remote};
 
 /// Options of `ghcr-gen init`.
 pub struct Options<'a> {
@@ -22,91 +26,70 @@ pub struct Options<'a> {
     pub force: bool,
 }
 
-/// A service init writes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InitService {
-    pub name: String,
-    pub context: String,
-    /// Set when not `<context>/Dockerfile`.
-    pub dockerfile: Option<String>,
-    pub port: Option<u16>,
-}
-
 /// Runs `ghcr-gen init`.
 pub fn run(opts: &Options<'_>) -> Report {
-    let path = opts.cwd.join(config::FILE_NAME);
-    if path.exists() && !opts.force {
-        return Report::errors(vec![
-            crate::diagnostic::Diagnostic::error_in(
-                None,
-                format!("{} already exists", config::FILE_NAME),
-            )
-            .help("pass --force to overwrite it"),
-        ]);
+    match init(opts) {
+        Ok(report) => report,
+        Err(e) => e.into_report(),
     }
-    let remote = origin_remote(opts.cwd);
-    let (owner, repo) = match (&opts.owner, &opts.repo, &remote) {
-        (Some(o), Some(r), _) => (o.clone(), r.clone()),
-        (o, r, Some((ro, rr))) => (
-            o.clone().unwrap_or_else(|| ro.clone()),
-            r.clone().unwrap_or_else(|| rr.clone()),
-        ),
-        _ => {
-            return Report::errors(vec![
-                crate::diagnostic::Diagnostic::error_in(
-                    None,
-                    "cannot tell the owner and repository",
-                )
-                .help(
-                    "pass --owner and --repo, or run init in a clone whose `origin` is on GitHub",
-                ),
-            ]);
-        }
-    };
-    let services = if opts.services.is_empty() {
-        discover_services(opts.cwd, &repo)
-    } else {
-        opts.services
-            .iter()
-            .map(|s| {
-                let (name, context) = s.split_once('=').unwrap_or((s, "."));
-                let context = if context.is_empty() { "." } else { context };
-                InitService {
-                    name: name.to_string(),
-                    context: context.trim_end_matches('/').to_string(),
-                    dockerfile: None,
-                    port: dockerfile_port(&opts.cwd.join(context).join("Dockerfile")),
-                }
-            })
-            .collect()
-    };
-    let default_branch = remote_default_branch(opts.cwd).unwrap_or_else(|| "main".into());
-    let text = config_text(
-        opts.registry.as_deref().unwrap_or("ghcr.io"),
-        &owner,
-        &repo,
-        &default_branch,
-        &services,
-    );
-    if let Err(diags) = config::parse(
-        text.as_bytes(),
-        config::FILE_NAME,
-        opts.cwd,
-        config::FILE_NAME,
-    ) {
-        return Report::errors(diags);
-    }
-    if let Err(e) = crate::plan::write_atomic(&path, text.as_bytes()) {
-        return Report::error(e.to_string());
-    }
-    let mut report = Report::new(Exit::Ok);
-    report.status(format!(
-        "wrote {} for {owner}/{repo} with {} image(s); next: `ghcr-gen render`",
-        config::FILE_NAME,
-        services.len().max(1)
-    ));
-    report
 }
+
+/// Why `ghcr-gen init` wrote nothing; its `Display` is the message shown.
+#[derive(Debug)]
+pub enum InitError {
+    /// `registry.toml` exists and `--force` is not given.
+    Exists,
+    /// Neither the flags nor the `origin` remote name the owner and repository.
+    NoOwner,
+    /// The text init would write does not load (e.g. a bad `--service` name).
+    Invalid(Vec<Diagnostic>),
+    /// Writing the file failed.
+    Write(PlanError),
+}
+
+impl InitError {
+    /// How to get past the error, when there is a way.
+    pub fn help(&self) -> Option<&'static str> {
+        match self {
+            InitError::Exists => Some("pass --force to overwrite it"),
+            InitError::NoOwner => {
+                Some("pass --owner and --repo, or run init in a clone whose `origin` is on GitHub")
+            }
+            InitError::Invalid(_) | InitError::Write(_) => None,
+        }
+    }
+
+    /// The error as the report the binary prints.
+    pub fn into_report(self) -> Report {
+        match self {
+            InitError::Invalid(diags) => Report::errors(diags),
+            InitError::Write(_) => Report::error(self.to_string()),
+            InitError::Exists | InitError::NoOwner => {
+                let mut d = Diagnostic::error_in(None, self.to_string());
+                if let Some(help) = self.help() {
+                    d = d.help(help);
+                }
+                Report::errors(vec![d])
+            }
+        }
+    }
+}
+
+impl fmt::Display for InitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InitError::Exists => write!(f, "{} already exists", config::FILE_NAME),
+            InitError::NoOwner => f.write_str("cannot tell the owner and repository"),
+            InitError::Invalid(diags) => match diags.first() {
+                Some(d) => f.write_str(&d.message),
+                None => f.write_str("the generated config is invalid"),
+            },
+            InitError::Write(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for InitError {}
 
 /// The commented config text.
 pub fn config_text(
@@ -114,7 +97,7 @@ pub fn config_text(
     owner: &str,
     repo: &str,
     default_branch: &str,
-    services: &[InitService],
+    services: &[FoundService],
 ) -> String {
     let q = |s: &str| toml_edit::Value::from(s).to_string();
     let mut t = String::new();
@@ -172,6 +155,54 @@ pub fn config_text(
     t
 }
 
+/// Writes the config; the report says what was written.
+fn init(opts: &Options<'_>) -> Result<Report, InitError> {
+    let path = opts.cwd.join(config::FILE_NAME);
+    if path.exists() && !opts.force {
+        return Err(InitError::Exists);
+    }
+    let remote = git::origin_url(opts.cwd).and_then(|url| remote::parse_remote_url(&url));
+    let (owner, repo) = match (&opts.owner, &opts.repo, &remote) {
+        (Some(o), Some(r), _) => (o.clone(), r.clone()),
+        (o, r, Some((ro, rr))) => (
+            o.clone().unwrap_or_else(|| ro.clone()),
+            r.clone().unwrap_or_else(|| rr.clone()),
+        ),
+        _ => return Err(InitError::NoOwner),
+    };
+    let services = if opts.services.is_empty() {
+        dockerfile::discover_services(opts.cwd, &repo)
+    } else {
+        opts.services
+            .iter()
+            .map(|s| dockerfile::named_service(opts.cwd, s))
+            .collect()
+    };
+    let default_branch = git::origin_default_branch(opts.cwd).unwrap_or_else(|| "main".into());
+    let text = config_text(
+        opts.registry.as_deref().unwrap_or("ghcr.io"),
+        &owner,
+        &repo,
+        &default_branch,
+        &services,
+    );
+    crate::load::parse(
+        text.as_bytes(),
+        config::FILE_NAME,
+        opts.cwd,
+        config::FILE_NAME,
+    )
+    .map_err(InitError::Invalid)?;
+    crate::plan::write_atomic(&path, text.as_bytes()).map_err(InitError::Write)?;
+    let mut report = Report::new(Exit::Ok);
+    report.status(format!(
+        "wrote {} for {owner}/{repo} with {} image(s); next: `ghcr-gen render`",
+        config::FILE_NAME,
+        services.len().max(1)
+    ));
+    Ok(report)
+}
+
 fn toml_key(name: &str) -> String {
     if !name.is_empty()
         && name
@@ -181,143 +212,5 @@ fn toml_key(name: &str) -> String {
         name.to_string()
     } else {
         toml_edit::Value::from(name).to_string()
-    }
-}
-
-/// Services from the Dockerfiles in the tree: one per directory holding a `Dockerfile`
-/// (or `Dockerfile.*` / `*.Dockerfile`), named after the directory.
-pub fn discover_services(root: &Path, repo: &str) -> Vec<InitService> {
-    let mut found = Vec::new();
-    for entry in ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .build()
-        .flatten()
-    {
-        let name = entry.file_name().to_string_lossy();
-        let is_dockerfile = name == "Dockerfile"
-            || name.starts_with("Dockerfile.")
-            || name.ends_with(".Dockerfile");
-        if !is_dockerfile || !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(root) else {
-            continue;
-        };
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        let (dir, file) = rel.rsplit_once('/').unwrap_or((".", &rel));
-        let base = if dir == "." {
-            repo.to_string()
-        } else {
-            dir.rsplit('/').next().unwrap_or(dir).to_string()
-        };
-        let variant = file
-            .strip_prefix("Dockerfile.")
-            .or_else(|| file.strip_suffix(".Dockerfile"));
-        let mut name = crate::model::naming::dns_label(&base);
-        if let Some(v) = variant {
-            name = format!("{name}-{}", crate::model::naming::dns_label(v));
-        }
-        found.push(InitService {
-            name,
-            context: dir.to_string(),
-            dockerfile: (file != "Dockerfile").then(|| rel.clone()),
-            port: dockerfile_port(entry.path()),
-        });
-    }
-    found.sort_by(|a, b| a.context.cmp(&b.context).then(a.name.cmp(&b.name)));
-    found.dedup_by(|a, b| a.name == b.name);
-    found
-}
-
-/// The first port a Dockerfile EXPOSEs.
-fn dockerfile_port(path: &Path) -> Option<u16> {
-    let text = std::fs::read_to_string(path).ok()?;
-    text.lines().find_map(|line| {
-        let mut words = line.split_whitespace();
-        if !words.next()?.eq_ignore_ascii_case("EXPOSE") {
-            return None;
-        }
-        words
-            .next()?
-            .split('/')
-            .next()?
-            .parse()
-            .ok()
-            .filter(|p| *p > 0)
-    })
-}
-
-/// Owner and repo from the `origin` remote of the checkout at `dir`.
-pub fn origin_remote(dir: &Path) -> Option<(String, String)> {
-    let out = Command::new("git")
-        .args(["config", "--get", "remote.origin.url"])
-        .current_dir(dir)
-        .output()
-        .ok()?;
-    parse_remote_url(String::from_utf8_lossy(&out.stdout).trim())
-}
-
-fn remote_default_branch(dir: &Path) -> Option<String> {
-    let out = Command::new("git")
-        .args(["symbolic-ref", "--short", "refs/remotes/origin/HEAD"])
-        .current_dir(dir)
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.trim().strip_prefix("origin/").map(str::to_string)
-}
-
-/// Owner and repo from a GitHub remote URL: `https://github.com/O/R(.git)`,
-/// `git@github.com:O/R(.git)` or `ssh://git@github.com[:port]/O/R(.git)`.
-pub fn parse_remote_url(url: &str) -> Option<(String, String)> {
-    let rest = if let Some(r) = url.strip_prefix("git@") {
-        r.split_once(':')?.1
-    } else {
-        let after_scheme = url.split_once("://")?.1;
-        let after_user = after_scheme
-            .rsplit_once('@')
-            .map_or(after_scheme, |(_, h)| h);
-        after_user.split_once('/')?.1
-    };
-    let rest = rest.trim_end_matches('/');
-    let rest = rest.strip_suffix(".git").unwrap_or(rest);
-    let mut parts = rest.rsplitn(2, '/');
-    let repo = parts.next()?;
-    let owner = parts.next()?.rsplit('/').next()?;
-    (!owner.is_empty() && !repo.is_empty()).then(|| (owner.to_string(), repo.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn remote_urls_in_every_form() {
-        let want = Some(("Acme-Labs".to_string(), "axon-doc".to_string()));
-        assert_eq!(
-            parse_remote_url("https://github.com/Acme-Labs/axon-doc.git"),
-            want
-        );
-        assert_eq!(
-            parse_remote_url("https://github.com/Acme-Labs/axon-doc"),
-            want
-        );
-        assert_eq!(
-            parse_remote_url("git@github.com:Acme-Labs/axon-doc.git"),
-            want
-        );
-        assert_eq!(
-            parse_remote_url("ssh://git@github.com/Acme-Labs/axon-doc.git"),
-            want
-        );
-        assert_eq!(
-            parse_remote_url("ssh://git@github.com:22/Acme-Labs/axon-doc"),
-            want
-        );
-        assert_eq!(
-            parse_remote_url("https://user:tok@github.com/Acme-Labs/axon-doc.git"),
-            want
-        );
-        assert_eq!(parse_remote_url("not a url"), None);
     }
 }

@@ -53,7 +53,7 @@ pub fn run(opts: &Options<'_>) -> Report {
         Err(d) => return Report::errors(vec![d]),
     };
     let display = super::display_path(opts.cwd, &path);
-    let model = match crate::config::load(&path, &display) {
+    let model = match crate::load::load(&path, &display) {
         Ok(m) => m,
         Err(diags) => return Report::errors(diags),
     };
@@ -162,7 +162,7 @@ fn plan(
         }
     }
     let new_text = edit.finish();
-    let new_model = crate::config::parse(
+    let new_model = crate::load::parse(
         new_text.as_bytes(),
         display,
         &model.root,

@@ -5,14 +5,16 @@
 //! config's inputs, so any metadata-action setup can be previewed without a config. The git
 //! context comes from the flags, or from the local checkout when none is given.
 
+use std::fmt;
 use std::path::Path;
 
 use serde::Serialize;
 
 use crate::exit::Exit;
+use crate::git;
 use crate::model::Model;
 use crate::report::Report;
-use metadata_action::{self as tags, GitContext, Inputs, Meta};
+use metadata_action::{self as tags, GitContext, Inputs, Meta, TagError};
 
 /// Options of `ghcr-gen tags`.
 #[derive(Debug)]
@@ -72,31 +74,93 @@ pub fn run(opts: &Options<'_>) -> Report {
         Err(d) if opts.config.is_some() => return Report::errors(vec![d]),
         Err(_) => None,
     };
+    match preview(opts, model.as_ref()) {
+        Ok(report) => report,
+        Err(e) => Report::error(e.to_string()),
+    }
+}
+
+/// Why `ghcr-gen tags` cannot compute the tags; its `Display` is the message shown.
+#[derive(Debug)]
+pub enum TagsError {
+    /// The checkout could not be read, and no context flag says what to use instead.
+    Checkout(TagError),
+    /// A `--commit-date` or `--now` that is not an RFC 3339 time.
+    InvalidTime {
+        flag: &'static str,
+        value: String,
+        source: jiff::Error,
+    },
+    /// A `--tag` line metadata-action would reject.
+    InvalidTagLine { line: String, source: TagError },
+    /// A `--flavor` line metadata-action would reject.
+    InvalidFlavorLine { line: String, source: TagError },
+    /// `--service` names no service of registry.toml.
+    NoService { name: String, services: Vec<String> },
+    /// metadata-action itself fails (for this service, when there is one).
+    Compute {
+        service: Option<String>,
+        source: TagError,
+    },
+}
+
+impl fmt::Display for TagsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TagsError::Checkout(e) => write!(
+                f,
+                "{e} (pass --ref and --sha to preview a context without a checkout)"
+            ),
+            TagsError::InvalidTime {
+                flag,
+                value,
+                source,
+            } => write!(
+                f,
+                "invalid {flag} `{value}` (RFC 3339, e.g. 2024-05-06T07:08:09Z): {source}"
+            ),
+            TagsError::InvalidTagLine { line, source } => {
+                write!(f, "invalid --tag `{line}`: {source}")
+            }
+            TagsError::InvalidFlavorLine { line, source } => {
+                write!(f, "invalid --flavor `{line}`: {source}")
+            }
+            TagsError::NoService { name, services } => write!(
+                f,
+                "no service `{name}` in registry.toml (services: {})",
+                services.join(", ")
+            ),
+            TagsError::Compute {
+                service: Some(s),
+                source,
+            } => write!(f, "service {s}: {source}"),
+            TagsError::Compute {
+                service: None,
+                source,
+            } => write!(f, "{source}"),
+        }
+    }
+}
+
+impl std::error::Error for TagsError {}
+
+/// The tags of every image (or the flags' images), as output lines or JSON.
+fn preview(opts: &Options<'_>, model: Option<&Model>) -> Result<Report, TagsError> {
     let default_branch = opts
         .context
         .default_branch
         .clone()
-        .or_else(|| model.as_ref().map(|m| m.default_branch.clone()))
+        .or_else(|| model.map(|m| m.default_branch.clone()))
         .unwrap_or_else(|| "main".to_string());
-    let ctx = match context(opts, &default_branch) {
-        Ok(c) => c,
-        Err(e) => return Report::error(e),
-    };
-    let groups = match groups(opts, model.as_ref()) {
-        Ok(g) => g,
-        Err(e) => return Report::error(e),
-    };
+    let ctx = context(opts, &default_branch)?;
+    let groups = groups(opts, model)?;
     let mut results = Vec::new();
     for g in &groups {
-        match tags::compute(&g.inputs, &ctx) {
-            Ok(meta) => results.push((g, meta)),
-            Err(e) => {
-                return Report::error(match &g.service {
-                    Some(s) => format!("service {s}: {e}"),
-                    None => e.to_string(),
-                });
-            }
-        }
+        let meta = tags::compute(&g.inputs, &ctx).map_err(|source| TagsError::Compute {
+            service: g.service.clone(),
+            source,
+        })?;
+        results.push((g, meta));
     }
     let mut report = Report::new(Exit::Ok);
     if opts.json {
@@ -128,7 +192,7 @@ pub fn run(opts: &Options<'_>) -> Report {
             report.status(format!("warning: {w}"));
         }
     }
-    report
+    Ok(report)
 }
 
 /// One metadata-action invocation: a service's image (or the flags' images) and its inputs.
@@ -139,12 +203,18 @@ struct Group {
     per_arch: Option<(String, Vec<String>)>,
 }
 
-fn groups(opts: &Options<'_>, model: Option<&Model>) -> Result<Vec<Group>, String> {
+fn groups(opts: &Options<'_>, model: Option<&Model>) -> Result<Vec<Group>, TagsError> {
     for line in &opts.tags {
-        tags::check_tag_line(line).map_err(|e| format!("invalid --tag `{line}`: {e}"))?;
+        tags::check_tag_line(line).map_err(|source| TagsError::InvalidTagLine {
+            line: line.clone(),
+            source,
+        })?;
     }
     for line in &opts.flavor {
-        tags::check_flavor_line(line).map_err(|e| format!("invalid --flavor `{line}`: {e}"))?;
+        tags::check_flavor_line(line).map_err(|source| TagsError::InvalidFlavorLine {
+            line: line.clone(),
+            source,
+        })?;
     }
     let flavor_override = (!opts.flavor.is_empty()).then(|| opts.flavor.clone());
     let tags_override = (!opts.tags.is_empty()).then(|| opts.tags.clone());
@@ -166,11 +236,10 @@ fn groups(opts: &Options<'_>, model: Option<&Model>) -> Result<Vec<Group>, Strin
     if let Some(name) = &opts.service
         && model.service(name).is_none()
     {
-        let names: Vec<&str> = model.services.iter().map(|s| s.name.as_str()).collect();
-        return Err(format!(
-            "no service `{name}` in registry.toml (services: {})",
-            names.join(", ")
-        ));
+        return Err(TagsError::NoService {
+            name: name.clone(),
+            services: model.services.iter().map(|s| s.name.clone()).collect(),
+        });
     }
     Ok(model
         .services
@@ -220,19 +289,15 @@ fn all_tags(g: &Group, meta: &Meta) -> Vec<String> {
     out
 }
 
-fn context(opts: &Options<'_>, default_branch: &str) -> Result<GitContext, String> {
+fn context(opts: &Options<'_>, default_branch: &str) -> Result<GitContext, TagsError> {
     let flags = &opts.context;
     // With both --ref and --sha nothing is read from git (and no process is spawned);
     // otherwise the checkout supplies what the flags leave out.
     let needs_checkout = flags.git_ref.is_none() || flags.sha.is_none();
-    let checkout = needs_checkout.then(|| GitContext::from_checkout(opts.cwd, default_branch));
+    let checkout = needs_checkout.then(|| git::checkout_context(opts.cwd, default_branch));
     let mut ctx = match checkout {
         Some(Ok(ctx)) => ctx,
-        Some(Err(e)) if !flags.any() => {
-            return Err(format!(
-                "{e} (pass --ref and --sha to preview a context without a checkout)"
-            ));
-        }
+        Some(Err(e)) if !flags.any() => return Err(TagsError::Checkout(e)),
         _ => {
             let now = jiff::Timestamp::now();
             GitContext {
@@ -248,9 +313,13 @@ fn context(opts: &Options<'_>, default_branch: &str) -> Result<GitContext, Strin
             }
         }
     };
-    let time = |flag: &str, v: &str| {
+    let time = |flag: &'static str, v: &str| {
         v.parse::<jiff::Timestamp>()
-            .map_err(|e| format!("invalid {flag} `{v}` (RFC 3339, e.g. 2024-05-06T07:08:09Z): {e}"))
+            .map_err(|source| TagsError::InvalidTime {
+                flag,
+                value: v.to_string(),
+                source,
+            })
     };
     if let Some(e) = &flags.event {
         ctx.event_name = e.clone();

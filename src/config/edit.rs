@@ -1,6 +1,8 @@
 //! Edits of `registry.toml` that keep everything else byte-for-byte: comments, layout,
 //! key order. Used by `rename` to change names and record the old ones.
 
+use std::fmt;
+
 use toml_edit::{Array, DocumentMut, Item, Value, value};
 
 /// A registry.toml being edited.
@@ -11,6 +13,25 @@ pub struct ConfigEdit {
 /// The comment on a key `rename` added, so renaming back can remove it.
 pub const ADDED_MARK: &str = "added by `ghcr-gen rename`; renaming back removes it";
 
+/// The text could not be parsed for editing (toml_edit's message).
+#[derive(Debug, Clone)]
+pub struct EditError(toml_edit::TomlError);
+
+impl fmt::Display for EditError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl std::error::Error for EditError {}
+
+/// The message, for reports that take plain text.
+impl From<EditError> for String {
+    fn from(e: EditError) -> String {
+        e.to_string()
+    }
+}
+
 /// Where a key lives: the top level, or a service's table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope<'a> {
@@ -20,10 +41,10 @@ pub enum Scope<'a> {
 
 impl ConfigEdit {
     /// Parses `text`; it has already loaded once, so errors here are unexpected.
-    pub fn parse(text: &str) -> Result<ConfigEdit, String> {
+    pub fn parse(text: &str) -> Result<ConfigEdit, EditError> {
         text.parse::<DocumentMut>()
             .map(|doc| ConfigEdit { doc })
-            .map_err(|e| e.to_string())
+            .map_err(EditError)
     }
 
     /// Whether the file has a top-level table or key `name` (e.g. `[services]`).

@@ -1,7 +1,8 @@
-//! Finding, reading and parsing `registry.toml`.
+//! Finding, reading and parsing `registry.toml` into raw configuration.
 //!
-//! [`load`] is the entry point: bytes → UTF-8 → TOML with spans → raw config → validated
-//! [`Model`]. It returns every problem it finds as [`Diagnostic`]s, never only the first.
+//! This is the lowest layer: bytes → UTF-8 → TOML with spans → [`RawConfig`], every
+//! problem reported as a [`Diagnostic`], never only the first. It knows nothing of the
+//! validated model; [`crate::load`] chains this read with [`crate::model::build()`].
 
 pub mod edit;
 pub mod raw;
@@ -11,13 +12,23 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::model::{self, Model};
 
 pub use raw::RawConfig;
 pub use read::closest;
 
 /// The config file name looked for by discovery.
 pub const FILE_NAME: &str = "registry.toml";
+
+/// A config read into raw form, with the problems found while reading it.
+#[derive(Debug)]
+pub struct Read {
+    /// The text, as diagnostics show it.
+    pub file: Arc<SourceFile>,
+    /// Every key that could be read.
+    pub raw: RawConfig,
+    /// Wrong types, unknown keys and the like; reading went on past each of them.
+    pub problems: Vec<Diagnostic>,
+}
 
 /// Finds the config: `explicit` when given, else `registry.toml` in `start` or its nearest
 /// ancestor.
@@ -48,39 +59,10 @@ pub fn discover(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, Diagno
     .help("create one with `ghcr-gen init`, or pass --config PATH"))
 }
 
-/// Reads and validates the config at `path`; `display` is how the path is shown.
-pub fn load(path: &Path, display: &str) -> Result<Model, Vec<Diagnostic>> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        vec![Diagnostic::error_in(
-            None,
-            format!("cannot read {display}: {e}"),
-        )]
-    })?;
-    let root = path
-        .parent()
-        .map(|p| {
-            if p.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                p
-            }
-        })
-        .unwrap_or(Path::new("."));
-    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-    let config_name = path.file_name().map_or_else(
-        || FILE_NAME.to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    parse(&bytes, display, &root, &config_name)
-}
-
-/// Validates config `bytes` as if read from `display`, with paths relative to `root`.
-pub fn parse(
-    bytes: &[u8],
-    display: &str,
-    root: &Path,
-    config_name: &str,
-) -> Result<Model, Vec<Diagnostic>> {
+/// Reads config `bytes` as if read from `display` into raw configuration. Fails when the
+/// text is not UTF-8 or not TOML; otherwise the problems of single keys are in
+/// [`Read::problems`].
+pub fn read(bytes: &[u8], display: &str) -> Result<Read, Vec<Diagnostic>> {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
@@ -113,13 +95,11 @@ pub fn parse(
             })
             .collect());
     }
-    let mut diags = Vec::new();
-    let raw = read::read_root(&file, doc.get_ref(), &mut diags);
-    let model = model::build(&raw, &file, root, config_name, &mut diags);
-    if diags.is_empty() {
-        Ok(model)
-    } else {
-        diags.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
-        Err(diags)
-    }
+    let mut problems = Vec::new();
+    let raw = read::read_root(&file, doc.get_ref(), &mut problems);
+    Ok(Read {
+        file,
+        raw,
+        problems,
+    })
 }

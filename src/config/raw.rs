@@ -2,7 +2,7 @@
 //!
 //! These types are the single source of the JSON Schema (`ghcr-gen schema`) and of the
 //! loader's list of known keys; a test checks that the two agree. Values are not validated
-//! here beyond their TOML type; [`crate::model::build`] does that.
+//! here beyond their TOML type; [`crate::model::build()`] does that.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

@@ -2,11 +2,13 @@
 //!
 //! Nothing downstream of this module sees raw configuration. Required data is never an
 //! `Option`; an `Option` here means "the user turned this off" or "not set and not needed".
-//! Build one with [`crate::config::load`], which reports every problem it finds at once.
+//! Build one with [`crate::load::load`], which reports every problem it finds at once.
 
 pub mod build;
 pub mod naming;
+pub mod paths;
 pub mod pins;
+pub mod placeholder;
 pub mod platform;
 
 use std::collections::BTreeMap;

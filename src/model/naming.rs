@@ -1,13 +1,168 @@
 //! Name rules: GitHub logins and repositories, OCI repository paths, git refs, env names.
 //!
-//! Each check returns `Err(reason)` with a sentence saying what is wrong, used as the
-//! diagnostic's label.
+//! Each check returns a [`NameError`] whose text says what is wrong; it becomes the
+//! diagnostic's label. The wording of every name rule lives in its one `Display`.
+
+use std::fmt;
 
 /// Longest OCI repository name (the path after the host) the distribution spec allows.
 pub const MAX_OCI_NAME: usize = 255;
 
 /// Longest tag the distribution spec allows.
 pub const MAX_TAG: usize = 128;
+
+/// Why a name breaks its rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameError {
+    LoginEmpty,
+    /// The login's length.
+    LoginTooLong(usize),
+    LoginChar(char),
+    LoginHyphenAtEnd,
+    LoginDoubleHyphen,
+    RepoEmpty,
+    /// The repository name's length.
+    RepoTooLong(usize),
+    RepoChar(char),
+    RepoDots,
+    /// The image path's length.
+    OciTooLong(usize),
+    OciEmptySegment,
+    OciUppercase(char),
+    /// The segment that starts or ends with a separator.
+    OciSegmentEnds(String),
+    OciSeparator {
+        separator: String,
+        segment: String,
+    },
+    Branch(BranchProblem),
+    EnvEmpty,
+    EnvStart(char),
+    EnvChar(char),
+    ServiceLength,
+    ServiceChars,
+    /// The text after the host's last `:`.
+    RegistryPort(String),
+    RegistryHost,
+    RegistryUppercase,
+    NotImageRef,
+    NegativeBranchPattern,
+    DnsLabel,
+    DnsSubdomain,
+}
+
+/// Why a branch name is not one git accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BranchProblem {
+    Empty,
+    At,
+    LeadingDash,
+    EmptyComponent,
+    TrailingDot,
+    DoubleDot,
+    AtBrace,
+    Char(char),
+    ComponentDot,
+    ComponentLock,
+}
+
+impl fmt::Display for NameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NameError::LoginEmpty => f.write_str("the owner is empty"),
+            NameError::LoginTooLong(n) => {
+                write!(f, "{n} characters; GitHub logins have at most 39")
+            }
+            NameError::LoginChar(c) => write!(
+                f,
+                "{c:?} is not allowed; GitHub logins use letters, digits and hyphens"
+            ),
+            NameError::LoginHyphenAtEnd => {
+                f.write_str("a GitHub login cannot start or end with a hyphen")
+            }
+            NameError::LoginDoubleHyphen => {
+                f.write_str("a GitHub login cannot contain two hyphens in a row")
+            }
+            NameError::RepoEmpty => f.write_str("the repository name is empty"),
+            NameError::RepoTooLong(n) => {
+                write!(f, "{n} characters; repository names have at most 100")
+            }
+            NameError::RepoChar(c) => write!(
+                f,
+                "{c:?} is not allowed; repository names use letters, digits, '.', '_' and '-'"
+            ),
+            NameError::RepoDots => f.write_str("'.' and '..' are not repository names"),
+            NameError::OciTooLong(n) => write!(
+                f,
+                "the image path has {n} characters; registries allow at most {MAX_OCI_NAME}"
+            ),
+            NameError::OciEmptySegment => {
+                f.write_str("an image path cannot have an empty segment (`//`, or `/` at an end)")
+            }
+            NameError::OciUppercase(c) => {
+                write!(f, "{c:?} is uppercase; image paths must be lowercase")
+            }
+            NameError::OciSegmentEnds(segment) => write!(
+                f,
+                "segment {segment:?} must start and end with a lowercase letter or digit"
+            ),
+            NameError::OciSeparator { separator, segment } => write!(
+                f,
+                "{separator:?} in {segment:?} is not a valid separator; use '.', '_', '__' or '-'"
+            ),
+            NameError::Branch(why) => write!(f, "not a valid git branch name: {why}"),
+            NameError::EnvEmpty => f.write_str("the variable name is empty"),
+            NameError::EnvStart(c) => write!(f, "{c:?} cannot start a variable name"),
+            NameError::EnvChar(c) => write!(
+                f,
+                "{c:?} is not allowed; variable names use letters, digits and '_'"
+            ),
+            NameError::ServiceLength => f.write_str("service names have 1 to 63 characters"),
+            NameError::ServiceChars => f.write_str(
+                "service names are lowercase letters, digits and inner '-', starting with a \
+                 letter (they become Kubernetes names)",
+            ),
+            NameError::RegistryPort(port) => write!(f, "{port:?} is not a port number"),
+            NameError::RegistryHost => {
+                f.write_str("a registry is a host name such as ghcr.io, without scheme or path")
+            }
+            NameError::RegistryUppercase => {
+                f.write_str("registry host names are written in lowercase")
+            }
+            NameError::NotImageRef => {
+                f.write_str("a full image reference such as ghcr.io/owner/name")
+            }
+            NameError::NegativeBranchPattern => {
+                f.write_str("negative patterns are not supported; list the branches that publish")
+            }
+            NameError::DnsLabel => {
+                f.write_str("a DNS label: lowercase letters, digits and inner '-', at most 63")
+            }
+            NameError::DnsSubdomain => {
+                f.write_str("a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253")
+            }
+        }
+    }
+}
+
+impl fmt::Display for BranchProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BranchProblem::Empty => f.write_str("it is empty"),
+            BranchProblem::At => f.write_str("'@' alone is reserved"),
+            BranchProblem::LeadingDash => f.write_str("it starts with '-'"),
+            BranchProblem::EmptyComponent => f.write_str("empty path component"),
+            BranchProblem::TrailingDot => f.write_str("it ends with '.'"),
+            BranchProblem::DoubleDot => f.write_str("it contains '..'"),
+            BranchProblem::AtBrace => f.write_str("it contains '@{'"),
+            BranchProblem::Char(c) => write!(f, "{c:?} is not allowed"),
+            BranchProblem::ComponentDot => f.write_str("a component starts with '.'"),
+            BranchProblem::ComponentLock => f.write_str("a component ends with '.lock'"),
+        }
+    }
+}
+
+impl std::error::Error for NameError {}
 
 /// Whether `c` may appear in a tag (`[A-Za-z0-9_.-]`).
 pub fn is_tag_char(c: char) -> bool {
@@ -22,51 +177,41 @@ pub fn is_valid_tag(tag: &str) -> bool {
 }
 
 /// A GitHub user or organisation name: alphanumerics and single inner hyphens, at most 39.
-pub fn check_login(s: &str) -> Result<(), String> {
+pub fn check_login(s: &str) -> Result<(), NameError> {
     if s.is_empty() {
-        return Err("the owner is empty".into());
+        return Err(NameError::LoginEmpty);
     }
     if s.len() > 39 {
-        return Err(format!(
-            "{} characters; GitHub logins have at most 39",
-            s.len()
-        ));
+        return Err(NameError::LoginTooLong(s.len()));
     }
     if let Some(c) = s.chars().find(|c| !c.is_ascii_alphanumeric() && *c != '-') {
-        return Err(format!(
-            "{c:?} is not allowed; GitHub logins use letters, digits and hyphens"
-        ));
+        return Err(NameError::LoginChar(c));
     }
     if s.starts_with('-') || s.ends_with('-') {
-        return Err("a GitHub login cannot start or end with a hyphen".into());
+        return Err(NameError::LoginHyphenAtEnd);
     }
     if s.contains("--") {
-        return Err("a GitHub login cannot contain two hyphens in a row".into());
+        return Err(NameError::LoginDoubleHyphen);
     }
     Ok(())
 }
 
 /// A GitHub repository name: at most 100 of `A-Za-z0-9._-`, not `.` or `..`.
-pub fn check_repo(s: &str) -> Result<(), String> {
+pub fn check_repo(s: &str) -> Result<(), NameError> {
     if s.is_empty() {
-        return Err("the repository name is empty".into());
+        return Err(NameError::RepoEmpty);
     }
     if s.len() > 100 {
-        return Err(format!(
-            "{} characters; repository names have at most 100",
-            s.len()
-        ));
+        return Err(NameError::RepoTooLong(s.len()));
     }
     if let Some(c) = s
         .chars()
         .find(|c| !c.is_ascii_alphanumeric() && !matches!(c, '.' | '_' | '-'))
     {
-        return Err(format!(
-            "{c:?} is not allowed; repository names use letters, digits, '.', '_' and '-'"
-        ));
+        return Err(NameError::RepoChar(c));
     }
     if s == "." || s == ".." {
-        return Err("'.' and '..' are not repository names".into());
+        return Err(NameError::RepoDots);
     }
     Ok(())
 }
@@ -74,12 +219,9 @@ pub fn check_repo(s: &str) -> Result<(), String> {
 /// An OCI repository path (`component(/component)*`, after the host), per the
 /// distribution reference grammar: each component is lowercase alphanumeric runs joined
 /// by `.`, `_`, `__` or runs of `-`.
-pub fn check_oci_path(s: &str) -> Result<(), String> {
+pub fn check_oci_path(s: &str) -> Result<(), NameError> {
     if s.len() > MAX_OCI_NAME {
-        return Err(format!(
-            "the image path has {} characters; registries allow at most {MAX_OCI_NAME}",
-            s.len()
-        ));
+        return Err(NameError::OciTooLong(s.len()));
     }
     for component in s.split('/') {
         check_oci_component(component)?;
@@ -87,107 +229,67 @@ pub fn check_oci_path(s: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_oci_component(c: &str) -> Result<(), String> {
-    if c.is_empty() {
-        return Err("an image path cannot have an empty segment (`//`, or `/` at an end)".into());
-    }
-    if let Some(ch) = c.chars().find(|ch| ch.is_ascii_uppercase()) {
-        return Err(format!(
-            "{ch:?} is uppercase; image paths must be lowercase"
-        ));
-    }
-    let bytes = c.as_bytes();
-    if !bytes[0].is_ascii_alphanumeric() || !bytes[bytes.len() - 1].is_ascii_alphanumeric() {
-        return Err(format!(
-            "segment {c:?} must start and end with a lowercase letter or digit"
-        ));
-    }
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii_lowercase() || b.is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        // A separator run: `.`, `_`, `__`, or one or more `-`.
-        let start = i;
-        while i < bytes.len() && !bytes[i].is_ascii_alphanumeric() {
-            i += 1;
-        }
-        let sep = &c[start..i];
-        let ok = sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|b| b == b'-');
-        if !ok {
-            return Err(format!(
-                "{sep:?} in {c:?} is not a valid separator; use '.', '_', '__' or '-'"
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// A branch name git accepts (`git check-ref-format --branch`).
-pub fn check_branch(s: &str) -> Result<(), String> {
-    let bad = |why: &str| Err(format!("not a valid git branch name: {why}"));
+pub fn check_branch(s: &str) -> Result<(), NameError> {
+    let bad = |why| Err(NameError::Branch(why));
     if s.is_empty() {
-        return bad("it is empty");
+        return bad(BranchProblem::Empty);
     }
     if s == "@" {
-        return bad("'@' alone is reserved");
+        return bad(BranchProblem::At);
     }
     if s.starts_with('-') {
-        return bad("it starts with '-'");
+        return bad(BranchProblem::LeadingDash);
     }
     if s.starts_with('/') || s.ends_with('/') || s.contains("//") {
-        return bad("empty path component");
+        return bad(BranchProblem::EmptyComponent);
     }
     if s.ends_with('.') {
-        return bad("it ends with '.'");
+        return bad(BranchProblem::TrailingDot);
     }
     if s.contains("..") {
-        return bad("it contains '..'");
+        return bad(BranchProblem::DoubleDot);
     }
     if s.contains("@{") {
-        return bad("it contains '@{'");
+        return bad(BranchProblem::AtBrace);
     }
     if let Some(c) = s.chars().find(|c| {
         c.is_ascii_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\')
     }) {
-        return bad(&format!("{c:?} is not allowed"));
+        return bad(BranchProblem::Char(c));
     }
     for part in s.split('/') {
         if part.starts_with('.') {
-            return bad("a component starts with '.'");
+            return bad(BranchProblem::ComponentDot);
         }
         if part.ends_with(".lock") {
-            return bad("a component ends with '.lock'");
+            return bad(BranchProblem::ComponentLock);
         }
     }
     Ok(())
 }
 
 /// An environment variable name: `[A-Za-z_][A-Za-z0-9_]*`.
-pub fn check_env_name(s: &str) -> Result<(), String> {
+pub fn check_env_name(s: &str) -> Result<(), NameError> {
     let mut chars = s.chars();
     match chars.next() {
-        None => return Err("the variable name is empty".into()),
+        None => return Err(NameError::EnvEmpty),
         Some(c) if !(c.is_ascii_alphabetic() || c == '_') => {
-            return Err(format!("{c:?} cannot start a variable name"));
+            return Err(NameError::EnvStart(c));
         }
         _ => {}
     }
     if let Some(c) = chars.find(|c| !(c.is_ascii_alphanumeric() || *c == '_')) {
-        return Err(format!(
-            "{c:?} is not allowed; variable names use letters, digits and '_'"
-        ));
+        return Err(NameError::EnvChar(c));
     }
     Ok(())
 }
 
 /// A service name: used as a compose service key, a Kubernetes object name and a job id,
 /// so it must be a DNS label: lowercase alphanumerics and inner `-`, at most 63.
-pub fn check_service_name(s: &str) -> Result<(), String> {
+pub fn check_service_name(s: &str) -> Result<(), NameError> {
     if s.is_empty() || s.len() > 63 {
-        return Err("service names have 1 to 63 characters".into());
+        return Err(NameError::ServiceLength);
     }
     if !s
         .bytes()
@@ -196,10 +298,7 @@ pub fn check_service_name(s: &str) -> Result<(), String> {
         || s.ends_with('-')
         || s.starts_with(|c: char| c.is_ascii_digit())
     {
-        return Err(
-            "service names are lowercase letters, digits and inner '-', starting with a letter (they become Kubernetes names)"
-                .into(),
-        );
+        return Err(NameError::ServiceChars);
     }
     Ok(())
 }
@@ -229,7 +328,7 @@ pub fn dns_label(s: &str) -> String {
 }
 
 /// A registry host: a DNS name with an optional port, e.g. `ghcr.io` or `registry.local:5000`.
-pub fn check_registry(s: &str) -> Result<(), String> {
+pub fn check_registry(s: &str) -> Result<(), NameError> {
     let (host, port) = match s.rsplit_once(':') {
         Some((h, p)) => (h, Some(p)),
         None => (s, None),
@@ -237,7 +336,7 @@ pub fn check_registry(s: &str) -> Result<(), String> {
     if let Some(p) = port
         && (p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()))
     {
-        return Err(format!("{p:?} is not a port number"));
+        return Err(NameError::RegistryPort(p.to_string()));
     }
     let label_ok = |l: &str| {
         !l.is_empty()
@@ -246,10 +345,92 @@ pub fn check_registry(s: &str) -> Result<(), String> {
             && !l.ends_with('-')
     };
     if host.is_empty() || !host.split('.').all(label_ok) {
-        return Err("a registry is a host name such as ghcr.io, without scheme or path".into());
+        return Err(NameError::RegistryHost);
     }
     if host.bytes().any(|b| b.is_ascii_uppercase()) {
-        return Err("registry host names are written in lowercase".into());
+        return Err(NameError::RegistryUppercase);
+    }
+    Ok(())
+}
+
+/// A full image reference without tag: `host/path`, lowercase path.
+pub fn check_image_ref(s: &str) -> Result<(), NameError> {
+    let Some((host, path)) = s.split_once('/') else {
+        return Err(NameError::NotImageRef);
+    };
+    check_registry(host)?;
+    check_oci_path(path)
+}
+
+/// A branch name or a GitHub Actions branch filter pattern (`release/*`, `v[0-9]**`).
+pub fn check_branch_filter(s: &str) -> Result<(), NameError> {
+    let literal: String = s
+        .chars()
+        .map(|c| {
+            if matches!(c, '*' | '?' | '[' | ']' | '+') {
+                'x'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if s.starts_with('!') {
+        return Err(NameError::NegativeBranchPattern);
+    }
+    check_branch(&literal)
+}
+
+/// A DNS label (RFC 1123), as Kubernetes namespaces are.
+pub fn check_dns_label(s: &str) -> Result<(), NameError> {
+    let ok = !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if ok { Ok(()) } else { Err(NameError::DnsLabel) }
+}
+
+/// A DNS subdomain (RFC 1123), as Kubernetes object names are.
+pub fn check_dns_subdomain(s: &str) -> Result<(), NameError> {
+    if s.len() <= 253 && s.split('.').all(|l| check_dns_label(l).is_ok()) {
+        Ok(())
+    } else {
+        Err(NameError::DnsSubdomain)
+    }
+}
+
+fn check_oci_component(c: &str) -> Result<(), NameError> {
+    if c.is_empty() {
+        return Err(NameError::OciEmptySegment);
+    }
+    if let Some(ch) = c.chars().find(|ch| ch.is_ascii_uppercase()) {
+        return Err(NameError::OciUppercase(ch));
+    }
+    let bytes = c.as_bytes();
+    if !bytes[0].is_ascii_alphanumeric() || !bytes[bytes.len() - 1].is_ascii_alphanumeric() {
+        return Err(NameError::OciSegmentEnds(c.to_string()));
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_lowercase() || b.is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        // A separator run: `.`, `_`, `__`, or one or more `-`.
+        let start = i;
+        while i < bytes.len() && !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let sep = &c[start..i];
+        let ok = sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|b| b == b'-');
+        if !ok {
+            return Err(NameError::OciSeparator {
+                separator: sep.to_string(),
+                segment: c.to_string(),
+            });
+        }
     }
     Ok(())
 }

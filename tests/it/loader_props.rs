@@ -3,11 +3,10 @@
 
 use std::path::Path;
 
-use ghcr_gen::config;
 use proptest::prelude::*;
 
 fn load(bytes: &[u8]) -> Result<ghcr_gen::model::Model, Vec<ghcr_gen::diagnostic::Diagnostic>> {
-    config::parse(
+    ghcr_gen::load::parse(
         bytes,
         "registry.toml",
         Path::new("/nonexistent-root"),

@@ -4,9 +4,10 @@
 //! every token planted in random text.
 
 use ghcr_gen::check::{secrets, tag};
-use ghcr_gen::cmd::init::parse_remote_url;
-use ghcr_gen::model::build::{expand, normalize_rel};
+use ghcr_gen::model::paths::normalize_rel;
+use ghcr_gen::model::placeholder::expand;
 use ghcr_gen::model::{Platform, naming};
+use ghcr_gen::remote::parse_remote_url;
 use proptest::prelude::*;
 
 proptest! {
@@ -18,6 +19,32 @@ proptest! {
             prop_assert!(!owner.is_empty() && !repo.is_empty());
             prop_assert!(!owner.contains('/') && !repo.contains('/'));
         }
+    }
+
+    #[test]
+    fn remote_urls_in_every_form_yield_their_owner_and_repo(
+        owner in "[A-Za-z0-9]([A-Za-z0-9]|-[A-Za-z0-9]){0,12}",
+        repo in "[A-Za-z0-9_-][A-Za-z0-9._-]{0,20}",
+        host in "(github\\.com|ghe\\.example\\.org)",
+        form in 0usize..5,
+        port in 1u16..,
+        git_suffix in any::<bool>(),
+        trailing_slash in any::<bool>(),
+    ) {
+        prop_assume!(!repo.ends_with(".git"));
+        let path = format!(
+            "{owner}/{repo}{}{}",
+            if git_suffix { ".git" } else { "" },
+            if trailing_slash && !git_suffix { "/" } else { "" },
+        );
+        let url = match form {
+            0 => format!("https://{host}/{path}"),
+            1 => format!("https://user:tok@{host}/{path}"),
+            2 => format!("git@{host}:{path}"),
+            3 => format!("ssh://git@{host}/{path}"),
+            _ => format!("ssh://git@{host}:{port}/{path}"),
+        };
+        prop_assert_eq!(parse_remote_url(&url), Some((owner, repo)), "{}", url);
     }
 
     #[test]

@@ -91,7 +91,7 @@ fn full_fixture_sets_every_schema_key_and_loads() {
             "`{key}` is not in the schema"
         );
     }
-    let model = ghcr_gen::config::load(&fixture, "registry.toml").unwrap_or_else(|d| {
+    let model = ghcr_gen::load::load(&fixture, "registry.toml").unwrap_or_else(|d| {
         panic!(
             "{}",
             d.iter()

@@ -1,5 +1,5 @@
 //! Models for tests, built the way the binary builds them: registry.toml text through the
-//! real loader ([`ghcr_gen::config::load`]), so a model can never hold what no config can.
+//! real loader ([`ghcr_gen::load::load`]), so a model can never hold what no config can.
 //!
 //! [`fixture`] loads one of `fixtures/*/registry.toml`; the named shapes below are the
 //! workflows the workflow tests render and run, spelled out in TOML (every key they rely
@@ -15,7 +15,7 @@ pub(crate) const FIXTURES: &[&str] = &["single", "two-services", "five-services"
 /// The model of `fixtures/<name>/registry.toml`.
 pub(crate) fn fixture(name: &str) -> Model {
     let path = crate_path(&format!("fixtures/{name}/registry.toml"));
-    ghcr_gen::config::load(&path, "registry.toml")
+    ghcr_gen::load::load(&path, "registry.toml")
         .unwrap_or_else(|d| panic!("fixture {name}: {}", d[0].render(false)))
 }
 
@@ -24,7 +24,7 @@ pub(crate) fn from_toml(text: &str) -> Model {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("registry.toml");
     std::fs::write(&path, text).unwrap();
-    ghcr_gen::config::load(&path, "registry.toml")
+    ghcr_gen::load::load(&path, "registry.toml")
         .unwrap_or_else(|d| panic!("{}\n{text}", d[0].render(false)))
 }
 

@@ -1,0 +1,156 @@
+//! Dockerfile discovery: the images a repository builds, found from its Dockerfiles (for
+//! `ghcr-gen init`), and the port a Dockerfile exposes.
+
+use std::path::Path;
+
+use crate::model::naming;
+
+/// A service found from a Dockerfile (or named on the command line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundService {
+    pub name: String,
+    pub context: String,
+    /// Set when not `<context>/Dockerfile`.
+    pub dockerfile: Option<String>,
+    pub port: Option<u16>,
+}
+
+/// A service named `NAME` or `NAME=CONTEXT` (context `.` when left out), built from
+/// `<context>/Dockerfile` under `root`.
+pub fn named_service(root: &Path, spec: &str) -> FoundService {
+    let (name, context) = spec.split_once('=').unwrap_or((spec, "."));
+    let context = if context.is_empty() { "." } else { context };
+    FoundService {
+        name: name.to_string(),
+        context: context.trim_end_matches('/').to_string(),
+        dockerfile: None,
+        port: exposed_port(&root.join(context).join("Dockerfile")),
+    }
+}
+
+/// Services from the Dockerfiles in the tree: one per directory holding a `Dockerfile`
+/// (or `Dockerfile.*` / `*.Dockerfile`), named after the directory.
+pub fn discover_services(root: &Path, repo: &str) -> Vec<FoundService> {
+    let mut found = Vec::new();
+    for entry in ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .build()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy();
+        let is_dockerfile = name == "Dockerfile"
+            || name.starts_with("Dockerfile.")
+            || name.ends_with(".Dockerfile");
+        if !is_dockerfile || !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        let (dir, file) = rel.rsplit_once('/').unwrap_or((".", &rel));
+        let base = if dir == "." {
+            repo.to_string()
+        } else {
+            dir.rsplit('/').next().unwrap_or(dir).to_string()
+        };
+        let variant = file
+            .strip_prefix("Dockerfile.")
+            .or_else(|| file.strip_suffix(".Dockerfile"));
+        let mut name = naming::dns_label(&base);
+        if let Some(v) = variant {
+            name = format!("{name}-{}", naming::dns_label(v));
+        }
+        found.push(FoundService {
+            name,
+            context: dir.to_string(),
+            dockerfile: (file != "Dockerfile").then(|| rel.clone()),
+            port: exposed_port(entry.path()),
+        });
+    }
+    found.sort_by(|a, b| a.context.cmp(&b.context).then(a.name.cmp(&b.name)));
+    found.dedup_by(|a, b| a.name == b.name);
+    found
+}
+
+/// The first port a Dockerfile EXPOSEs.
+pub fn exposed_port(path: &Path) -> Option<u16> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines().find_map(|line| {
+        let mut words = line.split_whitespace();
+        if !words.next()?.eq_ignore_ascii_case("EXPOSE") {
+            return None;
+        }
+        words
+            .next()?
+            .split('/')
+            .next()?
+            .parse()
+            .ok()
+            .filter(|p| *p > 0)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_services_take_their_context_and_exposed_port() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("api")).unwrap();
+        std::fs::write(
+            dir.path().join("api/Dockerfile"),
+            "FROM scratch\nexpose 8080/tcp\nEXPOSE 9090\n",
+        )
+        .unwrap();
+        assert_eq!(
+            named_service(dir.path(), "api=api/"),
+            FoundService {
+                name: "api".into(),
+                context: "api".into(),
+                dockerfile: None,
+                port: Some(8080),
+            }
+        );
+        let bare = named_service(dir.path(), "web=");
+        assert_eq!((bare.context.as_str(), bare.port), (".", None));
+    }
+
+    #[test]
+    fn discovery_names_services_after_directories_and_variants() {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in [
+            ("Dockerfile", "FROM scratch\n"),
+            ("svc/Web_App/Dockerfile.Dev", "FROM scratch\nEXPOSE 3000\n"),
+        ] {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let found = discover_services(dir.path(), "My.Repo");
+        let names: Vec<(&str, &str, Option<&str>, Option<u16>)> = found
+            .iter()
+            .map(|s| {
+                (
+                    s.name.as_str(),
+                    s.context.as_str(),
+                    s.dockerfile.as_deref(),
+                    s.port,
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("my-repo", ".", None, None),
+                (
+                    "web-app-dev",
+                    "svc/Web_App",
+                    Some("svc/Web_App/Dockerfile.Dev"),
+                    Some(3000)
+                ),
+            ]
+        );
+    }
+}

@@ -1,0 +1,248 @@
+//! The `[services]` section (or the implicit single image): names, package names from the
+//! image template, build context and Dockerfile, port, env, health and `renamed_from`.
+
+use std::collections::BTreeMap;
+
+use super::Builder;
+use crate::config::raw::{RawConfig, RawService, Sp};
+use crate::model::placeholder::expand;
+use crate::model::{Platform, Service, naming, paths};
+
+impl Builder<'_> {
+    pub(super) fn services(
+        &mut self,
+        raw: &RawConfig,
+        registry: &str,
+        owner_lc: &str,
+        repo: &str,
+        suffix: &str,
+        platforms: &[Platform],
+    ) -> Vec<Service> {
+        let implicit;
+        let empty_name;
+        let entries: Vec<(&Sp<String>, &RawService)> = match &raw.services {
+            Some(s) => {
+                if s.value.is_empty() {
+                    self.error_help(
+                        s.span.clone(),
+                        "[services] is empty",
+                        "no service defined",
+                        "add a [services.NAME] table, or remove [services] for one image built from \".\"",
+                    );
+                }
+                if let Some(rf) = &raw.renamed_from {
+                    self.error_help(
+                        rf.span.clone(),
+                        "top-level `renamed_from` is only for the implicit single image",
+                        "there is a [services] table",
+                        "move it into the [services.NAME] table it belongs to",
+                    );
+                }
+                s.value.iter().map(|(n, s)| (n, s)).collect()
+            }
+            None => {
+                empty_name = Sp {
+                    value: naming::dns_label(repo),
+                    span: 0..0,
+                };
+                implicit = RawService {
+                    renamed_from: raw.renamed_from.clone(),
+                    ..RawService::default()
+                };
+                vec![(&empty_name, &implicit)]
+            }
+        };
+        let default_template = if entries.len() == 1 {
+            "{repo}"
+        } else {
+            "{repo}-{service}"
+        };
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let mut out = Vec::new();
+        for (name, svc) in entries {
+            if raw.services.is_some() {
+                self.check(name, "service name", naming::check_service_name);
+            }
+            let template = svc.image.as_ref().or(raw.image.as_ref());
+            let package = self.package(
+                template,
+                default_template,
+                &raw.repo,
+                &raw.suffix,
+                owner_lc,
+                repo,
+                &name.value,
+                suffix,
+            );
+            let image = format!("{registry}/{owner_lc}/{package}");
+            if let Some(other) = seen.insert(image.clone(), name.value.clone()) {
+                self.error_help(
+                    name.span.clone(),
+                    format!("services `{other}` and `{}` both publish {image}", name.value),
+                    "same image as another service",
+                    "give the image template a {service} placeholder, or set `image` in one service",
+                );
+            }
+            let context = match &svc.context {
+                Some(c) => self.rel_path(c, "build context").unwrap_or_default(),
+                None => ".".to_string(),
+            };
+            let dockerfile = match &svc.dockerfile {
+                Some(d) => self.rel_path(d, "Dockerfile path").unwrap_or_default(),
+                None => paths::join_rel(&context, "Dockerfile"),
+            };
+            let port = svc.port.as_ref().and_then(|p| {
+                if (1..=65535).contains(&p.value) {
+                    Some(p.value as u16)
+                } else {
+                    self.error(
+                        p.span.clone(),
+                        format!("port {} is out of range", p.value),
+                        "ports are 1-65535",
+                    );
+                    None
+                }
+            });
+            let env = svc
+                .env
+                .as_ref()
+                .map(|list| {
+                    let mut names = Vec::new();
+                    for v in &list.value {
+                        if self.check(v, "environment variable name", naming::check_env_name) {
+                            if names.contains(&v.value) {
+                                self.error(
+                                    v.span.clone(),
+                                    format!("duplicate variable `{}`", v.value),
+                                    "listed twice",
+                                );
+                            } else {
+                                names.push(v.value.clone());
+                            }
+                        }
+                    }
+                    names
+                })
+                .unwrap_or_default();
+            let health = svc.health.as_ref().and_then(|h| {
+                let ok = h.value.starts_with('/')
+                    && !h.value.chars().any(|c| c.is_whitespace() || c.is_control());
+                if ok {
+                    Some(h.value.clone())
+                } else {
+                    self.error(
+                        h.span.clone(),
+                        "invalid health path",
+                        "an HTTP path starting with '/', without spaces",
+                    );
+                    None
+                }
+            });
+            if let (Some(h), None, true) = (&svc.health, &port, svc.port.is_none()) {
+                self.error_help(
+                    h.span.clone(),
+                    "health check without a port",
+                    "needs `port` in the same service",
+                    "health checks are HTTP requests to the service's port; add `port = ...`",
+                );
+            }
+            let platforms = match &svc.platforms {
+                Some(list) => self.platforms(list),
+                None => platforms.to_vec(),
+            };
+            let renamed_from = svc
+                .renamed_from
+                .as_ref()
+                .map(|list| {
+                    list.value
+                        .iter()
+                        .filter(|r| self.check(r, "image reference", naming::check_image_ref))
+                        .map(|r| r.value.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push(Service {
+                name: name.value.clone(),
+                package,
+                image,
+                context,
+                dockerfile,
+                platforms,
+                port,
+                env,
+                health,
+                renamed_from,
+            });
+        }
+        out
+    }
+
+    /// Expands a package-name template, reporting problems at the span that caused them.
+    #[allow(clippy::too_many_arguments)]
+    fn package(
+        &mut self,
+        template: Option<&Sp<String>>,
+        default: &str,
+        repo_span: &Option<Sp<String>>,
+        suffix_span: &Option<Sp<String>>,
+        owner_lc: &str,
+        repo: &str,
+        service: &str,
+        suffix: &str,
+    ) -> String {
+        let text = template.map_or(default, |t| t.value.as_str());
+        let expanded = match expand(
+            text,
+            &[
+                ("repo", &repo.to_ascii_lowercase()),
+                ("service", service),
+                ("owner", owner_lc),
+            ],
+        ) {
+            Ok(e) => e,
+            Err(why) => {
+                if let Some(t) = template {
+                    self.error_help(
+                        t.span.clone(),
+                        "invalid image template",
+                        why,
+                        "placeholders are {repo}, {service} and {owner}",
+                    );
+                }
+                return String::new();
+            }
+        };
+        if repo.is_empty() || owner_lc.is_empty() {
+            return expanded + suffix;
+        }
+        if let Err(why) = naming::check_oci_path(&expanded) {
+            let span = template
+                .map(|t| t.span.clone())
+                .or_else(|| repo_span.as_ref().map(|r| r.span.clone()))
+                .unwrap_or(0..0);
+            self.error_help(
+                span,
+                format!("image path `{expanded}` is not a valid package name"),
+                why,
+                "package names are lowercase letters and digits joined by '.', '_', '__' or '-'; set `image` to choose one",
+            );
+            return expanded + suffix;
+        }
+        let full = format!("{expanded}{suffix}");
+        if let Err(why) = naming::check_oci_path(&full)
+            .and_then(|()| naming::check_oci_path(&format!("{owner_lc}/{full}")))
+        {
+            let span = suffix_span
+                .as_ref()
+                .map(|s| s.span.clone())
+                .or_else(|| template.map(|t| t.span.clone()))
+                .unwrap_or(0..0);
+            self.error(
+                span,
+                format!("image path `{full}` is not a valid package name"),
+                why,
+            );
+        }
+        full
+    }
+}
