@@ -2,8 +2,9 @@
 //!
 //! A [`Rename`] moves one image from an old name to a new one. A [`Matcher`] finds the
 //! [`Reference`]s to the old names in a text; [`scan`] walks a repository in parallel and
-//! turns them into a [`Plan`] of per-file edits and [`Warning`]s, writing nothing; [`apply`]
-//! writes a plan, each file atomically, refusing files that changed since the scan.
+//! turns them into a [`Plan`] of per-file edits and [`Warning`]s, writing nothing;
+//! [`Plan::write`] hands the edits to the one writer ([`crate::plan::write`]), which
+//! refuses files that changed since the scan.
 //!
 //! What counts as a reference to `HOST/OWNER/OLD`:
 //! - `HOST/OWNER/OLD` followed by a boundary (end, `:` tag, `@` digest, or a byte that cannot
@@ -19,7 +20,6 @@
 //! Never: the bare words, other owners or registries, lines marked `ghcr-gen: ignore`,
 //! ignored, binary or excluded files, or anything through a symbolic link.
 
-mod apply;
 mod error;
 mod matcher;
 mod plan;
@@ -27,8 +27,7 @@ mod scan;
 mod syntax;
 pub mod text;
 
-pub use apply::apply;
 pub use error::RewriteError;
 pub use matcher::{Form, IGNORE_MARKER, Matcher, Reference, Rename};
-pub use plan::{Edit, FileEdit, Plan, Warning, WarningKind};
+pub use plan::{Edit, FileRewrite, Plan, Warning, WarningKind};
 pub use scan::{BINARY_PROBE, ScanOptions, for_each_file, scan};
