@@ -16,6 +16,7 @@ pub mod generated;
 pub mod git;
 pub mod model;
 pub mod plan;
+pub mod reference;
 pub mod rename;
 pub mod render;
 pub mod report;

@@ -24,8 +24,7 @@ mod error;
 mod matcher;
 mod plan;
 mod scan;
-mod syntax;
-pub mod text;
+pub use crate::reference::text;
 
 pub use error::RewriteError;
 pub use matcher::{Form, IGNORE_MARKER, Matcher, Reference, Rename};

@@ -1,26 +1,79 @@
-//! The small grammar around a candidate hit: what may follow an image path, variables
-//! (`$VAR`, `${VAR}`, `${VAR:-default}`, `$(VAR)`, `${{ expression }}`) read backwards,
-//! path segments, literal host names and `IMAGE…` keys.
+//! The one grammar of image references in text: what may follow an image path (tag,
+//! digest, or a byte that ends the path), variable and expression forms (`$VAR`, `${VAR}`,
+//! `${VAR:-default}`, `$(VAR)`, `${{ expression }}`, and in tags also `{{ … }}` and
+//! `[[ … ]]`), path segments, literal host names and `IMAGE…` keys.
 //!
-//! Every function takes the text as bytes and a position; none allocates. Backward scans
-//! are bounded so a pathological line costs a constant per hit.
+//! Every function takes the text as bytes and a position; none allocates. Expressions are
+//! defined once, read forwards ([`expression_at`]); reading one backwards
+//! ([`variable_before`]) finds the `$` whose expression ends at the position. Scans are
+//! bounded so a pathological line costs a constant per hit.
+
+use std::ops::Range;
+
+/// Longest tag the distribution spec allows.
+pub use crate::model::naming::MAX_TAG;
 
 /// Longest variable read backwards, in bytes.
 const MAX_VARIABLE: usize = 256;
 /// Longest literal path segment or key read backwards, in bytes.
 const MAX_SEGMENT: usize = 128;
 
-/// What follows a reference's path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Tail {
-    /// A digest (`@sha256:…`, possibly after a tag) pins the reference.
-    pub digest_pinned: bool,
+/// What is written after an image path: `:tag`, `@digest`, both, or nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tail {
+    /// Byte range of the tag (after the `:`), when one is written.
+    pub tag: Option<Range<usize>>,
+    /// Byte range of `@algorithm:hex`, when a digest follows.
+    pub digest: Option<Range<usize>>,
+}
+
+impl Tail {
+    /// Byte range of everything written after the path (`:tag@digest`), possibly empty.
+    pub fn range(&self, path_end: usize) -> Range<usize> {
+        let end = self
+            .digest
+            .as_ref()
+            .map(|d| d.end)
+            .or(self.tag.as_ref().map(|t| t.end))
+            .unwrap_or(path_end);
+        path_end..end
+    }
+
+    /// Whether a digest pins the reference.
+    pub fn digest_pinned(&self) -> bool {
+        self.digest.is_some()
+    }
+}
+
+/// The tag and digest written after an image path ending at `end`. A tag ends before
+/// whitespace, quotes, brackets, punctuation that ends a word, or `@`; expressions in it
+/// are taken whole; a sentence's final periods are not part of it.
+pub fn tail_at(t: &[u8], end: usize) -> Tail {
+    let mut out = Tail::default();
+    let mut i = end;
+    if t.get(i) == Some(&b':') {
+        let mut stop = tag_end(t, i + 1);
+        // A sentence ends with a period; a tag ending in one is too odd to assume.
+        while t.get(stop) != Some(&b'@') && stop > i + 2 && t[stop - 1] == b'.' {
+            stop -= 1;
+        }
+        if stop > i + 1 {
+            out.tag = Some(i + 1..stop);
+            i = stop;
+        }
+    }
+    if t.get(i) == Some(&b'@')
+        && let Some(end) = digest_end(t, i + 1)
+    {
+        out.digest = Some(i..end);
+    }
+    out
 }
 
 /// Whether the byte at `i` continues an image path, so the path before `i` names another
 /// package: alphanumerics, `-`, `_`, `/`, a template (`$`, `{`), `%`-escapes, globs, and a
 /// `.` that is followed by one of those (`OLD.v2`, not a sentence-ending `OLD.`).
-pub(super) fn continues_path(t: &[u8], i: usize) -> bool {
+pub fn continues_path(t: &[u8], i: usize) -> bool {
     let Some(&b) = t.get(i) else { return false };
     if b == b'.' {
         return t
@@ -35,47 +88,39 @@ fn continues_byte(b: u8) -> bool {
 }
 
 /// The tail of an image reference whose path ends at `i`, or `None` when the path goes on.
-pub(super) fn image_tail(t: &[u8], i: usize) -> Option<Tail> {
-    match t.get(i) {
-        None => Some(Tail {
-            digest_pinned: false,
-        }),
-        Some(b'@') => Some(Tail {
-            digest_pinned: is_digest(t, i + 1),
-        }),
-        Some(b':') => {
-            let mut j = i + 1;
-            while j < t.len() && j - i <= 160 && is_tag_byte(t[j]) {
-                j += 1;
-            }
-            Some(Tail {
-                digest_pinned: t.get(j) == Some(&b'@') && is_digest(t, j + 1),
-            })
-        }
-        Some(_) if continues_path(t, i) => None,
-        Some(_) => Some(Tail {
-            digest_pinned: false,
-        }),
-    }
+pub fn image_tail(t: &[u8], i: usize) -> Option<Tail> {
+    (!continues_path(t, i)).then(|| tail_at(t, i))
 }
 
 /// The tail of a package-page link whose package name ends at `i`: like an image, and the
 /// URL may go on with `/versions`, `?tag=…` or `#…`.
-pub(super) fn link_tail(t: &[u8], i: usize) -> Option<Tail> {
+pub fn link_tail(t: &[u8], i: usize) -> Option<Tail> {
     match t.get(i) {
-        Some(b'/' | b'?' | b'#') => Some(Tail {
-            digest_pinned: false,
-        }),
+        Some(b'/' | b'?' | b'#') => Some(Tail::default()),
         _ => image_tail(t, i),
     }
 }
 
-fn is_tag_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'$' | b'{' | b'}')
+/// End of the tag starting at `start`; expressions are taken whole.
+fn tag_end(t: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while i < t.len() && i - start <= 4 * MAX_TAG {
+        if let Some(end) = expression_at(t, i) {
+            i = end;
+            continue;
+        }
+        let b = t[i];
+        if b.is_ascii_whitespace() || b.is_ascii_control() || b"\"'`,;()[]{}<>|\\@*!?".contains(&b)
+        {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
-/// `algorithm:hex` at `i` (the OCI digest grammar, loosely).
-fn is_digest(t: &[u8], i: usize) -> bool {
+/// End of `algorithm:hex…` at `i` (the OCI digest grammar, loosely), if one is there.
+fn digest_end(t: &[u8], i: usize) -> Option<usize> {
     let mut j = i;
     while j < t.len()
         && j - i < 32
@@ -83,55 +128,69 @@ fn is_digest(t: &[u8], i: usize) -> bool {
     {
         j += 1;
     }
-    j > i && t.get(j) == Some(&b':') && t.get(j + 1).is_some_and(|b| b.is_ascii_hexdigit())
+    if !(j > i && t.get(j) == Some(&b':') && t.get(j + 1).is_some_and(u8::is_ascii_hexdigit)) {
+        return None;
+    }
+    while j < t.len() && (t[j].is_ascii_alphanumeric() || b"+._-:".contains(&t[j])) {
+        j += 1;
+    }
+    Some(j)
+}
+
+/// End of the expression starting at `i`, if one does: `${{ expression }}`, `${NAME…}`,
+/// `$(NAME)`, `$NAME`, or a template's `{{ … }}` / `[[ … ]]`. Expressions do not span
+/// lines and are at most 256 bytes long.
+pub fn expression_at(t: &[u8], i: usize) -> Option<usize> {
+    let rest = &t[i..t.len().min(i + MAX_VARIABLE)];
+    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+    let closed = |open: usize, close: &[u8]| {
+        memchr::memmem::find(&line[open..], close).map(|n| (open + n, open + n + close.len()))
+    };
+    if line.starts_with(b"${{") {
+        let (inner_end, end) = closed(3, b"}}")?;
+        let blank = line[3..inner_end].iter().all(u8::is_ascii_whitespace);
+        (!blank).then_some(i + end)
+    } else if line.starts_with(b"${") {
+        let (inner_end, end) = closed(2, b"}")?;
+        let inner = &line[2..inner_end];
+        let ok = inner.first().is_some_and(|&b| is_name_start(b)) && !inner.contains(&b'{');
+        ok.then_some(i + end)
+    } else if line.starts_with(b"$(") {
+        let (inner_end, end) = closed(2, b")")?;
+        let inner = &line[2..inner_end];
+        let ok = !inner.is_empty() && inner.iter().all(|&b| is_name_byte(b));
+        ok.then_some(i + end)
+    } else if line.first() == Some(&b'$') && line.get(1).is_some_and(|&b| is_name_start(b)) {
+        let n = line[1..].iter().take_while(|&&b| is_name_byte(b)).count();
+        Some(i + 1 + n)
+    } else if line.starts_with(b"{{") {
+        closed(2, b"}}").map(|(_, end)| i + end)
+    } else if line.starts_with(b"[[") {
+        closed(2, b"]]").map(|(_, end)| i + end)
+    } else {
+        None
+    }
 }
 
 /// Start of the variable that ends right before `p`, if one does: `${{ … }}`, `${…}`,
-/// `$(NAME)` or `$NAME`. Variables do not span lines.
-pub(super) fn variable_before(t: &[u8], p: usize) -> Option<usize> {
+/// `$(NAME)` or `$NAME` (not a template's `{{ … }}`, which cannot name a host or owner).
+pub fn variable_before(t: &[u8], p: usize) -> Option<usize> {
     let lo = p.saturating_sub(MAX_VARIABLE);
-    let last = *t.get(p.checked_sub(1)?)?;
-    match last {
-        b'}' if p >= 2 && t[p - 2] == b'}' => {
-            let open = memchr::memmem::rfind(&t[lo..p - 2], b"${{")? + lo;
-            let inner = &t[open + 3..p - 2];
-            let ok = !inner.contains(&b'\n')
-                && memchr::memmem::find(inner, b"}}").is_none()
-                && inner.iter().any(|b| !b.is_ascii_whitespace());
-            ok.then_some(open)
+    let line_start = memchr::memrchr(b'\n', &t[lo..p]).map_or(lo, |n| lo + n + 1);
+    let mut end = p;
+    while let Some(n) = memchr::memrchr(b'$', &t[line_start..end]) {
+        let start = line_start + n;
+        if expression_at(t, start) == Some(p) {
+            return Some(start);
         }
-        b'}' => {
-            let open = memchr::memrchr(b'{', &t[lo..p - 1])? + lo;
-            if open == 0 || t[open - 1] != b'$' {
-                return None;
-            }
-            let inner = &t[open + 1..p - 1];
-            let ok = inner.first().is_some_and(|&b| is_name_start(b))
-                && !inner.iter().any(|&b| matches!(b, b'\n' | b'}' | b'{'));
-            ok.then(|| open - 1)
-        }
-        b')' => {
-            let mut i = p - 1;
-            while i > lo && is_name_byte(t[i - 1]) {
-                i -= 1;
-            }
-            let ok = i >= 2 && i < p - 1 && t[i - 1] == b'(' && t[i - 2] == b'$';
-            ok.then(|| i - 2)
-        }
-        _ => {
-            let mut i = p;
-            while i > lo && is_name_byte(t[i - 1]) {
-                i -= 1;
-            }
-            let ok = i < p && i > 0 && t[i - 1] == b'$' && is_name_start(t[i]);
-            ok.then(|| i - 1)
-        }
+        end = start;
     }
+    None
 }
 
 /// Whether a variable's text stands for `owner/repo`: `${{ github.repository }}`,
 /// `$GITHUB_REPOSITORY`, `${GITHUB_REPOSITORY}` or `${GITHUB_REPOSITORY,,}`.
-pub(super) fn is_repository_variable(var: &[u8]) -> bool {
+pub fn is_repository_variable(var: &[u8]) -> bool {
     if let Some(inner) = var.strip_prefix(b"${{").and_then(|v| v.strip_suffix(b"}}")) {
         return inner
             .trim_ascii()
@@ -145,7 +204,7 @@ pub(super) fn is_repository_variable(var: &[u8]) -> bool {
 
 /// One path segment (owner or host) ending right before `p`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Segment {
+pub enum Segment {
     /// Written out; starts at this offset.
     Literal(usize),
     /// A variable; starts at this offset.
@@ -154,7 +213,7 @@ pub(super) enum Segment {
 
 impl Segment {
     /// Offset of the segment's first byte.
-    pub(super) fn start(self) -> usize {
+    pub fn start(self) -> usize {
         match self {
             Segment::Literal(s) | Segment::Variable(s) => s,
         }
@@ -162,7 +221,7 @@ impl Segment {
 }
 
 /// The path segment that ends right before `p` (usually the position of a `/`).
-pub(super) fn segment_before(t: &[u8], p: usize) -> Option<Segment> {
+pub fn segment_before(t: &[u8], p: usize) -> Option<Segment> {
     if let Some(start) = variable_before(t, p) {
         return Some(Segment::Variable(start));
     }
@@ -176,7 +235,7 @@ pub(super) fn segment_before(t: &[u8], p: usize) -> Option<Segment> {
 
 /// Start of `word` (ASCII case-insensitive) when the text ends with it right before `p`
 /// and it is not the tail of a longer name (`notghcr.io`).
-pub(super) fn word_before(t: &[u8], p: usize, word: &[u8]) -> Option<usize> {
+pub fn word_before(t: &[u8], p: usize, word: &[u8]) -> Option<usize> {
     let s = p.checked_sub(word.len())?;
     if !t[s..p].eq_ignore_ascii_case(word) {
         return None;
@@ -188,7 +247,7 @@ pub(super) fn word_before(t: &[u8], p: usize, word: &[u8]) -> Option<usize> {
 /// Whether the value starting at `i` is assigned to a key or variable whose name contains
 /// `image` (any case): `IMAGE_NAME: v`, `image_name = "v"`, `"image": "v"`, `IMAGE=v`,
 /// `IMAGE := v`.
-pub(super) fn image_key_before(t: &[u8], i: usize) -> bool {
+pub fn image_key_before(t: &[u8], i: usize) -> bool {
     let mut j = i;
     if j > 0 && matches!(t[j - 1], b'"' | b'\'') {
         j -= 1;
@@ -233,7 +292,7 @@ fn skip_blanks(t: &[u8], mut j: usize) -> usize {
 
 /// For a hit of `github.repository` at `s..e`: the byte range of the whole
 /// `${{ github.repository }}` expression, if the hit is one.
-pub(super) fn expression_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
+pub fn expression_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
     let close = skip_blanks(t, e);
     if !t[close..].starts_with(b"}}") {
         return None;
@@ -244,7 +303,7 @@ pub(super) fn expression_around(t: &[u8], s: usize, e: usize) -> Option<(usize, 
 
 /// For a hit of `GITHUB_REPOSITORY` at `s..e`: the byte range of `$GITHUB_REPOSITORY`,
 /// `${GITHUB_REPOSITORY}` or `${GITHUB_REPOSITORY,,}`, if the hit is one of them.
-pub(super) fn env_variable_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
+pub fn env_variable_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
     if s >= 2 && &t[s - 2..s] == b"${" {
         for close in [&b"}"[..], b",,}"] {
             if t[e..].starts_with(close) {
@@ -346,7 +405,7 @@ mod tests {
 
     #[test]
     fn digests_pin_with_or_without_a_tag() {
-        let pinned = |s: &str| image_tail(s.as_bytes(), 1).unwrap().digest_pinned;
+        let pinned = |s: &str| image_tail(s.as_bytes(), 1).unwrap().digest_pinned();
         assert!(pinned("x@sha256:abcdef"));
         assert!(pinned("x:v1.2@sha256:abcdef"));
         assert!(!pinned("x:v1.2"));
@@ -392,5 +451,67 @@ mod tests {
         assert_eq!(env_variable_around(t, 1, 18), None);
         let t = b"${GITHUB_REPOSITORY#*/}";
         assert_eq!(env_variable_around(t, 2, 19), None);
+    }
+
+    fn tag_of(s: &str) -> Option<&str> {
+        let end = s.find(':').unwrap_or(s.len());
+        tail_at(s.as_bytes(), end).tag.map(|r| &s[r])
+    }
+
+    #[test]
+    fn tag_ends_where_the_word_ends() {
+        assert_eq!(tag_of("x:v1.2.3 rest"), Some("v1.2.3"));
+        assert_eq!(tag_of("x:v1\""), Some("v1"));
+        assert_eq!(tag_of("x:latest)."), Some("latest"));
+        assert_eq!(tag_of("x:v1.0+rc1. Next"), Some("v1.0+rc1"));
+        assert_eq!(tag_of("x:v1.2.3..\n"), Some("v1.2.3"));
+        assert_eq!(tag_of("x:latest**"), Some("latest"));
+        assert_eq!(tag_of("x:v1.0+build\n"), Some("v1.0+build"));
+        assert_eq!(tag_of("x:feature/x"), Some("feature/x"));
+        assert_eq!(tag_of("x: prose"), None);
+        assert_eq!(tag_of("x"), None);
+    }
+
+    #[test]
+    fn expressions_in_tags_are_taken_whole() {
+        assert_eq!(
+            tag_of("x:${IMAGE_TAG:-latest}\n"),
+            Some("${IMAGE_TAG:-latest}")
+        );
+        assert_eq!(tag_of("x:${{ github.sha }}'"), Some("${{ github.sha }}"));
+        assert_eq!(
+            tag_of("x:{{ .Values.image.tag }}\""),
+            Some("{{ .Values.image.tag }}")
+        );
+        assert_eq!(tag_of("x:v$(VERSION)-rc"), Some("v$(VERSION)-rc"));
+    }
+
+    #[test]
+    fn digest_follows_tag_or_name() {
+        let s = b"x:v1@sha256:abcd rest";
+        let tail = tail_at(s, 1);
+        assert_eq!(tail.tag, Some(2..4));
+        assert_eq!(tail.digest, Some(4..16));
+        assert_eq!(tail.range(1), 1..16);
+        assert_eq!(tail_at(b"x@sha256:ab", 1).digest, Some(1..11));
+        assert_eq!(tail_at(b"x@example.com", 1).digest, None);
+        assert_eq!(tail_at(b"x:v1.@sha256:ab", 1).digest, Some(5..15));
+    }
+
+    #[test]
+    fn a_variable_read_backwards_is_the_expression_read_forwards() {
+        for text in [
+            "${{ github.repository_owner }}",
+            "${OWNER}",
+            "${OWNER:-acme}",
+            "$OWNER",
+            "$(OWNER)",
+        ] {
+            let t = format!("x {text}");
+            assert_eq!(expression_at(t.as_bytes(), 2), Some(t.len()), "{text}");
+            assert_eq!(variable_before(t.as_bytes(), t.len()), Some(2), "{text}");
+        }
+        assert_eq!(expression_at(b"{{ .Values.tag }}", 0), Some(17));
+        assert_eq!(variable_before(b"x {{ .Values.tag }}", 19), None);
     }
 }
