@@ -3,7 +3,7 @@
 //!
 //! Every command that changes files (`render`, `rename`, and `init`'s single file) plans a
 //! [`FileEdit`] per file: its path, what was read when planning (`None` for a new file) and
-//! the content wanted. A [`Plan`] holds the edits of one root. [`write`] first checks that
+//! the content wanted. A [`Plan`] holds the edits of one root. [`write()`] first checks that
 //! every file still holds what was read ([`verify`]), so a file changed since planning is
 //! refused and nothing is written; then writes each file atomically ([`write_atomic`]:
 //! temporary file in the same directory, fsync, rename, mode kept). [`unified_diff`]
@@ -136,7 +136,7 @@ impl Plan {
         verify(&self.root, self.pending())
     }
 
-    /// [`write`] for this plan; returns the edits written.
+    /// [`write()`] for this plan; returns the edits written.
     pub fn write(&self) -> Result<Vec<&FileEdit>, EditError> {
         write(&self.root, self.pending())
     }

@@ -32,6 +32,7 @@ use super::secrets::{self, TokenFinder};
 use super::tag;
 use crate::diagnostic::Severity;
 use crate::model::Model;
+use crate::reference::syntax;
 use crate::reference::text::line_bounds;
 use crate::reference::{Finder, Form, HostFinder, IGNORE_MARKER, Image, Tail, tail_at};
 use crate::rewrite::{Matcher, Reference, Rename};
@@ -217,30 +218,21 @@ impl Inspector {
         let mut seen = Vec::new();
         for host in self.hosts.find_iter(text) {
             let start = host.start;
-            if start > 0 && (is_name_byte(text[start - 1]) || text[start - 1] == b'$') {
+            if !syntax::starts_word(text, start) {
                 continue;
             }
             let owner_start = host.end;
-            let owner_len = text[owner_start..]
-                .iter()
-                .take(40)
-                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
-                .count();
-            let owner_end = owner_start + owner_len;
-            if text.get(owner_end) != Some(&b'/')
-                || !text[owner_start..owner_end].eq_ignore_ascii_case(self.owner_lc.as_bytes())
-            {
-                continue;
-            }
-            let path_start = owner_end + 1;
-            let Some(path_end) = path_end(text, path_start) else {
+            let Some((owner_end, path_end)) = syntax::written_owner_path(text, owner_start) else {
                 continue;
             };
+            if !text[owner_start..owner_end].eq_ignore_ascii_case(self.owner_lc.as_bytes()) {
+                continue;
+            }
             if ignored(start) {
                 seen.push(start);
                 continue;
             }
-            let written = &text[path_start..path_end];
+            let written = &text[owner_end + 1..path_end];
             let lower = written.to_ascii_lowercase();
             let known = self.known.iter().find(|k| k.path.as_bytes() == lower);
             let uppercase = text[owner_start..path_end]
@@ -453,23 +445,6 @@ fn build_gate<'a>(paths: impl Iterator<Item = &'a str>, registry: &str) -> AhoCo
         .expect("a few short literals always build")
 }
 
-/// End of an image path starting at `start` (lowercase or not), without a trailing `.`
-/// or `/`; `None` when it is empty or goes on with a template (`${…}`, `{{…}}`), whose
-/// value cannot be known.
-fn path_end(t: &[u8], start: usize) -> Option<usize> {
-    let mut i = start;
-    while i < t.len() && (t[i].is_ascii_alphanumeric() || b"._/-".contains(&t[i])) {
-        i += 1;
-    }
-    if t.get(i).is_some_and(|b| b"${%*".contains(b)) {
-        return None;
-    }
-    while i > start && matches!(t[i - 1], b'.' | b'/') {
-        i -= 1;
-    }
-    (i > start).then_some(i)
-}
-
 fn tag_hit(text: &[u8], name: Range<usize>, suffix: &Tail) -> Option<Hit> {
     let range = suffix.tag.clone()?;
     let written = &text[range.clone()];
@@ -501,10 +476,6 @@ fn secret_hit(span: Range<usize>, kind: &str, prefix: &str) -> Hit {
               and its history, and read it from the environment or a secret store instead"
             .into(),
     }
-}
-
-fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')
 }
 
 fn lossy(b: &[u8]) -> String {

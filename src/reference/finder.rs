@@ -106,6 +106,26 @@ enum Pattern {
     EnvVariable,
 }
 
+impl Found {
+    /// A reference of `form` to image `image` from `start` to the end of `path`, its
+    /// segments not yet known and its line not yet counted.
+    fn at(form: Form, image: usize, start: usize, path: Range<usize>, tail: Tail) -> Found {
+        Found {
+            start,
+            end: path.end,
+            image,
+            form,
+            host: None,
+            owner: None,
+            expression: None,
+            path,
+            tail,
+            line: 0,
+            column: 0,
+        }
+    }
+}
+
 impl Finder {
     /// A finder for these images; a [`Found::image`] indexes into `images`.
     pub fn new(images: &[Image]) -> Finder {
@@ -252,25 +272,15 @@ impl Finder {
         {
             return None;
         }
-        if let Segment::Literal(o) = owner
-            && !t[o..owner_slash].eq_ignore_ascii_case(image.owner.as_bytes())
-        {
+        if !owner_matches(t, owner, owner_slash, image) {
             return None;
         }
         let host_slash = owner.start().checked_sub(1).filter(|&i| t[i] == b'/')?;
         let host = host_before(t, host_slash, image)?;
         Some(Found {
-            start: host.start(),
-            end: e,
-            image: i,
-            form: Form::Image,
             host: Some((host, host_slash)),
             owner: Some((owner, owner_slash)),
-            expression: None,
-            path: s..e,
-            tail,
-            line: 0,
-            column: 0,
+            ..Found::at(Form::Image, i, host.start(), s..e, tail)
         })
     }
 
@@ -289,9 +299,7 @@ impl Finder {
                 .or_else(|| ends_with_ci(before, b"/packages/container/"))?
         };
         let owner = syntax::segment_before(t, owner_slash)?;
-        if let Segment::Literal(o) = owner
-            && !t[o..owner_slash].eq_ignore_ascii_case(image.owner.as_bytes())
-        {
+        if !owner_matches(t, owner, owner_slash, image) {
             return None;
         }
         let mut site_slash = owner.start().checked_sub(1).filter(|&i| t[i] == b'/')?;
@@ -305,17 +313,8 @@ impl Finder {
         }
         let site = syntax::word_before(t, site_slash, b"github.com")?;
         Some(Found {
-            start: site,
-            end: e,
-            image: i,
-            form: Form::PackageLink,
-            host: None,
             owner: Some((owner, owner_slash)),
-            expression: None,
-            path: s..e,
-            tail,
-            line: 0,
-            column: 0,
+            ..Found::at(Form::PackageLink, i, site, s..e, tail)
         })
     }
 
@@ -337,18 +336,11 @@ impl Finder {
             if host.is_none() && !syntax::image_key_before(t, es) {
                 continue;
             }
+            let start = host.map_or(es, |(h, _)| h.start());
             return Some(Found {
-                start: host.map_or(es, |(h, _)| h.start()),
-                end,
-                image: *i,
-                form: Form::RepositoryExpression,
                 host,
-                owner: None,
                 expression: Some(es..ee),
-                path: ee..end,
-                tail,
-                line: 0,
-                column: 0,
+                ..Found::at(Form::RepositoryExpression, *i, start, ee..end, tail)
             });
         }
         None
@@ -366,6 +358,15 @@ pub fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
         && s.len() >= prefix.len()
         && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes());
     ok.then(|| &s[prefix.len()..])
+}
+
+/// Whether an owner segment ending at `slash` may be the image's owner: a variable, or
+/// the owner written in any case.
+fn owner_matches(t: &[u8], owner: Segment, slash: usize, image: &Image) -> bool {
+    match owner {
+        Segment::Literal(o) => t[o..slash].eq_ignore_ascii_case(image.owner.as_bytes()),
+        Segment::Variable(_) => true,
+    }
 }
 
 /// The host segment ending at `slash`: the image's host (any case) or a variable.

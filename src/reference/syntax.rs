@@ -240,8 +240,44 @@ pub fn word_before(t: &[u8], p: usize, word: &[u8]) -> Option<usize> {
     if !t[s..p].eq_ignore_ascii_case(word) {
         return None;
     }
-    let ok = s == 0 || !(is_segment_byte(t[s - 1]) || t[s - 1] == b'$');
-    ok.then_some(s)
+    starts_word(t, s).then_some(s)
+}
+
+/// Whether a name starting at `s` is not the tail of a longer name or variable: the byte
+/// before it (if any) is neither a name byte nor `$`.
+pub fn starts_word(t: &[u8], s: usize) -> bool {
+    s == 0 || !(is_segment_byte(t[s - 1]) || t[s - 1] == b'$')
+}
+
+/// Longest GitHub owner (login) read.
+const MAX_OWNER: usize = 40;
+
+/// `OWNER/PATH` written out from `start` (right after `HOST/`): the end of the owner (at
+/// its `/`) and the end of the path, without a trailing `.` or `/`. `None` when there is
+/// no `/` after an owner, the path is empty, or it goes on with a template (`${…}`,
+/// `{{…}}`) whose value cannot be known. Letters of any case are taken.
+pub fn written_owner_path(t: &[u8], start: usize) -> Option<(usize, usize)> {
+    let owner_len = t[start..]
+        .iter()
+        .take(MAX_OWNER)
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+        .count();
+    let owner_end = start + owner_len;
+    if t.get(owner_end) != Some(&b'/') {
+        return None;
+    }
+    let path_start = owner_end + 1;
+    let mut i = path_start;
+    while i < t.len() && (t[i].is_ascii_alphanumeric() || b"._/-".contains(&t[i])) {
+        i += 1;
+    }
+    if t.get(i).is_some_and(|b| b"${%*".contains(b)) {
+        return None;
+    }
+    while i > path_start && matches!(t[i - 1], b'.' | b'/') {
+        i -= 1;
+    }
+    (i > path_start).then_some((owner_end, i))
 }
 
 /// Whether the value starting at `i` is assigned to a key or variable whose name contains
@@ -513,5 +549,18 @@ mod tests {
         }
         assert_eq!(expression_at(b"{{ .Values.tag }}", 0), Some(17));
         assert_eq!(variable_before(b"x {{ .Values.tag }}", 19), None);
+    }
+
+    #[test]
+    fn written_owner_and_path_end_before_tags_sentences_and_templates() {
+        fn at(s: &str) -> Option<(&str, &str)> {
+            written_owner_path(s.as_bytes(), 0).map(|(o, p)| (&s[..o], &s[o + 1..p]))
+        }
+        assert_eq!(at("Acme/App:v1"), Some(("Acme", "App")));
+        assert_eq!(at("acme/a/b. Next"), Some(("acme", "a/b")));
+        assert_eq!(at("acme/app/"), Some(("acme", "app")));
+        assert_eq!(at("acme/app${SUFFIX}"), None);
+        assert_eq!(at("acme/"), None);
+        assert_eq!(at("acme"), None);
     }
 }
