@@ -6,6 +6,11 @@
 //! [`render`] (model → planned files) or [`rewrite`] (repository scan → planned edits) →
 //! [`plan`] (diff, check or atomic write) → [`report`] (typed messages the binary prints).
 //! [`cmd`] holds one function per command tying these together.
+//!
+//! [`plan`] is the one writer (`FileEdit`, verify, atomic write, diff);
+//! [`reference`](mod@reference) is the one grammar of image references that [`rewrite`]
+//! maps and [`check`] inspects; [`generated`] plans the generated files, [`rename`] plans
+//! a rename, [`git`] runs git.
 
 pub mod check;
 pub mod cmd;

@@ -155,9 +155,6 @@ pub fn verify<'a>(
         .try_for_each(|e| unchanged(root, real_root.as_deref(), e))
 }
 
-/// Most files written at once: the cost is dominated by `fsync`, which overlaps well.
-const MAX_WRITERS: usize = 16;
-
 /// Writes every edit that changes its file, each atomically, and returns them. Nothing is
 /// written when any file changed since planning ([`EditError::Changed`]); each file is
 /// checked once more right before its rename. Should writing one fail, the files written
@@ -322,6 +319,9 @@ impl std::error::Error for EditError {
         }
     }
 }
+
+/// Most files written at once: the cost is dominated by `fsync`, which overlaps well.
+const MAX_WRITERS: usize = 16;
 
 /// The bytes of `abs`, `None` when it does not exist; errors name `shown`.
 fn read_if_exists(abs: &Path, shown: &Path) -> Result<Option<Vec<u8>>, EditError> {

@@ -15,7 +15,7 @@ use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::model::Model;
 use crate::plan::Plan;
 use crate::render::compose::filled_env_path;
-use crate::rewrite::{ScanOptions, WarningKind, for_each_file};
+use crate::rewrite::{RewriteError, ScanOptions, WarningKind, for_each_file};
 
 /// What a check found, before it is printed.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +27,13 @@ pub struct Outcome {
     pub generated: usize,
     /// Paths given that were skipped, and why.
     pub notes: Vec<String>,
+}
+
+/// Why a pass could not read the repository (reported as an [`Kind::Error`] finding).
+#[derive(Debug)]
+pub enum CheckError {
+    /// The walk failed: an unreadable file or directory, an invalid exclude.
+    Walk { root: PathBuf, source: RewriteError },
 }
 
 /// Where a pass runs and how it shows paths.
@@ -87,16 +94,40 @@ pub fn check(model: &Model, pass: &Pass<'_>) -> Outcome {
                 outcome.notes.push(format!("{path} {what}"));
             }
         }
-        Err(e) => outcome.findings.push(Finding::new(
-            Kind::Error,
-            Diagnostic::error_in(None, format!("cannot check {}: {e}", root.display())),
-        )),
+        Err(source) => {
+            let e = CheckError::Walk {
+                root: root.clone(),
+                source,
+            };
+            outcome.findings.push(Finding::new(
+                Kind::Error,
+                Diagnostic::error_in(None, e.to_string()),
+            ));
+        }
     }
     if let Some(f) = tracked_env.finish(root, display) {
         outcome.findings.push(f);
     }
     outcome.findings.sort_by_key(Finding::sort_key);
     outcome
+}
+
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CheckError::Walk { root, source } => {
+                write!(f, "cannot check {}: {source}", root.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for CheckError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CheckError::Walk { source, .. } => Some(source),
+        }
+    }
 }
 
 impl Outcome {

@@ -179,13 +179,14 @@ impl Matcher {
         let mut replacement = String::new();
         let mut kept_variable = false;
         let mut uppercase = false;
+        // A written host (images, repository expressions after `HOST/`) comes first.
+        if let Some((host, slash)) = f.host {
+            kept_variable |= push_host(&mut replacement, t, host, slash, rename);
+            uppercase |= has_upper(t, host, slash);
+            replacement.push('/');
+        }
         match f.form {
             Form::Image => {
-                if let Some((host, slash)) = f.host {
-                    kept_variable |= push_host(&mut replacement, t, host, slash, rename);
-                    uppercase |= has_upper(t, host, slash);
-                    replacement.push('/');
-                }
                 if let Some((owner, slash)) = f.owner {
                     kept_variable |= push_owner(&mut replacement, t, owner, slash, rename);
                     uppercase |= has_upper(t, owner, slash);
@@ -212,11 +213,6 @@ impl Matcher {
                 }
             }
             Form::RepositoryExpression => {
-                if let Some((host, slash)) = f.host {
-                    kept_variable |= push_host(&mut replacement, t, host, slash, rename);
-                    uppercase |= has_upper(t, host, slash);
-                    replacement.push('/');
-                }
                 let expression = f.expression.clone().expect("the form has an expression");
                 match &rename.new_repo_suffix {
                     Some(new_suffix) => {
