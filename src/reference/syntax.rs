@@ -83,10 +83,6 @@ pub fn continues_path(t: &[u8], i: usize) -> bool {
     continues_byte(b)
 }
 
-fn continues_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/' | b'$' | b'{' | b'%' | b'*')
-}
-
 /// The tail of an image reference whose path ends at `i`, or `None` when the path goes on.
 pub fn image_tail(t: &[u8], i: usize) -> Option<Tail> {
     (!continues_path(t, i)).then(|| tail_at(t, i))
@@ -99,42 +95,6 @@ pub fn link_tail(t: &[u8], i: usize) -> Option<Tail> {
         Some(b'/' | b'?' | b'#') => Some(Tail::default()),
         _ => image_tail(t, i),
     }
-}
-
-/// End of the tag starting at `start`; expressions are taken whole.
-fn tag_end(t: &[u8], start: usize) -> usize {
-    let mut i = start;
-    while i < t.len() && i - start <= 4 * MAX_TAG {
-        if let Some(end) = expression_at(t, i) {
-            i = end;
-            continue;
-        }
-        let b = t[i];
-        if b.is_ascii_whitespace() || b.is_ascii_control() || b"\"'`,;()[]{}<>|\\@*!?".contains(&b)
-        {
-            break;
-        }
-        i += 1;
-    }
-    i
-}
-
-/// End of `algorithm:hex…` at `i` (the OCI digest grammar, loosely), if one is there.
-fn digest_end(t: &[u8], i: usize) -> Option<usize> {
-    let mut j = i;
-    while j < t.len()
-        && j - i < 32
-        && (t[j].is_ascii_alphanumeric() || matches!(t[j], b'+' | b'.' | b'_' | b'-'))
-    {
-        j += 1;
-    }
-    if !(j > i && t.get(j) == Some(&b':') && t.get(j + 1).is_some_and(u8::is_ascii_hexdigit)) {
-        return None;
-    }
-    while j < t.len() && (t[j].is_ascii_alphanumeric() || b"+._-:".contains(&t[j])) {
-        j += 1;
-    }
-    Some(j)
 }
 
 /// End of the expression starting at `i`, if one does: `${{ expression }}`, `${NAME…}`,
@@ -249,9 +209,6 @@ pub fn starts_word(t: &[u8], s: usize) -> bool {
     s == 0 || !(is_segment_byte(t[s - 1]) || t[s - 1] == b'$')
 }
 
-/// Longest GitHub owner (login) read.
-const MAX_OWNER: usize = 40;
-
 /// `OWNER/PATH` written out from `start` (right after `HOST/`): the end of the owner (at
 /// its `/`) and the end of the path, without a trailing `.` or `/`. `None` when there is
 /// no `/` after an owner, the path is empty, or it goes on with a template (`${…}`,
@@ -312,20 +269,6 @@ pub fn image_key_before(t: &[u8], i: usize) -> bool {
         .any(|w| w.eq_ignore_ascii_case(b"image"))
 }
 
-fn skip_blanks_back(t: &[u8], mut j: usize) -> usize {
-    while j > 0 && matches!(t[j - 1], b' ' | b'\t') {
-        j -= 1;
-    }
-    j
-}
-
-fn skip_blanks(t: &[u8], mut j: usize) -> usize {
-    while j < t.len() && matches!(t[j], b' ' | b'\t') {
-        j += 1;
-    }
-    j
-}
-
 /// For a hit of `github.repository` at `s..e`: the byte range of the whole
 /// `${{ github.repository }}` expression, if the hit is one.
 pub fn expression_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
@@ -350,6 +293,63 @@ pub fn env_variable_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize
     }
     let ok = s >= 1 && t[s - 1] == b'$' && !t.get(e).is_some_and(|&b| is_name_byte(b));
     ok.then(|| (s - 1, e))
+}
+
+fn continues_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/' | b'$' | b'{' | b'%' | b'*')
+}
+
+/// End of the tag starting at `start`; expressions are taken whole.
+fn tag_end(t: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while i < t.len() && i - start <= 4 * MAX_TAG {
+        if let Some(end) = expression_at(t, i) {
+            i = end;
+            continue;
+        }
+        let b = t[i];
+        if b.is_ascii_whitespace() || b.is_ascii_control() || b"\"'`,;()[]{}<>|\\@*!?".contains(&b)
+        {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// End of `algorithm:hex…` at `i` (the OCI digest grammar, loosely), if one is there.
+fn digest_end(t: &[u8], i: usize) -> Option<usize> {
+    let mut j = i;
+    while j < t.len()
+        && j - i < 32
+        && (t[j].is_ascii_alphanumeric() || matches!(t[j], b'+' | b'.' | b'_' | b'-'))
+    {
+        j += 1;
+    }
+    if !(j > i && t.get(j) == Some(&b':') && t.get(j + 1).is_some_and(u8::is_ascii_hexdigit)) {
+        return None;
+    }
+    while j < t.len() && (t[j].is_ascii_alphanumeric() || b"+._-:".contains(&t[j])) {
+        j += 1;
+    }
+    Some(j)
+}
+
+/// Longest GitHub owner (login) read.
+const MAX_OWNER: usize = 40;
+
+fn skip_blanks_back(t: &[u8], mut j: usize) -> usize {
+    while j > 0 && matches!(t[j - 1], b' ' | b'\t') {
+        j -= 1;
+    }
+    j
+}
+
+fn skip_blanks(t: &[u8], mut j: usize) -> usize {
+    while j < t.len() && matches!(t[j], b' ' | b'\t') {
+        j += 1;
+    }
+    j
 }
 
 fn is_name_start(b: u8) -> bool {
