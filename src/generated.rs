@@ -21,18 +21,17 @@ pub enum GeneratedError {
 /// Renders `model` and compares every file with the disk under the model's root.
 pub fn plan(model: &Model) -> Result<Plan, GeneratedError> {
     let files = render::render(model).map_err(GeneratedError::Template)?;
-    plan_files(&model.root, files)
+    plan_files(&model.root, files).map_err(GeneratedError::Read)
 }
 
 /// Compares rendered `files` with the disk under `root`.
-pub fn plan_files(root: &Path, files: Vec<PlannedFile>) -> Result<Plan, GeneratedError> {
+pub fn plan_files(root: &Path, files: Vec<PlannedFile>) -> Result<Plan, EditError> {
     Plan::read(
         root,
         files
             .into_iter()
             .map(|f| (PathBuf::from(f.path), f.contents.into_bytes())),
     )
-    .map_err(GeneratedError::Read)
 }
 
 /// The command that regenerates the files, as the user would type it: with `--config`

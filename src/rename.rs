@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::edit::{ConfigEdit, Scope};
 use crate::diagnostic::Diagnostic;
-use crate::generated::{self, GeneratedError};
+use crate::generated;
 use crate::model::{Model, Service, naming};
 use crate::plan::{self, EditError, FileEdit};
 use crate::render::{self, TemplateError};
@@ -207,10 +207,7 @@ pub fn plan(
         .filter(|f| model.root.join(&f.path).is_file())
         .collect();
     let generated = generated::plan_files(&model.root, existing)
-        .map_err(|e| match e {
-            GeneratedError::Template(e) => RenameError::Template(e),
-            GeneratedError::Read(e) => RenameError::Read(e),
-        })?
+        .map_err(RenameError::Read)?
         .edits;
     let config = FileEdit::read(&model.root, &model.config_name, new_text.into_bytes())
         .map_err(RenameError::Read)?;
