@@ -5,9 +5,13 @@
 //! Data flows one way: [`config`] (raw TOML with spans) → [`model`] (validated), chained
 //! by [`load`] → [`render`] (model → planned files) or [`rewrite`] (repository scan →
 //! planned edits) → [`plan`] (diff, check or atomic write) → [`report`] (typed messages the
-//! binary prints). [`cmd`] holds one function per command tying these together. Reading the
-//! repository outside the config: [`git`] (every `git` run), [`remote`] (GitHub remote
-//! URLs) and [`dockerfile`] (Dockerfile discovery).
+//! binary prints). [`cmd`] holds one function per command tying these together.
+//!
+//! [`plan`] is the one writer (`FileEdit`, verify, atomic write, diff);
+//! [`reference`](mod@reference) is the one grammar of image references that [`rewrite`]
+//! maps and [`check`] inspects; [`generated`] plans the generated files, [`rename`] plans
+//! a rename. Reading the repository outside the config: [`git`] (every `git` run),
+//! [`remote`] (GitHub remote URLs) and [`dockerfile`] (Dockerfile discovery).
 
 pub mod check;
 pub mod cmd;
@@ -15,11 +19,14 @@ pub mod config;
 pub mod diagnostic;
 pub mod dockerfile;
 pub mod exit;
+pub mod generated;
 pub mod git;
 pub mod load;
 pub mod model;
 pub mod plan;
+pub mod reference;
 pub mod remote;
+pub mod rename;
 pub mod render;
 pub mod report;
 pub mod rewrite;

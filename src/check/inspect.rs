@@ -1,15 +1,18 @@
 //! [`Inspector`]: the per-file rules of `check`, as a pure function from a file's bytes to
 //! [`Hit`]s (byte ranges with what is wrong and how to fix it).
 //!
-//! One Aho-Corasick automaton, the gate, holds every literal a rule starts from: the old
-//! and current package paths (and their `%2F` forms) the reference [`Matcher`] looks for,
-//! `github.repository` / `GITHUB_REPOSITORY`, the registry host followed by `/` (the owner
-//! after it is compared case-insensitively), and the GitHub token prefixes. A file without
-//! a gate match costs that one search; only the others go through the rules:
+//! One Aho-Corasick automaton, the gate (ASCII case-insensitive), holds every literal a
+//! rule starts from: the old and current package paths (and their `%2F` forms),
+//! `github.repository` / `GITHUB_REPOSITORY`, the registry host followed by `/` (any case;
+//! the owner after it is compared case-insensitively), and the GitHub token prefixes. A
+//! file without a gate match costs that one search; only the others go through the rules.
+//! References are found by the one grammar ([`crate::reference`]): the configured images
+//! with its [`Finder`], the old names with `rename`'s [`Matcher`] (which maps each to the
+//! current image, for the fix).
 //!
-//! - **stale name**: a reference, by the rules and matcher of `rename`, to a name in some
-//!   service's `renamed_from`; the fix is the service's current image with the tag or
-//!   digest as written.
+//! - **stale name**: a reference, by the rules of `rename`, to a name in some service's
+//!   `renamed_from`; the fix is the service's current image with the tag or digest as
+//!   written.
 //! - **unpullable**: a reference to a configured image with uppercase letters in its path
 //!   (owner or package) or with an invalid tag; and, as a warning in compose and
 //!   Kubernetes files, `HOST/OWNER/PACKAGE` naming a package the config does not describe.
@@ -29,8 +32,10 @@ use super::secrets::{self, TokenFinder};
 use super::tag;
 use crate::diagnostic::Severity;
 use crate::model::Model;
-use crate::rewrite::text::line_bounds;
-use crate::rewrite::{Form, IGNORE_MARKER, Matcher, Reference, Rename};
+use crate::reference::syntax;
+use crate::reference::text::line_bounds;
+use crate::reference::{Finder, Form, HostFinder, IGNORE_MARKER, Image, Tail, tail_at};
+use crate::rewrite::{Matcher, Reference, Rename};
 
 /// One problem at a byte range of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,12 +56,15 @@ pub struct Hit {
 #[derive(Debug, Clone)]
 pub struct Inspector {
     gate: AhoCorasick,
-    matcher: Matcher,
-    /// Per rename of the matcher: which service it belongs to and whether it is an old name.
-    targets: Vec<Target>,
+    /// The configured images, found by the grammar (`Found::image` is the service).
+    current: Finder,
+    /// Every old name (`renamed_from`) mapped to its service's current image.
+    stale: Matcher,
+    /// Per rename of `stale`: the service it belongs to.
+    stale_service: Vec<usize>,
     tokens: TokenFinder,
-    /// `host/` as it may be spelled (lowercase, uppercase, capitalised).
-    hosts: Vec<Vec<u8>>,
+    /// `host/` in any letter case.
+    hosts: HostFinder,
     registry: String,
     owner_lc: String,
     /// Packages under `registry/owner_lc/`: the configured ones and the old names.
@@ -70,21 +78,18 @@ pub struct Inspector {
 impl Inspector {
     /// The rules for `model`: its images, their old names and its owner.
     pub fn new(model: &Model) -> Inspector {
+        let mut current = Vec::new();
         let mut renames = Vec::new();
-        let mut targets = Vec::new();
+        let mut stale_service = Vec::new();
         let mut known = Vec::new();
         let registry = model.registry.to_ascii_lowercase();
         for (i, s) in model.services.iter().enumerate() {
-            renames.push(Rename {
+            current.push(Image {
                 host: model.registry.clone(),
                 owner: model.owner.clone(),
                 path: s.package.clone(),
-                new_host: model.registry.clone(),
-                new_owner: model.owner.clone(),
-                new_path: s.package.clone(),
                 repo: model.repo.clone(),
             });
-            targets.push(Target::Current { service: i });
             known.push(Known {
                 path: s.package.clone(),
                 service: i,
@@ -105,7 +110,7 @@ impl Inspector {
                     new_path: s.package.clone(),
                     repo: model.repo.clone(),
                 });
-                targets.push(Target::Stale { service: i });
+                stale_service.push(i);
                 if host.eq_ignore_ascii_case(&registry) && owner.eq_ignore_ascii_case(&model.owner)
                 {
                     known.push(Known {
@@ -116,25 +121,17 @@ impl Inspector {
                 }
             }
         }
-        let mut hosts: Vec<Vec<u8>> = Vec::new();
-        let capitalised = {
-            let mut c = registry.clone();
-            if let Some(first) = c.get_mut(..1) {
-                first.make_ascii_uppercase();
-            }
-            c
-        };
-        for h in [registry.clone(), registry.to_ascii_uppercase(), capitalised] {
-            let bytes = format!("{h}/").into_bytes();
-            if !hosts.contains(&bytes) {
-                hosts.push(bytes);
-            }
-        }
-        let gate = build_gate(&renames, &hosts);
+        let hosts = HostFinder::new(&[&registry]);
+        let paths = current
+            .iter()
+            .map(|c| c.path.as_str())
+            .chain(renames.iter().map(|r| r.path.as_str()));
+        let gate = build_gate(paths, &registry);
         Inspector {
             gate,
-            matcher: Matcher::new(&renames),
-            targets,
+            current: Finder::new(&current),
+            stale: Matcher::new(&renames),
+            stale_service,
             tokens: TokenFinder::default(),
             hosts,
             owner_lc: model.owner_lc.clone(),
@@ -180,11 +177,27 @@ impl Inspector {
             let mut is_manifest =
                 || *manifest.get_or_insert_with(|| is_deploy_manifest(path, text));
             let seen = self.owner_references(text, &ignored, &mut is_manifest, &mut hits);
-            for r in self.matcher.find_bytes(text) {
+            for r in self.stale.find_bytes(text) {
                 if seen.contains(&r.start) {
                     continue;
                 }
-                self.reference(text, &r, &mut hits);
+                let suffix = match r.form {
+                    Form::PackageLink => Tail::default(),
+                    _ => tail_at(text, r.end),
+                };
+                let service = self.stale_service[r.rename];
+                let old = self.stale.renames()[r.rename].old_image();
+                hits.push(self.stale_hit(text, r.start..r.end, &suffix, service, &old, Some(&r)));
+            }
+            for f in self.current.find(text) {
+                // Written-out host and owner were judged by `owner_references`; here only
+                // variable forms remain, whose case cannot be known: judge the tag.
+                if seen.contains(&f.start) || f.form == Form::PackageLink {
+                    continue;
+                }
+                if let Some(h) = tag_hit(text, f.start..f.end, &f.tail) {
+                    hits.push(h);
+                }
             }
         }
         hits.sort_by_key(|h| (h.span.start, h.kind, h.span.end));
@@ -203,104 +216,73 @@ impl Inspector {
         hits: &mut Vec<Hit>,
     ) -> Vec<usize> {
         let mut seen = Vec::new();
-        for host in &self.hosts {
-            for start in memchr::memmem::find_iter(text, host) {
-                if start > 0 && (is_name_byte(text[start - 1]) || text[start - 1] == b'$') {
-                    continue;
-                }
-                let owner_start = start + host.len();
-                let owner_len = text[owner_start..]
-                    .iter()
-                    .take(40)
-                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
-                    .count();
-                let owner_end = owner_start + owner_len;
-                if text.get(owner_end) != Some(&b'/')
-                    || !text[owner_start..owner_end].eq_ignore_ascii_case(self.owner_lc.as_bytes())
-                {
-                    continue;
-                }
-                let path_start = owner_end + 1;
-                let Some(path_end) = path_end(text, path_start) else {
-                    continue;
-                };
-                if ignored(start) {
+        for host in self.hosts.find_iter(text) {
+            let start = host.start;
+            if !syntax::starts_word(text, start) {
+                continue;
+            }
+            let owner_start = host.end;
+            let Some((owner_end, path_end)) = syntax::written_owner_path(text, owner_start) else {
+                continue;
+            };
+            if !text[owner_start..owner_end].eq_ignore_ascii_case(self.owner_lc.as_bytes()) {
+                continue;
+            }
+            if ignored(start) {
+                seen.push(start);
+                continue;
+            }
+            let written = &text[owner_end + 1..path_end];
+            let lower = written.to_ascii_lowercase();
+            let known = self.known.iter().find(|k| k.path.as_bytes() == lower);
+            let uppercase = text[owner_start..path_end]
+                .iter()
+                .any(u8::is_ascii_uppercase);
+            match known {
+                Some(k) if k.stale && !uppercase => {} // the matcher reports it
+                Some(k) if k.stale => {
                     seen.push(start);
-                    continue;
+                    let suffix = tail_at(text, path_end);
+                    hits.push(self.stale_hit(
+                        text,
+                        start..path_end,
+                        &suffix,
+                        k.service,
+                        &format!("{}/{}/{}", self.registry, self.owner_lc, k.path),
+                        None,
+                    ));
                 }
-                let written = &text[path_start..path_end];
-                let lower = written.to_ascii_lowercase();
-                let known = self.known.iter().find(|k| k.path.as_bytes() == lower);
-                let uppercase = text[owner_start..path_end]
-                    .iter()
-                    .any(u8::is_ascii_uppercase);
-                match known {
-                    Some(k) if k.stale && !uppercase => {} // the matcher reports it
-                    Some(k) if k.stale => {
-                        seen.push(start);
-                        let suffix = tag::suffix_at(text, path_end);
-                        hits.push(self.stale_hit(
+                Some(k) => {
+                    seen.push(start);
+                    let suffix = tail_at(text, path_end);
+                    if uppercase {
+                        hits.push(self.uppercase_hit(
                             text,
                             start..path_end,
+                            owner_start,
                             &suffix,
                             k.service,
-                            &format!("{}/{}/{}", self.registry, self.owner_lc, k.path),
-                            None,
                         ));
                     }
-                    Some(k) => {
-                        seen.push(start);
-                        let suffix = tag::suffix_at(text, path_end);
-                        if uppercase {
-                            hits.push(self.uppercase_hit(
-                                text,
-                                start..path_end,
-                                owner_start,
-                                &suffix,
-                                k.service,
-                            ));
-                        }
-                        if let Some(h) = tag_hit(text, start..path_end, &suffix) {
-                            hits.push(h);
-                        }
+                    if let Some(h) = tag_hit(text, start..path_end, &suffix) {
+                        hits.push(h);
                     }
-                    None if is_manifest() => {
-                        seen.push(start);
-                        hits.push(self.unknown_hit(text, start..path_end, &lower));
-                    }
-                    None => {}
                 }
+                None if is_manifest() => {
+                    seen.push(start);
+                    hits.push(self.unknown_hit(text, start..path_end, &lower));
+                }
+                None => {}
             }
         }
         seen
-    }
-
-    /// Hits for one reference the matcher found.
-    fn reference(&self, text: &[u8], r: &Reference, hits: &mut Vec<Hit>) {
-        let suffix = match r.form {
-            Form::PackageLink => tag::Suffix::default(),
-            _ => tag::suffix_at(text, r.end),
-        };
-        match self.targets[r.rename] {
-            Target::Stale { service } => {
-                let old = self.matcher.renames()[r.rename].old_image();
-                hits.push(self.stale_hit(text, r.start..r.end, &suffix, service, &old, Some(r)));
-            }
-            Target::Current { .. } => {
-                // Written-out host and owner were judged by `owner_references`; here only
-                // variable forms remain, whose case cannot be known: judge the tag.
-                if let Some(h) = tag_hit(text, r.start..r.end, &suffix) {
-                    hits.push(h);
-                }
-            }
-        }
     }
 
     fn stale_hit(
         &self,
         text: &[u8],
         span: Range<usize>,
-        suffix: &tag::Suffix,
+        suffix: &Tail,
         service: usize,
         old: &str,
         reference: Option<&Reference>,
@@ -343,7 +325,7 @@ impl Inspector {
         text: &[u8],
         span: Range<usize>,
         owner_start: usize,
-        suffix: &tag::Suffix,
+        suffix: &Tail,
         service: usize,
     ) -> Hit {
         let written = lossy(&text[span.clone()]);
@@ -419,14 +401,6 @@ pub fn is_deploy_manifest(path: &Path, text: &[u8]) -> bool {
     top_level(b"apiVersion:") && top_level(b"kind:")
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
-    /// A configured image (the rename maps it to itself).
-    Current { service: usize },
-    /// An old name of a service.
-    Stale { service: usize },
-}
-
 #[derive(Debug, Clone)]
 struct Known {
     path: String,
@@ -441,53 +415,37 @@ fn split_image(image: &str) -> Option<(&str, &str, &str)> {
     (!host.is_empty() && !owner.is_empty() && !path.is_empty()).then_some((host, owner, path))
 }
 
-/// The gate: every literal a rule starts from, in one automaton.
-fn build_gate(renames: &[Rename], hosts: &[Vec<u8>]) -> AhoCorasick {
+/// The gate: every literal a rule starts from, in one automaton, ASCII case-insensitive
+/// (hosts are written in any case; for the other literals it only admits a few more
+/// texts to the rules).
+fn build_gate<'a>(paths: impl Iterator<Item = &'a str>, registry: &str) -> AhoCorasick {
     let mut literals: Vec<Vec<u8>> = Vec::new();
     let mut add = |b: Vec<u8>| {
         if !b.is_empty() && !literals.contains(&b) {
             literals.push(b);
         }
     };
-    for r in renames {
-        add(r.path.as_bytes().to_vec());
-        if r.path.contains('/') {
-            add(r.path.replace('/', "%2F").into_bytes());
-            add(r.path.replace('/', "%2f").into_bytes());
+    for path in paths {
+        add(path.as_bytes().to_vec());
+        if path.contains('/') {
+            add(path.replace('/', "%2F").into_bytes());
+            add(path.replace('/', "%2f").into_bytes());
         }
     }
     add(b"github.repository".to_vec());
     add(b"GITHUB_REPOSITORY".to_vec());
-    for h in hosts {
-        add(h.clone());
-    }
+    add(format!("{registry}/").into_bytes());
     for p in secrets::PREFIXES {
         add(p.as_bytes().to_vec());
     }
     AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
         .build(&literals)
         .expect("a few short literals always build")
 }
 
-/// End of an image path starting at `start` (lowercase or not), without a trailing `.`
-/// or `/`; `None` when it is empty or goes on with a template (`${…}`, `{{…}}`), whose
-/// value cannot be known.
-fn path_end(t: &[u8], start: usize) -> Option<usize> {
-    let mut i = start;
-    while i < t.len() && (t[i].is_ascii_alphanumeric() || b"._/-".contains(&t[i])) {
-        i += 1;
-    }
-    if t.get(i).is_some_and(|b| b"${%*".contains(b)) {
-        return None;
-    }
-    while i > start && matches!(t[i - 1], b'.' | b'/') {
-        i -= 1;
-    }
-    (i > start).then_some(i)
-}
-
-fn tag_hit(text: &[u8], name: Range<usize>, suffix: &tag::Suffix) -> Option<Hit> {
+fn tag_hit(text: &[u8], name: Range<usize>, suffix: &Tail) -> Option<Hit> {
     let range = suffix.tag.clone()?;
     let written = &text[range.clone()];
     let problem = tag::tag_problem(written)?;
@@ -518,10 +476,6 @@ fn secret_hit(span: Range<usize>, kind: &str, prefix: &str) -> Hit {
               and its history, and read it from the environment or a secret store instead"
             .into(),
     }
-}
-
-fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')
 }
 
 fn lossy(b: &[u8]) -> String {
@@ -706,6 +660,24 @@ renamed_from = ["ghcr.io/acme-labs/axon-doc-web", "ghcr.io/old-org/web"]
         );
         // The registry host is not part of the path: any case pulls.
         assert!(summary("README.md", "GHCR.IO/acme-labs/axon-doc-nextjs").is_empty());
+    }
+
+    #[test]
+    fn mixed_case_host_g_hcr_io_is_found_like_uppercase_ghcr_io() {
+        // `gHcr.io/…` was missed while `GHCR.IO/…` was found: only three spellings of the
+        // host were searched.
+        for host in ["GHCR.IO", "gHcr.io", "Ghcr.IO"] {
+            let text = format!("x {host}/ACME-LABS/axon-doc-nextjs\n");
+            let got = summary("README.md", &text);
+            assert_eq!(got.len(), 1, "{host}: {got:?}");
+            assert_eq!((got[0].0, got[0].1), (Kind::Unpullable, Severity::Error));
+            assert!(
+                got[0]
+                    .3
+                    .starts_with(&format!("write `{host}/acme-labs/axon-doc-nextjs`")),
+                "{host}: {got:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,11 +1,15 @@
-//! `ghcr-gen check`: drift, stale names, unpullable references and leaked tokens.
+//! `ghcr-gen check`'s rules: drift, stale names, unpullable references and leaked tokens.
 //!
-//! [`inspect`] holds the per-file rules (one literal gate, then the reference matcher of
-//! `rename`, the owner-path rules and the token finder), [`tag`] the tag grammar,
-//! [`secrets`] the token finder and masking, [`finding`] what is reported. The command
-//! itself (drift, the parallel walk, git, output) is [`crate::cmd::check`].
+//! [`repo`] runs one pass over a repository (the parallel walk, git) into an
+//! [`repo::Outcome`]; [`drift`] compares the generated files; [`inspect`] holds the
+//! per-file rules (one literal gate, then the references the one grammar finds, the
+//! owner-path rules and the token finder); [`tag`] judges tags; [`secrets`] finds and
+//! masks tokens; [`finding`] is what is reported. The command itself only loads the config
+//! and prints ([`crate::cmd::check`]).
 
+pub mod drift;
 pub mod finding;
 pub mod inspect;
+pub mod repo;
 pub mod secrets;
 pub mod tag;

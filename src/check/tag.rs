@@ -1,38 +1,15 @@
-//! What follows an image name in a text: `:tag`, `@digest`, both, or nothing; and whether a
-//! tag as written is one a registry accepts (`[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`).
+//! Whether a tag as written (found by the reference grammar, [`crate::reference`]) is one a
+//! registry accepts (`[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`), and a valid one close to it.
 //!
 //! A tag as written may hold template variables (`${IMAGE_TAG:-latest}`, `$(TAG)`,
 //! `${{ github.sha }}`, `{{ .Values.tag }}`, `[[ tag ]]`); they are skipped, and only the
 //! literal characters around them are judged.
 
-use std::ops::Range;
-
 use crate::model::naming;
+use crate::reference::syntax::expression_at;
 
 /// Longest tag the distribution spec allows.
 pub use crate::model::naming::MAX_TAG;
-
-/// The tag and digest written after an image name.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Suffix {
-    /// Byte range of the tag (after the `:`), when one is written.
-    pub tag: Option<Range<usize>>,
-    /// Byte range of `@algorithm:hex`, when a digest follows.
-    pub digest: Option<Range<usize>>,
-}
-
-impl Suffix {
-    /// Byte range of everything written after the name (`:tag@digest`), possibly empty.
-    pub fn range(&self, name_end: usize) -> Range<usize> {
-        let end = self
-            .digest
-            .as_ref()
-            .map(|d| d.end)
-            .or(self.tag.as_ref().map(|t| t.end))
-            .unwrap_or(name_end);
-        name_end..end
-    }
-}
 
 /// Why a tag is invalid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,34 +30,6 @@ impl std::fmt::Display for TagProblem {
             TagProblem::Length(n) => write!(f, "{n} characters; a tag has at most {MAX_TAG}"),
         }
     }
-}
-
-/// The tag and digest after an image name ending at `end`.
-pub fn suffix_at(t: &[u8], end: usize) -> Suffix {
-    let mut out = Suffix::default();
-    let mut i = end;
-    if t.get(i) == Some(&b':') {
-        let mut stop = tag_end(t, i + 1);
-        // A sentence ends with a period; a tag ending in one is too odd to assume.
-        while stop > i + 2 && t[stop - 1] == b'.' {
-            stop -= 1;
-        }
-        if stop > i + 1 {
-            out.tag = Some(i + 1..stop);
-            i = stop;
-        }
-    }
-    if t.get(i) == Some(&b'@') {
-        let mut j = i + 1;
-        while j < t.len() && (t[j].is_ascii_alphanumeric() || b"+._-:".contains(&t[j])) {
-            j += 1;
-        }
-        let digest = &t[i + 1..j];
-        if digest.contains(&b':') {
-            out.digest = Some(i..j);
-        }
-    }
-    out
 }
 
 /// The first problem of a tag as written, variables skipped; `None` when it is valid.
@@ -114,7 +63,7 @@ pub fn suggest_tag(tag: &[u8]) -> String {
     let mut out = String::new();
     let mut i = 0;
     while i < tag.len() {
-        if let Some(end) = variable_end(tag, i) {
+        if let Some(end) = expression_at(tag, i) {
             out.push_str(&String::from_utf8_lossy(&tag[i..end]));
             i = end;
             continue;
@@ -136,59 +85,8 @@ pub fn suggest_tag(tag: &[u8]) -> String {
     s
 }
 
-/// End of the tag starting at `start`: before whitespace, quotes, brackets, punctuation
-/// that ends a word, or `@`; template variables are taken whole.
-fn tag_end(t: &[u8], start: usize) -> usize {
-    let mut i = start;
-    while i < t.len() && i - start <= 4 * MAX_TAG {
-        if let Some(end) = variable_end(t, i) {
-            i = end;
-            continue;
-        }
-        let b = t[i];
-        if b.is_ascii_whitespace() || b.is_ascii_control() || b"\"'`,;()[]{}<>|\\@*!?".contains(&b)
-        {
-            break;
-        }
-        i += 1;
-    }
-    i
-}
-
-/// End of the template variable starting at `i`, if one does.
-fn variable_end(t: &[u8], i: usize) -> Option<usize> {
-    let rest = &t[i..];
-    let close = |open: usize, close: &[u8]| {
-        let line_end = memchr::memchr(b'\n', &rest[open..]).map_or(rest.len(), |n| open + n);
-        memchr::memmem::find(&rest[open..line_end], close).map(|n| i + open + n + close.len())
-    };
-    if rest.starts_with(b"${{") {
-        close(3, b"}}")
-    } else if rest.starts_with(b"${") {
-        close(2, b"}")
-    } else if rest.starts_with(b"$(") {
-        close(2, b")")
-    } else if rest.starts_with(b"{{") {
-        close(2, b"}}")
-    } else if rest.starts_with(b"[[") {
-        close(2, b"]]")
-    } else if rest.first() == Some(&b'$')
-        && rest
-            .get(1)
-            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
-    {
-        let n = rest[1..]
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-            .count();
-        Some(i + 1 + n)
-    } else {
-        None
-    }
-}
-
 fn has_variable_at(t: &[u8], i: usize) -> bool {
-    variable_end(t, i).is_some()
+    expression_at(t, i).is_some()
 }
 
 /// The runs of `tag` outside variables.
@@ -196,7 +94,7 @@ fn literal_parts(tag: &[u8]) -> Vec<&[u8]> {
     let mut parts = Vec::new();
     let (mut i, mut start) = (0, 0);
     while i < tag.len() {
-        if let Some(end) = variable_end(tag, i) {
+        if let Some(end) = expression_at(tag, i) {
             if i > start {
                 parts.push(&tag[start..i]);
             }
@@ -224,51 +122,6 @@ fn utf8_len(first: u8) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tag_of(s: &str) -> Option<&str> {
-        let end = s.find(':').unwrap_or(s.len());
-        suffix_at(s.as_bytes(), end).tag.map(|r| &s[r])
-    }
-
-    #[test]
-    fn tag_ends_where_the_word_ends() {
-        assert_eq!(tag_of("x:v1.2.3 rest"), Some("v1.2.3"));
-        assert_eq!(tag_of("x:v1\""), Some("v1"));
-        assert_eq!(tag_of("x:latest)."), Some("latest"));
-        assert_eq!(tag_of("x:v1.0+rc1. Next"), Some("v1.0+rc1"));
-        assert_eq!(tag_of("x:v1.2.3..\n"), Some("v1.2.3"));
-        assert_eq!(tag_of("x:latest**"), Some("latest"));
-        assert_eq!(tag_of("x:v1.0+build\n"), Some("v1.0+build"));
-        assert_eq!(tag_of("x:feature/x"), Some("feature/x"));
-        assert_eq!(tag_of("x: prose"), None);
-        assert_eq!(tag_of("x"), None);
-    }
-
-    #[test]
-    fn variables_are_taken_whole() {
-        assert_eq!(
-            tag_of("x:${IMAGE_TAG:-latest}\n"),
-            Some("${IMAGE_TAG:-latest}")
-        );
-        assert_eq!(tag_of("x:${{ github.sha }}'"), Some("${{ github.sha }}"));
-        assert_eq!(
-            tag_of("x:{{ .Values.image.tag }}\""),
-            Some("{{ .Values.image.tag }}")
-        );
-        assert_eq!(tag_of("x:v$(VERSION)-rc"), Some("v$(VERSION)-rc"));
-    }
-
-    #[test]
-    fn digest_follows_tag_or_name() {
-        let s = b"x:v1@sha256:abcd rest";
-        let suf = suffix_at(s, 1);
-        assert_eq!(suf.tag, Some(2..4));
-        assert_eq!(suf.digest, Some(4..16));
-        assert_eq!(suf.range(1), 1..16);
-        let s = b"x@sha256:ab";
-        assert_eq!(suffix_at(s, 1).digest, Some(1..11));
-        assert_eq!(suffix_at(b"x@example.com", 1).digest, None);
-    }
 
     #[test]
     fn tags_are_judged_like_the_distribution_spec() {

@@ -11,7 +11,7 @@ use crate::config;
 use crate::diagnostic::Diagnostic;
 use crate::dockerfile::{self, FoundService};
 use crate::exit::Exit;
-use crate::plan::PlanError;
+use crate::plan::EditError;
 use crate::report::Report;
 use crate::{git, remote};
 
@@ -44,7 +44,7 @@ pub enum InitError {
     /// The text init would write does not load (e.g. a bad `--service` name).
     Invalid(Vec<Diagnostic>),
     /// Writing the file failed.
-    Write(PlanError),
+    Write(EditError),
 }
 
 impl InitError {

@@ -1,12 +1,13 @@
 //! `ghcr-gen render`: writes the generated files, or shows (`--diff`) or checks
-//! (`--check`) what writing would change. All three share one planning path.
+//! (`--check`) what writing would change. All three share one planning path
+//! ([`crate::generated::plan`]) and one writer ([`crate::plan`]).
 
 use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
 use crate::exit::Exit;
-use crate::plan::{self, Plan, Status};
-use crate::render;
+use crate::generated;
+use crate::plan::{Plan, Status};
 use crate::report::{Message, Report};
 
 /// What to do with the plan.
@@ -33,77 +34,58 @@ pub fn run(opts: &Options<'_>) -> Report {
         Ok(m) => m,
         Err(diags) => return Report::errors(diags),
     };
-    let plan = match plan_render(&model) {
+    let plan = match generated::plan(&model) {
         Ok(p) => p,
-        Err(d) => return Report::errors(vec![d]),
+        Err(e) => return Report::errors(vec![Diagnostic::error_in(None, e.to_string())]),
     };
-    finish(&plan, opts.mode, &fix_command(opts.cwd, opts.config))
-}
-
-/// Renders the model and compares it with the disk.
-pub fn plan_render(model: &crate::model::Model) -> Result<Plan, Diagnostic> {
-    let files = render::render(model).map_err(|e| Diagnostic::error_in(None, e.to_string()))?;
-    Plan::new(&model.root, files).map_err(|e| Diagnostic::error_in(None, e.to_string()))
+    let config = opts.config.map(|c| super::display_path(opts.cwd, c));
+    finish(&plan, opts.mode, &generated::fix_command(config.as_deref()))
 }
 
 /// The last step: write, diff or check.
-pub fn finish(plan: &Plan, mode: Mode, fix: &str) -> Report {
+fn finish(plan: &Plan, mode: Mode, fix: &str) -> Report {
     let mut report = Report::new(Exit::Ok);
     match mode {
         Mode::Write => match plan.write() {
             Ok(written) => {
-                for c in &written {
-                    let verb = if c.status == Status::Created {
+                for e in &written {
+                    let verb = if e.status() == Status::Created {
                         "created"
                     } else {
                         "updated"
                     };
-                    report.status(format!("{verb} {}", c.path));
+                    report.status(format!("{verb} {}", e.display_path()));
                 }
-                let unchanged = plan.changes.len() - written.len();
+                let unchanged = plan.edits.len() - written.len();
                 report.status(format!(
                     "{} file(s) written, {unchanged} unchanged",
                     written.len()
                 ));
             }
-            Err(e) => return Report::error(e.to_string()),
+            Err(e) => return Report::errors(vec![Diagnostic::error_in(None, e.to_string())]),
         },
         Mode::Diff | Mode::Check => {
-            for c in plan.pending() {
-                report.push(Message::Diff(plan::unified_diff(c)));
+            for e in plan.pending() {
+                report.push(Message::Diff(e.diff()));
             }
             let pending = plan.pending().count();
             if mode == Mode::Check && pending > 0 {
-                for c in plan.pending() {
-                    let what = if c.status == Status::Created {
+                for e in plan.pending() {
+                    let what = if e.status() == Status::Created {
                         "missing"
                     } else {
                         "out of date"
                     };
-                    report.status(format!("{}: {what}", c.path));
+                    report.status(format!("{}: {what}", e.display_path()));
                 }
                 report.status(format!(
                     "{pending} generated file(s) out of date; run `{fix}` to update them"
                 ));
                 report.exit = Exit::Findings;
             } else if mode == Mode::Check {
-                report.status(format!(
-                    "{} generated file(s) up to date",
-                    plan.changes.len()
-                ));
+                report.status(format!("{} generated file(s) up to date", plan.edits.len()));
             }
         }
     }
     report
-}
-
-/// The command that regenerates the files, as the user would type it.
-pub fn fix_command(cwd: &Path, config: Option<&Path>) -> String {
-    match config {
-        Some(path) => format!(
-            "ghcr-gen render --config {}",
-            super::display_path(cwd, path)
-        ),
-        None => "ghcr-gen render".to_string(),
-    }
 }

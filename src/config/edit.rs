@@ -25,13 +25,6 @@ impl fmt::Display for EditError {
 
 impl std::error::Error for EditError {}
 
-/// The message, for reports that take plain text.
-impl From<EditError> for String {
-    fn from(e: EditError) -> String {
-        e.to_string()
-    }
-}
-
 /// Where a key lives: the top level, or a service's table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope<'a> {

@@ -1,7 +1,8 @@
 //! Rendering: a pure function from the [`Model`] to the list of files it implies.
 //!
 //! Nothing here touches the disk except loading user template overrides; writing, diffing
-//! and checking happen in [`crate::plan`]. Every file starts with a header saying it is
+//! and checking happen in [`crate::plan`] (the plan of the generated files is
+//! [`crate::generated`]). Every file starts with a header saying it is
 //! generated and how to regenerate it, added here so an overridden template cannot drop it.
 
 pub mod compose;
@@ -19,8 +20,6 @@ pub use templates::{TemplateError, Templates};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Target {
-    /// registry.toml itself (edited by `rename`, never rendered).
-    Config,
     Compose,
     K8s,
     Env,

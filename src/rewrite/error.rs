@@ -1,10 +1,11 @@
-//! [`RewriteError`]: why a scan or an apply stopped, with the path (and line) concerned.
+//! [`RewriteError`]: why a scan stopped, with the path (and line) concerned. Writing fails
+//! with the one writer's [`crate::plan::EditError`].
 
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-/// Why a scan could not complete or a plan could not be written. Paths are relative to the
+/// Why a scan could not complete. Paths are relative to the
 /// scanned root when they are inside it.
 #[derive(Debug)]
 pub enum RewriteError {
@@ -18,10 +19,6 @@ pub enum RewriteError {
     Read { path: PathBuf, source: io::Error },
     /// Two references overlap in a file (a matcher bug; nothing is written).
     Overlap { path: PathBuf, line: usize },
-    /// A file's content differs from what the plan was computed from; it was not written.
-    ChangedOnDisk { path: PathBuf },
-    /// Writing a file (its temporary file, or the final rename) failed.
-    Write { path: PathBuf, source: io::Error },
 }
 
 impl RewriteError {
@@ -32,9 +29,7 @@ impl RewriteError {
             RewriteError::Root { path, .. }
             | RewriteError::Walk { path, .. }
             | RewriteError::Read { path, .. }
-            | RewriteError::Overlap { path, .. }
-            | RewriteError::ChangedOnDisk { path }
-            | RewriteError::Write { path, .. } => path.clone(),
+            | RewriteError::Overlap { path, .. } => path.clone(),
         }
     }
 
@@ -75,14 +70,6 @@ impl fmt::Display for RewriteError {
                 "{}:{line}: two references overlap; nothing was written (please report this)",
                 path.display()
             ),
-            RewriteError::ChangedOnDisk { path } => write!(
-                f,
-                "{}: the file changed since it was scanned, so it was not overwritten; run the command again",
-                path.display()
-            ),
-            RewriteError::Write { path, source } => {
-                write!(f, "{}: cannot write this file: {source}", path.display())
-            }
         }
     }
 }
@@ -90,9 +77,7 @@ impl fmt::Display for RewriteError {
 impl std::error::Error for RewriteError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            RewriteError::Root { source, .. }
-            | RewriteError::Read { source, .. }
-            | RewriteError::Write { source, .. } => Some(source),
+            RewriteError::Root { source, .. } | RewriteError::Read { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -120,11 +105,6 @@ mod tests {
                 source: io(),
             },
             RewriteError::Overlap { path: p(), line: 7 },
-            RewriteError::ChangedOnDisk { path: p() },
-            RewriteError::Write {
-                path: p(),
-                source: io(),
-            },
         ];
         for e in all {
             assert!(e.to_string().starts_with("deploy/app.yaml"), "{e}");

@@ -1,19 +1,14 @@
-//! [`Matcher`]: finds references to old image names in one text.
-//!
-//! One Aho-Corasick search over the old package paths (plus `github.repository` and
-//! `GITHUB_REPOSITORY` when a path is spelled after the repository) finds candidates;
-//! only then are the rules applied around each hit, looking backwards for `HOST/OWNER/`,
-//! a variable form, a repository expression or a package-page link, and forwards for the
-//! boundary that ends the path. Text without a candidate costs one search.
+//! [`Matcher`]: the references to old image names in one text, each mapped to its new
+//! name. Finding is the grammar's ([`crate::reference::Finder`] over the old images);
+//! this module only decides what each reference becomes: host and owner as written unless
+//! they change, a changing one written as a variable kept (and flagged), the new path.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 use serde::Serialize;
 
-use super::syntax::{self, Segment, Tail};
-use super::text::{LineCounter, line_bounds};
-
-/// Lines carrying this marker are never edited.
-pub const IGNORE_MARKER: &str = "ghcr-gen: ignore";
+use crate::reference::finder::{Found, has_upper, strip_prefix_ci};
+use crate::reference::syntax::Segment;
+use crate::reference::{Finder, Image};
+pub use crate::reference::{Form, IGNORE_MARKER};
 
 /// One image moving from an old name to a new one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,6 +40,16 @@ impl Rename {
             new_owner: owner.into(),
             new_path: format!("{path}{suffix}"),
             repo: repo.into(),
+        }
+    }
+
+    /// The old image, as the grammar's finder looks for it.
+    pub fn old(&self) -> Image {
+        Image {
+            host: self.host.clone(),
+            owner: self.owner.clone(),
+            path: self.path.clone(),
+            repo: self.repo.clone(),
         }
     }
 
@@ -82,19 +87,6 @@ impl Rename {
     }
 }
 
-/// How a reference was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Form {
-    /// `HOST/OWNER/PATH`, host and owner literal or variables.
-    Image,
-    /// `${{ github.repository }}` (or `$GITHUB_REPOSITORY`) plus the rest of the path,
-    /// used as an image name.
-    RepositoryExpression,
-    /// A package page on github.com.
-    PackageLink,
-}
-
 /// One place in a text that names an old image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reference {
@@ -124,33 +116,16 @@ pub struct Reference {
     pub kept_variable: bool,
 }
 
-/// Finds references to the old names of a set of renames.
+/// Finds references to the old names of a set of renames and maps them to the new ones.
 #[derive(Debug, Clone)]
 pub struct Matcher {
     originals: Vec<Rename>,
     renames: Vec<Prepared>,
-    searcher: Option<AhoCorasick>,
-    patterns: Vec<Pattern>,
-    /// Renames whose path is spelled `repo` + suffix: (rename, suffix), longest suffix first.
-    repo_rules: Vec<(usize, Vec<u8>)>,
-}
-
-#[derive(Debug, Clone)]
-enum Pattern {
-    /// A package path, for these renames.
-    Path(Vec<usize>),
-    /// A nested package path with `/` written `%2F` (package-page links), for these renames.
-    EncodedPath(Vec<usize>),
-    /// `github.repository`.
-    Expression,
-    /// `GITHUB_REPOSITORY`.
-    EnvVariable,
+    finder: Finder,
 }
 
 #[derive(Debug, Clone)]
 struct Prepared {
-    host: Vec<u8>,
-    owner: Vec<u8>,
     owner_configured: String,
     new_host: String,
     new_owner: String,
@@ -162,76 +137,14 @@ struct Prepared {
     new_repo_suffix: Option<String>,
 }
 
-/// A reference before its line and column are known.
-struct Found {
-    start: usize,
-    end: usize,
-    rename: usize,
-    replacement: String,
-    tail: Tail,
-    uppercase: bool,
-    form: Form,
-    kept_variable: bool,
-}
-
 impl Matcher {
     /// A matcher for these renames; a [`Reference::rename`] indexes into `renames`.
     pub fn new(renames: &[Rename]) -> Matcher {
-        let mut literals: Vec<(Vec<u8>, Pattern)> = Vec::new();
-        let mut add = |bytes: Vec<u8>, index: usize, encoded: bool| {
-            let found = literals.iter_mut().find(|(b, p)| {
-                *b == bytes
-                    && matches!(
-                        (p, encoded),
-                        (Pattern::Path(_), false) | (Pattern::EncodedPath(_), true)
-                    )
-            });
-            match found {
-                Some((_, Pattern::Path(list) | Pattern::EncodedPath(list))) => list.push(index),
-                _ => {
-                    let p = if encoded {
-                        Pattern::EncodedPath(vec![index])
-                    } else {
-                        Pattern::Path(vec![index])
-                    };
-                    literals.push((bytes, p));
-                }
-            }
-        };
-        let mut repo_rules = Vec::new();
-        let mut prepared = Vec::new();
-        for (index, r) in renames.iter().enumerate() {
-            if r.path.is_empty() {
-                prepared.push(prepare(r));
-                continue;
-            }
-            add(r.path.as_bytes().to_vec(), index, false);
-            if r.path.contains('/') {
-                add(r.path.replace('/', "%2F").into_bytes(), index, true);
-                add(r.path.replace('/', "%2f").into_bytes(), index, true);
-            }
-            if let Some(suffix) = strip_prefix_ci(&r.path, &r.repo) {
-                repo_rules.push((index, suffix.as_bytes().to_vec()));
-            }
-            prepared.push(prepare(r));
-        }
-        repo_rules.sort_by_key(|(i, s)| (std::cmp::Reverse(s.len()), *i));
-        if !repo_rules.is_empty() {
-            literals.push((b"github.repository".to_vec(), Pattern::Expression));
-            literals.push((b"GITHUB_REPOSITORY".to_vec(), Pattern::EnvVariable));
-        }
-        let searcher = (!literals.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(literals.iter().map(|(b, _)| b))
-                .expect("a few short literals always build")
-        });
+        let images: Vec<Image> = renames.iter().map(Rename::old).collect();
         Matcher {
             originals: renames.to_vec(),
-            renames: prepared,
-            searcher,
-            patterns: literals.into_iter().map(|(_, p)| p).collect(),
-            repo_rules,
+            renames: renames.iter().map(prepare).collect(),
+            finder: Finder::new(&images),
         }
     }
 
@@ -243,7 +156,7 @@ impl Matcher {
     /// Whether `text` holds a candidate at all: the one search a file without references
     /// costs.
     pub fn has_candidate(&self, text: &[u8]) -> bool {
-        self.searcher.as_ref().is_some_and(|s| s.is_match(text))
+        self.finder.has_candidate(text)
     }
 
     /// References in `text`, in order, none overlapping.
@@ -253,241 +166,86 @@ impl Matcher {
 
     /// References in `text`, which need not be UTF-8 (the rules only look at ASCII bytes).
     pub fn find_bytes(&self, text: &[u8]) -> Vec<Reference> {
-        let Some(searcher) = &self.searcher else {
-            return Vec::new();
-        };
-        let mut found: Vec<Found> = Vec::new();
-        let mut pos = 0;
-        while pos < text.len() {
-            let Some(m) = searcher.find(Input::new(text).span(pos..text.len())) else {
-                break;
-            };
-            let hit = self.at(
-                text,
-                m.start(),
-                m.end(),
-                &self.patterns[m.pattern().as_usize()],
-            );
-            match hit {
-                Some(f) if found.last().is_none_or(|last| last.end <= f.start) => {
-                    pos = f.end.max(m.end());
-                    found.push(f);
-                }
-                _ => pos = m.start() + 1,
-            }
-        }
-        let mut lines = LineCounter::new(text);
-        // The line of the previous reference: where it ends and whether it has the marker.
-        let mut marked: Option<(usize, bool)> = None;
-        let mut out = Vec::with_capacity(found.len());
-        for f in found {
-            let ignored = match marked {
-                Some((line_end, ignored)) if f.start <= line_end => ignored,
-                _ => {
-                    let (ls, le) = line_bounds(text, f.start);
-                    let ignored =
-                        memchr::memmem::find(&text[ls..le], IGNORE_MARKER.as_bytes()).is_some();
-                    marked = Some((le, ignored));
-                    ignored
-                }
-            };
-            if ignored {
-                continue;
-            }
-            let (line, column) = lines.locate(f.start);
-            out.push(Reference {
-                start: f.start,
-                end: f.end,
-                rename: f.rename,
-                old: String::from_utf8_lossy(&text[f.start..f.end]).into_owned(),
-                replacement: f.replacement,
-                line,
-                column,
-                digest_pinned: f.tail.digest_pinned,
-                uppercase: f.uppercase,
-                form: f.form,
-                kept_variable: f.kept_variable,
-            });
-        }
-        out
+        self.finder
+            .find(text)
+            .into_iter()
+            .map(|f| self.map(text, f))
+            .collect()
     }
 
-    fn at(&self, t: &[u8], s: usize, e: usize, pattern: &Pattern) -> Option<Found> {
-        match pattern {
-            Pattern::Path(list) => list.iter().find_map(|&r| {
-                self.image(t, s, e, r)
-                    .or_else(|| self.link(t, s, e, r, false))
-            }),
-            Pattern::EncodedPath(list) => list.iter().find_map(|&r| self.link(t, s, e, r, true)),
-            Pattern::Expression => {
-                let (es, ee) = syntax::expression_around(t, s, e)?;
-                self.repository(t, es, ee)
-            }
-            Pattern::EnvVariable => {
-                let (es, ee) = syntax::env_variable_around(t, s, e)?;
-                self.repository(t, es, ee)
-            }
-        }
-    }
-
-    /// `HOST/OWNER/PATH` with the path at `s..e`.
-    fn image(&self, t: &[u8], s: usize, e: usize, r: usize) -> Option<Found> {
-        let rename = &self.renames[r];
-        let tail = syntax::image_tail(t, e)?;
-        let owner_slash = s.checked_sub(1).filter(|&i| t[i] == b'/')?;
-        let owner = syntax::segment_before(t, owner_slash)?;
-        if let Segment::Variable(v) = owner
-            && syntax::is_repository_variable(&t[v..owner_slash])
-        {
-            return None;
-        }
-        if let Segment::Literal(o) = owner
-            && !t[o..owner_slash].eq_ignore_ascii_case(&rename.owner)
-        {
-            return None;
-        }
-        let host_slash = owner.start().checked_sub(1).filter(|&i| t[i] == b'/')?;
-        let host = self.host_before(t, host_slash, rename)?;
+    /// What one found reference becomes.
+    fn map(&self, t: &[u8], f: Found) -> Reference {
+        let rename = &self.renames[f.image];
         let mut replacement = String::new();
         let mut kept_variable = false;
-        kept_variable |= push_host(&mut replacement, t, host, host_slash, rename);
-        replacement.push('/');
-        kept_variable |= push_owner(&mut replacement, t, owner, owner_slash, rename);
-        replacement.push('/');
-        replacement.push_str(&rename.new_path);
-        Some(Found {
-            start: host.start(),
-            end: e,
-            rename: r,
-            replacement,
-            tail,
-            uppercase: has_upper(t, host, host_slash) || has_upper(t, owner, owner_slash),
-            form: Form::Image,
-            kept_variable,
-        })
-    }
-
-    /// A package page: `github.com/OWNER/REPO/pkgs/container/PATH`,
-    /// `github.com/{users,orgs}/OWNER/packages/container/[package/]PATH`.
-    fn link(&self, t: &[u8], s: usize, e: usize, r: usize, encoded: bool) -> Option<Found> {
-        let rename = &self.renames[r];
-        let tail = syntax::link_tail(t, e)?;
-        let before = &t[..s];
-        let in_repo = ends_with_ci(before, b"/pkgs/container/");
-        let owner_slash = if let Some(p) = in_repo {
-            let repo = syntax::segment_before(t, p).filter(|s| matches!(s, Segment::Literal(_)))?;
-            repo.start().checked_sub(1).filter(|&i| t[i] == b'/')?
-        } else {
-            ends_with_ci(before, b"/packages/container/package/")
-                .or_else(|| ends_with_ci(before, b"/packages/container/"))?
-        };
-        let owner = syntax::segment_before(t, owner_slash)?;
-        if let Segment::Literal(o) = owner
-            && !t[o..owner_slash].eq_ignore_ascii_case(&rename.owner)
-        {
-            return None;
+        let mut uppercase = false;
+        // A written host (images, repository expressions after `HOST/`) comes first.
+        if let Some((host, slash)) = f.host {
+            kept_variable |= push_host(&mut replacement, t, host, slash, rename);
+            uppercase |= has_upper(t, host, slash);
+            replacement.push('/');
         }
-        let mut site_slash = owner.start().checked_sub(1).filter(|&i| t[i] == b'/')?;
-        if in_repo.is_none() {
-            let kind = syntax::segment_before(t, site_slash)?;
-            let word = &t[kind.start()..site_slash];
-            if !(word.eq_ignore_ascii_case(b"users") || word.eq_ignore_ascii_case(b"orgs")) {
-                return None;
-            }
-            site_slash = kind.start().checked_sub(1).filter(|&i| t[i] == b'/')?;
-        }
-        let site = syntax::word_before(t, site_slash, b"github.com")?;
-        let mut replacement = String::from_utf8_lossy(&t[site..owner.start()]).into_owned();
-        let kept_variable = push_owner(&mut replacement, t, owner, owner_slash, rename);
-        replacement.push_str(&String::from_utf8_lossy(&t[owner_slash..s]));
-        if encoded {
-            let escape = if t[s..e].windows(3).any(|w| w == b"%2f") {
-                "%2f"
-            } else {
-                "%2F"
-            };
-            replacement.push_str(&rename.new_path.replace('/', escape));
-        } else {
-            replacement.push_str(&rename.new_path);
-        }
-        Some(Found {
-            start: site,
-            end: e,
-            rename: r,
-            replacement,
-            tail,
-            uppercase: has_upper(t, owner, owner_slash),
-            form: Form::PackageLink,
-            kept_variable,
-        })
-    }
-
-    /// `${{ github.repository }}` (or an env form) at `es..ee`, plus the rest of a path.
-    fn repository(&self, t: &[u8], es: usize, ee: usize) -> Option<Found> {
-        for (r, suffix) in &self.repo_rules {
-            let rename = &self.renames[*r];
-            if !t[ee..].starts_with(suffix) {
-                continue;
-            }
-            let end = ee + suffix.len();
-            let Some(tail) = syntax::image_tail(t, end) else {
-                continue;
-            };
-            let host = es
-                .checked_sub(1)
-                .filter(|&i| t[i] == b'/')
-                .and_then(|slash| Some((self.host_before(t, slash, rename)?, slash)));
-            if host.is_none() && !syntax::image_key_before(t, es) {
-                continue;
-            }
-            let mut replacement = String::new();
-            let mut kept_variable = false;
-            if let Some((h, slash)) = host {
-                kept_variable |= push_host(&mut replacement, t, h, slash, rename);
-                replacement.push('/');
-            }
-            match &rename.new_repo_suffix {
-                Some(new_suffix) => {
-                    replacement.push_str(&String::from_utf8_lossy(&t[es..ee]));
-                    replacement.push_str(new_suffix);
-                }
-                None => {
-                    replacement.push_str(&rename.new_owner_lc);
+        match f.form {
+            Form::Image => {
+                if let Some((owner, slash)) = f.owner {
+                    kept_variable |= push_owner(&mut replacement, t, owner, slash, rename);
+                    uppercase |= has_upper(t, owner, slash);
                     replacement.push('/');
+                }
+                replacement.push_str(&rename.new_path);
+            }
+            Form::PackageLink => {
+                let (owner, owner_slash) = f.owner.expect("a link has an owner");
+                replacement.push_str(&String::from_utf8_lossy(&t[f.start..owner.start()]));
+                kept_variable |= push_owner(&mut replacement, t, owner, owner_slash, rename);
+                uppercase |= has_upper(t, owner, owner_slash);
+                replacement.push_str(&String::from_utf8_lossy(&t[owner_slash..f.path.start]));
+                let written = &t[f.path.clone()];
+                if written.windows(3).any(|w| w.eq_ignore_ascii_case(b"%2f")) {
+                    let escape = if written.windows(3).any(|w| w == b"%2f") {
+                        "%2f"
+                    } else {
+                        "%2F"
+                    };
+                    replacement.push_str(&rename.new_path.replace('/', escape));
+                } else {
                     replacement.push_str(&rename.new_path);
                 }
             }
-            return Some(Found {
-                start: host.map_or(es, |(h, _)| h.start()),
-                end,
-                rename: *r,
-                replacement,
-                tail,
-                uppercase: host.is_some_and(|(h, slash)| has_upper(t, h, slash)),
-                form: Form::RepositoryExpression,
-                kept_variable,
-            });
+            Form::RepositoryExpression => {
+                let expression = f.expression.clone().expect("the form has an expression");
+                match &rename.new_repo_suffix {
+                    Some(new_suffix) => {
+                        replacement.push_str(&String::from_utf8_lossy(&t[expression]));
+                        replacement.push_str(new_suffix);
+                    }
+                    None => {
+                        replacement.push_str(&rename.new_owner_lc);
+                        replacement.push('/');
+                        replacement.push_str(&rename.new_path);
+                    }
+                }
+            }
         }
-        None
-    }
-
-    /// The host segment ending at `slash`: the rename's host (any case) or a variable.
-    fn host_before(&self, t: &[u8], slash: usize, rename: &Prepared) -> Option<Segment> {
-        if let Some(v) = syntax::variable_before(t, slash) {
-            return Some(Segment::Variable(v));
+        Reference {
+            start: f.start,
+            end: f.end,
+            rename: f.image,
+            old: String::from_utf8_lossy(&t[f.start..f.end]).into_owned(),
+            replacement,
+            line: f.line,
+            column: f.column,
+            digest_pinned: f.tail.digest_pinned(),
+            uppercase,
+            form: f.form,
+            kept_variable,
         }
-        if rename.host.is_empty() {
-            return None;
-        }
-        syntax::word_before(t, slash, &rename.host).map(Segment::Literal)
     }
 }
 
 fn prepare(r: &Rename) -> Prepared {
     let owner_changed = !r.owner.eq_ignore_ascii_case(&r.new_owner);
     Prepared {
-        host: r.host.as_bytes().to_vec(),
-        owner: r.owner.as_bytes().to_vec(),
         owner_configured: r.owner.clone(),
         new_host: r.new_host.clone(),
         new_owner: r.new_owner.clone(),
@@ -501,20 +259,6 @@ fn prepare(r: &Rename) -> Prepared {
             strip_prefix_ci(&r.new_path, &r.repo).map(str::to_owned)
         },
     }
-}
-
-/// `s` without `prefix` (ASCII case-insensitive); `None` when `prefix` is empty.
-fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    let ok = !prefix.is_empty()
-        && s.len() >= prefix.len()
-        && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes());
-    ok.then(|| &s[prefix.len()..])
-}
-
-/// Start of `suffix` when `hay` ends with it (ASCII case-insensitive).
-fn ends_with_ci(hay: &[u8], suffix: &[u8]) -> Option<usize> {
-    let s = hay.len().checked_sub(suffix.len())?;
-    hay[s..].eq_ignore_ascii_case(suffix).then_some(s)
 }
 
 /// Appends the host as it should read after the rename; true when a changing host is a
@@ -564,8 +308,4 @@ fn push_owner(out: &mut String, t: &[u8], owner: Segment, end: usize, r: &Prepar
             false
         }
     }
-}
-
-fn has_upper(t: &[u8], seg: Segment, end: usize) -> bool {
-    matches!(seg, Segment::Literal(_)) && t[seg.start()..end].iter().any(u8::is_ascii_uppercase)
 }

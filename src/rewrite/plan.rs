@@ -1,5 +1,7 @@
-//! [`Plan`]: the edits a scan computed, file by file, and the warnings it raised; with the
-//! serializable views ([`Edit`], [`Warning`]) the CLI prints as JSON.
+//! [`Plan`]: the edits a scan computed, file by file ([`FileRewrite`]: the one writer's
+//! [`FileEdit`] plus the references behind it), and the warnings it raised; with the
+//! serializable views ([`Edit`], [`Warning`]) the CLI prints as JSON. Writing goes through
+//! [`crate::plan::write`].
 
 use std::path::{Path, PathBuf};
 
@@ -7,25 +9,23 @@ use serde::{Serialize, Serializer};
 
 use super::error::RewriteError;
 use super::matcher::{Reference, Rename};
+use crate::plan::{self, EditError, FileEdit};
 
 /// Everything a rename would change under one root.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
     /// Files with at least one reference, sorted by path.
-    pub files: Vec<FileEdit>,
+    pub files: Vec<FileRewrite>,
     /// Warnings, sorted by path, line and column.
     pub warnings: Vec<Warning>,
 }
 
-/// One file's edits.
+/// One file's rewrite: the edit (original as scanned, every reference replaced) and the
+/// references it replaces.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileEdit {
-    /// Path relative to the root.
-    pub path: PathBuf,
-    /// The content the plan was computed from.
-    pub original: Vec<u8>,
-    /// The content after every reference is replaced.
-    pub updated: Vec<u8>,
+pub struct FileRewrite {
+    /// The edit; its path is relative to the scanned root and its original is always read.
+    pub edit: FileEdit,
     /// The references, in order.
     pub references: Vec<Reference>,
 }
@@ -81,7 +81,7 @@ impl Plan {
             .iter()
             .flat_map(|f| {
                 f.references.iter().map(|r| Edit {
-                    path: f.path.clone(),
+                    path: f.edit.path.clone(),
                     line: r.line,
                     column: r.column,
                     old: r.old.clone(),
@@ -100,6 +100,17 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
+
+    /// The file edits, for the one writer.
+    pub fn file_edits(&self) -> impl Iterator<Item = &FileEdit> {
+        self.files.iter().map(|f| &f.edit)
+    }
+
+    /// Writes every file under `root` with [`plan::write`]: nothing is written when any
+    /// file changed since the scan.
+    pub fn write(&self, root: &Path) -> Result<(), EditError> {
+        plan::write(root, self.file_edits()).map(drop)
+    }
 }
 
 /// A plan serializes as `{"edits": [Edit…], "warnings": [Warning…]}`.
@@ -113,19 +124,21 @@ impl Serialize for Plan {
     }
 }
 
-impl FileEdit {
+impl FileRewrite {
     /// The edit of `original` that replaces each reference (which must be in order and
     /// not overlap) and nothing else.
     pub fn new(
         path: PathBuf,
         original: Vec<u8>,
         references: Vec<Reference>,
-    ) -> Result<FileEdit, RewriteError> {
+    ) -> Result<FileRewrite, RewriteError> {
         let updated = splice(&path, &original, &references)?;
-        Ok(FileEdit {
-            path,
-            original,
-            updated,
+        Ok(FileRewrite {
+            edit: FileEdit {
+                path,
+                original: Some(original),
+                updated,
+            },
             references,
         })
     }

@@ -20,7 +20,7 @@ use ignore::{DirEntry, WalkBuilder, WalkState};
 
 use super::error::RewriteError;
 use super::matcher::Matcher;
-use super::plan::{FileEdit, Plan, Warning, WarningKind, warnings_for};
+use super::plan::{FileRewrite, Plan, Warning, WarningKind, warnings_for};
 
 /// Bytes looked at for a NUL to call a file binary.
 pub const BINARY_PROBE: usize = 8 * 1024;
@@ -55,8 +55,8 @@ pub fn scan(root: &Path, matcher: &Matcher, opts: &ScanOptions) -> Result<Plan, 
     })?;
     // Named paths may overlap (`dir` and `dir/file`): each file is planned once.
     let mut files = into_inner(files);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
+    files.sort_by(|a, b| a.edit.path.cmp(&b.edit.path));
+    files.dedup_by(|a, b| a.edit.path == b.edit.path);
     warnings.extend(into_inner(file_warnings));
     warnings.sort();
     warnings.dedup();
@@ -431,7 +431,7 @@ fn plan_file(
     rel: &Path,
     buf: &[u8],
     matcher: &Matcher,
-) -> Result<Option<(FileEdit, Vec<Warning>)>, RewriteError> {
+) -> Result<Option<(FileRewrite, Vec<Warning>)>, RewriteError> {
     if !matcher.has_candidate(buf) {
         return Ok(None);
     }
@@ -440,6 +440,6 @@ fn plan_file(
         return Ok(None);
     }
     let warnings = warnings_for(rel, &references, matcher.renames());
-    let edit = FileEdit::new(rel.to_path_buf(), buf.to_vec(), references)?;
+    let edit = FileRewrite::new(rel.to_path_buf(), buf.to_vec(), references)?;
     Ok(Some((edit, warnings)))
 }

@@ -75,7 +75,7 @@ proptest! {
     #[test]
     fn tag_parsing_never_panics_and_suggestions_are_valid(bytes in prop::collection::vec(any::<u8>(), 0..80), end in 0usize..90) {
         let end = end.min(bytes.len());
-        let _ = tag::suffix_at(&bytes, end);
+        let _ = ghcr_gen::reference::tail_at(&bytes, end);
         if tag::tag_problem(&bytes).is_some() {
             let suggestion = tag::suggest_tag(&bytes);
             prop_assert!(tag::tag_problem(suggestion.as_bytes()).is_none(), "{suggestion}");

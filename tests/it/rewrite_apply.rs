@@ -1,4 +1,4 @@
-//! `apply`: atomic writes that keep every byte around the references, the file mode, and
+//! Writing a rename's plan (through the one writer): atomic writes that keep every byte around the references, the file mode, and
 //! refuse files that changed since the scan.
 
 use std::fs;
@@ -7,7 +7,8 @@ use std::path::Path;
 
 use crate::support::renames::{NEW, REF, axon_doc_api, rename_tree, scan_tree};
 use crate::support::tree::{files, snapshot, write};
-use ghcr_gen::rewrite::{Rename, RewriteError, apply};
+use ghcr_gen::plan::EditError;
+use ghcr_gen::rewrite::Rename;
 
 fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -34,7 +35,7 @@ fn read(root: &Path, rel: &str) -> Vec<u8> {
 }
 
 #[test]
-fn apply_replaces_only_the_references_and_keeps_line_endings_bom_and_final_newline() {
+fn writing_replaces_only_the_references_and_keeps_line_endings_bom_and_final_newline() {
     let dir = tree();
     let root = dir.path();
     rename_tree(root, &axon_doc_api());
@@ -57,7 +58,7 @@ fn apply_replaces_only_the_references_and_keeps_line_endings_bom_and_final_newli
 }
 
 #[test]
-fn apply_keeps_the_file_mode() {
+fn writing_keeps_the_file_mode() {
     let dir = tree();
     rename_tree(dir.path(), &axon_doc_api());
     let mode = fs::metadata(dir.path().join("run.sh"))
@@ -68,7 +69,7 @@ fn apply_keeps_the_file_mode() {
 }
 
 #[test]
-fn apply_leaves_no_temporary_files() {
+fn writing_leaves_no_temporary_files() {
     let dir = tree();
     let before = files(dir.path());
     rename_tree(dir.path(), &axon_doc_api());
@@ -83,9 +84,9 @@ fn a_file_changed_after_the_scan_is_an_error_and_nothing_is_written() {
     assert!(plan.files.len() > 2);
     write(root, "docs/bom.md", "edited meanwhile\n");
     let before = snapshot(root);
-    let err = apply(root, &plan).unwrap_err();
+    let err = plan.write(root).unwrap_err();
     assert!(
-        matches!(&err, RewriteError::ChangedOnDisk { path } if path == Path::new("docs/bom.md")),
+        matches!(&err, EditError::Changed { path } if path == Path::new("docs/bom.md")),
         "{err:?}"
     );
     assert!(err.to_string().contains("docs/bom.md"), "{err}");
@@ -102,8 +103,8 @@ fn a_file_replaced_by_a_symlink_after_the_scan_is_not_written_through() {
     fs::copy(root.join("run.sh"), &target).unwrap();
     fs::remove_file(root.join("run.sh")).unwrap();
     std::os::unix::fs::symlink(&target, root.join("run.sh")).unwrap();
-    let err = apply(root, &plan).unwrap_err();
-    assert!(matches!(err, RewriteError::ChangedOnDisk { .. }), "{err:?}");
+    let err = plan.write(root).unwrap_err();
+    assert!(matches!(err, EditError::Changed { .. }), "{err:?}");
     assert!(
         fs::symlink_metadata(root.join("run.sh"))
             .unwrap()
@@ -120,7 +121,7 @@ fn running_the_rename_twice_changes_nothing_the_second_time() {
     let once = snapshot(root);
     let again = scan_tree(root, &axon_doc_api());
     assert!(again.is_empty(), "{:?}", again.edits());
-    apply(root, &again).unwrap();
+    again.write(root).unwrap();
     assert_eq!(snapshot(root), once);
 }
 
@@ -143,6 +144,6 @@ fn an_empty_plan_writes_nothing() {
     let before = snapshot(root);
     let plan = scan_tree(root, &[]);
     assert!(plan.is_empty());
-    apply(root, &plan).unwrap();
+    plan.write(root).unwrap();
     assert_eq!(snapshot(root), before);
 }

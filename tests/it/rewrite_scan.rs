@@ -78,7 +78,7 @@ fn tree() -> (tempfile::TempDir, tempfile::TempDir) {
 fn paths(plan: &Plan) -> Vec<String> {
     plan.files
         .iter()
-        .map(|f| f.path.to_string_lossy().into_owned())
+        .map(|f| f.edit.path.to_string_lossy().into_owned())
         .collect()
 }
 
@@ -112,8 +112,12 @@ fn edits_keep_crlf_bom_and_missing_final_newline() {
     let (dir, _outside) = tree();
     let plan = scan(dir.path(), &matcher(), &options()).unwrap();
     let updated = |p: &str| {
-        let f = plan.files.iter().find(|f| f.path == Path::new(p)).unwrap();
-        f.updated.clone()
+        let f = plan
+            .files
+            .iter()
+            .find(|f| f.edit.path == Path::new(p))
+            .unwrap();
+        f.edit.updated.clone()
     };
     assert_eq!(
         updated("deploy/crlf.yaml"),
@@ -138,7 +142,11 @@ fn positions_are_lines_and_character_columns() {
     let (dir, _outside) = tree();
     let plan = scan(dir.path(), &matcher(), &options()).unwrap();
     let at = |p: &str| {
-        let f = plan.files.iter().find(|f| f.path == Path::new(p)).unwrap();
+        let f = plan
+            .files
+            .iter()
+            .find(|f| f.edit.path == Path::new(p))
+            .unwrap();
         (f.references[0].line, f.references[0].column)
     };
     assert_eq!(at("deploy/crlf.yaml"), (2, 8));

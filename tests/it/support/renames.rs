@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ghcr_gen::rewrite::{Matcher, Plan, Rename, ScanOptions, apply, scan};
+use ghcr_gen::rewrite::{Matcher, Plan, Rename, ScanOptions, scan};
 
 use super::tree::crate_path;
 
@@ -37,10 +37,10 @@ pub(crate) fn scan_tree(root: &Path, renames: &[Rename]) -> Plan {
     scan(root, &Matcher::new(renames), &ScanOptions::default()).unwrap()
 }
 
-/// Scans `root` for `renames` with the default options and applies the plan.
+/// Scans `root` for `renames` with the default options and writes the plan.
 pub(crate) fn rename_tree(root: &Path, renames: &[Rename]) -> Plan {
     let plan = scan_tree(root, renames);
-    apply(root, &plan).unwrap();
+    plan.write(root).unwrap();
     plan
 }
 

@@ -1,0 +1,62 @@
+//! The generated files as a [`Plan`]: the model rendered and compared with the disk. One
+//! planning path for `render` (write, `--diff`, `--check`), `check`'s drift rule and
+//! `rename`'s re-rendering.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::model::Model;
+use crate::plan::{EditError, Plan};
+use crate::render::{self, PlannedFile, TemplateError};
+
+/// Why the generated files could not be planned.
+#[derive(Debug)]
+pub enum GeneratedError {
+    /// A template failed to load or render.
+    Template(TemplateError),
+    /// A generated file on disk could not be read.
+    Read(EditError),
+}
+
+/// Renders `model` and compares every file with the disk under the model's root.
+pub fn plan(model: &Model) -> Result<Plan, GeneratedError> {
+    let files = render::render(model).map_err(GeneratedError::Template)?;
+    plan_files(&model.root, files).map_err(GeneratedError::Read)
+}
+
+/// Compares rendered `files` with the disk under `root`.
+pub fn plan_files(root: &Path, files: Vec<PlannedFile>) -> Result<Plan, EditError> {
+    Plan::read(
+        root,
+        files
+            .into_iter()
+            .map(|f| (PathBuf::from(f.path), f.contents.into_bytes())),
+    )
+}
+
+/// The command that regenerates the files, as the user would type it: with `--config`
+/// and the config's path as shown to the user, when one was given.
+pub fn fix_command(config: Option<&str>) -> String {
+    match config {
+        Some(path) => format!("ghcr-gen render --config {path}"),
+        None => "ghcr-gen render".to_string(),
+    }
+}
+
+impl fmt::Display for GeneratedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GeneratedError::Template(e) => e.fmt(f),
+            GeneratedError::Read(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for GeneratedError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            GeneratedError::Template(e) => Some(e),
+            GeneratedError::Read(e) => Some(e),
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! The one reference grammar: how an image reference is written in any text.
+//!
+//! [`syntax`] reads the pieces around a path (host and owner segments, variable and
+//! expression forms, the tag and digest after it, the byte that ends it); [`finder`] finds
+//! the references to a set of images with it; [`hosts`] finds a registry host in any letter
+//! case; [`text`] turns offsets into lines and columns. `rename` maps the references found with it
+//! ([`crate::rewrite`]); `check` inspects them ([`crate::check`]).
+
+pub mod finder;
+pub mod hosts;
+pub mod syntax;
+pub mod text;
+
+pub use finder::{Finder, Form, Found, IGNORE_MARKER, Image};
+pub use hosts::HostFinder;
+pub use syntax::{Tail, tail_at};

@@ -1,0 +1,323 @@
+//! Planning a rename: which images move where, and every file that changes with them.
+//!
+//! One [`RenamePlan`] covers the whole change: the repository's references (found by the
+//! [`rewrite`] engine), registry.toml (only the affected values, old names recorded in
+//! `renamed_from`), and the generated files that exist, re-rendered from the edited config.
+//! Every file is a [`FileEdit`] of the one writer, so [`RenamePlan::write`] writes all of
+//! them or, when any changed since planning, none.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::config::edit::{ConfigEdit, EditError as ConfigEditError, Scope};
+use crate::diagnostic::Diagnostic;
+use crate::generated;
+use crate::model::naming::{self, NameError};
+use crate::model::{Model, Service};
+use crate::plan::{self, EditError, FileEdit};
+use crate::render::{self, TemplateError};
+use crate::rewrite::{self, Matcher, Rename, RewriteError, ScanOptions};
+
+/// What to rename, as the user asked for it.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// New suffix for every package (`Some("")` removes it).
+    pub suffix: Option<String>,
+    /// New package name for one service.
+    pub name: Option<String>,
+    /// The service `name` applies to.
+    pub service: Option<String>,
+    pub owner: Option<String>,
+    pub registry: Option<String>,
+    /// Gitignore-style globs the reference scan skips, besides the config's.
+    pub excludes: Vec<String>,
+}
+
+/// Everything a rename would write.
+#[derive(Debug, Clone)]
+pub struct RenamePlan {
+    /// The images that move (unchanged names left out).
+    pub renames: Vec<Rename>,
+    /// The repository's references.
+    pub references: rewrite::Plan,
+    /// registry.toml, edited.
+    pub config: FileEdit,
+    /// The generated files that exist, re-rendered from the edited config.
+    pub generated: Vec<FileEdit>,
+    /// The model's root: every edit's path is relative to it.
+    pub root: PathBuf,
+}
+
+/// Why a rename cannot be planned.
+#[derive(Debug)]
+pub enum RenameError {
+    /// No flag asks for a change.
+    NothingAsked,
+    /// `--service` names no service.
+    UnknownService {
+        service: String,
+        services: Vec<String>,
+    },
+    /// `--name` without `--service` in a config with several services.
+    NameNeedsService,
+    /// `--owner` is not a GitHub login.
+    InvalidOwner(NameError),
+    /// `--registry` is not a registry host.
+    InvalidRegistry(NameError),
+    /// `--name` is not a valid package path.
+    InvalidName { name: String, problem: NameError },
+    /// `--name` lacks the suffix every package carries.
+    NameWithoutSuffix { name: String, suffix: String },
+    /// `--suffix` would make invalid package paths.
+    InvalidSuffix { suffix: String, problem: NameError },
+    /// registry.toml cannot be read.
+    ReadConfig { display: String, source: io::Error },
+    /// registry.toml is not TOML the editor can keep byte for byte.
+    EditConfig(ConfigEditError),
+    /// The edited registry.toml would be invalid: its diagnostics.
+    InvalidResult(Vec<Diagnostic>),
+    /// A template failed while re-rendering.
+    Template(TemplateError),
+    /// The reference scan failed.
+    Scan(RewriteError),
+    /// A generated file could not be read.
+    Read(EditError),
+}
+
+impl RenamePlan {
+    /// The edits of registry.toml and the generated files that change, config first.
+    pub fn pending_files(&self) -> impl Iterator<Item = &FileEdit> {
+        std::iter::once(&self.config)
+            .chain(&self.generated)
+            .filter(|e| e.is_change())
+    }
+
+    /// Writes every file of the plan with the one writer: nothing is written when any of
+    /// them changed since planning.
+    pub fn write(&self) -> Result<(), EditError> {
+        let edits = self.references.file_edits().chain(self.pending_files());
+        plan::write(&self.root, edits).map(drop)
+    }
+}
+
+/// Plans `request` on the config at `config_path` (shown as `display`), loaded as `model`.
+pub fn plan(
+    request: &Request,
+    config_path: &Path,
+    display: &str,
+    model: &Model,
+) -> Result<RenamePlan, RenameError> {
+    let text = std::fs::read_to_string(config_path).map_err(|source| RenameError::ReadConfig {
+        display: display.to_string(),
+        source,
+    })?;
+    let mut edit = ConfigEdit::parse(&text).map_err(RenameError::EditConfig)?;
+    let new_suffix = request
+        .suffix
+        .clone()
+        .unwrap_or_else(|| model.suffix.clone());
+    let new_owner = request.owner.clone().unwrap_or_else(|| model.owner.clone());
+    let new_registry = request
+        .registry
+        .clone()
+        .unwrap_or_else(|| model.registry.clone());
+    validate(request, model, &new_suffix, &new_owner, &new_registry)?;
+    let renamed = |s: &Service| {
+        request.name.is_some() && request.service.as_ref().is_none_or(|n| *n == s.name)
+    };
+    // Every service's rename (unchanged names included), computed before any edit.
+    let all: Vec<(&Service, Rename)> = model
+        .services
+        .iter()
+        .map(|s| {
+            let base = s.package.strip_suffix(&model.suffix).unwrap_or(&s.package);
+            let new_path = match &request.name {
+                Some(name) if renamed(s) => name.clone(),
+                _ => format!("{base}{new_suffix}"),
+            };
+            let rename = Rename {
+                host: model.registry.clone(),
+                owner: model.owner.clone(),
+                path: s.package.clone(),
+                new_host: new_registry.clone(),
+                new_owner: new_owner.clone(),
+                new_path,
+                repo: model.repo.clone(),
+            };
+            (s, rename)
+        })
+        .collect();
+    if request.suffix.is_some() {
+        edit.set_str_or_default(Scope::Top, "suffix", &new_suffix, "");
+    }
+    if request.owner.is_some() {
+        edit.set_str(Scope::Top, "owner", &new_owner);
+    }
+    if request.registry.is_some() {
+        edit.set_str_or_default(Scope::Top, "registry", &new_registry, "ghcr.io");
+    }
+    let implicit = !edit.has("services");
+    let mut renames = Vec::new();
+    for (s, rename) in all {
+        let scope = if implicit {
+            Scope::Top
+        } else {
+            Scope::Service(&s.name)
+        };
+        if renamed(s) {
+            let template = rename
+                .new_path
+                .strip_suffix(&new_suffix)
+                .unwrap_or(&rename.new_path);
+            edit.set_str(scope, "image", template);
+        }
+        if rename.old_image() != rename.new_image() {
+            edit.record_renamed_from(scope, &[rename.old_image()], &rename.new_image());
+            renames.push(rename);
+        }
+    }
+    let new_text = edit.finish();
+    let new_model = crate::load::parse(
+        new_text.as_bytes(),
+        display,
+        &model.root,
+        &model.config_name,
+    )
+    .map_err(RenameError::InvalidResult)?;
+    // The repository's references; registry.toml is edited above, generated files are
+    // re-rendered below, so the scan leaves both alone.
+    let rendered = render::render(&new_model).map_err(RenameError::Template)?;
+    let mut excludes = model.exclude.clone();
+    excludes.extend(request.excludes.iter().cloned());
+    excludes.push(format!("/{}", model.config_name));
+    excludes.extend(rendered.iter().map(|f| format!("/{}", f.path)));
+    let references = if renames.is_empty() {
+        rewrite::Plan::default()
+    } else {
+        let options = ScanOptions {
+            excludes,
+            paths: None,
+            threads: 0,
+        };
+        rewrite::scan(&model.root, &Matcher::new(&renames), &options).map_err(RenameError::Scan)?
+    };
+    // The generated files that exist; registry.toml.
+    let existing: Vec<render::PlannedFile> = rendered
+        .into_iter()
+        .filter(|f| model.root.join(&f.path).is_file())
+        .collect();
+    let generated = generated::plan_files(&model.root, existing)
+        .map_err(RenameError::Read)?
+        .edits;
+    let config = FileEdit::read(&model.root, &model.config_name, new_text.into_bytes())
+        .map_err(RenameError::Read)?;
+    Ok(RenamePlan {
+        renames,
+        references,
+        config,
+        generated,
+        root: model.root.clone(),
+    })
+}
+
+impl fmt::Display for RenameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenameError::NothingAsked => {
+                f.write_str("nothing to rename: pass --suffix, --name, --owner or --registry")
+            }
+            RenameError::UnknownService { service, services } => write!(
+                f,
+                "no service `{service}` in registry.toml (services: {})",
+                services.join(", ")
+            ),
+            RenameError::NameNeedsService => {
+                f.write_str("--name renames one service's package: add --service NAME")
+            }
+            RenameError::InvalidOwner(problem) => write!(f, "invalid --owner: {problem}"),
+            RenameError::InvalidRegistry(problem) => write!(f, "invalid --registry: {problem}"),
+            RenameError::InvalidName { name, problem } => {
+                write!(f, "invalid --name `{name}`: {problem}")
+            }
+            RenameError::NameWithoutSuffix { name, suffix } => write!(
+                f,
+                "--name `{name}` does not end with the suffix `{suffix}` every package carries; \
+                 pass --suffix too, or include the suffix"
+            ),
+            RenameError::InvalidSuffix { suffix, problem } => {
+                write!(f, "invalid --suffix `{suffix}`: {problem}")
+            }
+            RenameError::ReadConfig { display, source } => {
+                write!(f, "cannot read {display}: {source}")
+            }
+            RenameError::EditConfig(message) => message.fmt(f),
+            RenameError::InvalidResult(_) => {
+                f.write_str("the rename would make registry.toml invalid; nothing was written")
+            }
+            RenameError::Template(e) => e.fmt(f),
+            RenameError::Scan(e) => e.fmt(f),
+            RenameError::Read(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for RenameError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RenameError::ReadConfig { source, .. } => Some(source),
+            RenameError::Template(e) => Some(e),
+            RenameError::Scan(e) => Some(e),
+            RenameError::Read(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Checks the flags against the model before anything is planned.
+fn validate(
+    request: &Request,
+    model: &Model,
+    suffix: &str,
+    owner: &str,
+    registry: &str,
+) -> Result<(), RenameError> {
+    if request.suffix.is_none()
+        && request.name.is_none()
+        && request.owner.is_none()
+        && request.registry.is_none()
+    {
+        return Err(RenameError::NothingAsked);
+    }
+    if let Some(service) = &request.service {
+        if model.service(service).is_none() {
+            return Err(RenameError::UnknownService {
+                service: service.clone(),
+                services: model.services.iter().map(|s| s.name.clone()).collect(),
+            });
+        }
+    } else if request.name.is_some() && model.services.len() > 1 {
+        return Err(RenameError::NameNeedsService);
+    }
+    naming::check_login(owner).map_err(RenameError::InvalidOwner)?;
+    naming::check_registry(registry).map_err(RenameError::InvalidRegistry)?;
+    if let Some(name) = &request.name {
+        naming::check_oci_path(name).map_err(|problem| RenameError::InvalidName {
+            name: name.clone(),
+            problem,
+        })?;
+        if !suffix.is_empty() && !name.ends_with(suffix) {
+            return Err(RenameError::NameWithoutSuffix {
+                name: name.clone(),
+                suffix: suffix.to_string(),
+            });
+        }
+    }
+    naming::check_oci_path(&format!("a{suffix}")).map_err(|problem| {
+        RenameError::InvalidSuffix {
+            suffix: suffix.to_string(),
+            problem,
+        }
+    })?;
+    Ok(())
+}
