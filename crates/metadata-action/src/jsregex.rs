@@ -55,16 +55,19 @@ impl JsRegex {
         };
         let unicode = has('u') || has('v');
         let canonicalize = has('i') && !unicode;
+        // With `u`/`v` the pass only finds errors (its Annex B grammar is looser), and
+        // regress gets the source.
+        let rewritten = check_and_rewrite(source, canonicalize).map_err(syntax_error)?;
         let pattern = if unicode {
             source.to_string()
         } else {
-            check_and_rewrite(source, canonicalize).map_err(syntax_error)?
+            rewritten
         };
         let re_flags = regress::Flags {
             icase: has('i') && unicode,
             multiline: has('m'),
             dot_all: has('s'),
-            unicode: has('u'),
+            unicode,
             unicode_sets: has('v'),
             ..regress::Flags::default()
         };
@@ -151,11 +154,20 @@ impl Job {
             let mut all = Vec::new();
             let mut next = 0;
             for m in matches {
-                // Sticky: every match must start where the previous one ended.
+                // Sticky: every match must start where the previous one ended (one
+                // character further after an empty match).
                 if self.sticky && m.start() != next {
                     break;
                 }
                 next = m.end();
+                if m.start() == m.end() {
+                    let pair = self.unicode
+                        && text.get(next).is_some_and(|u| (0xd800..0xdc00).contains(u))
+                        && text
+                            .get(next + 1)
+                            .is_some_and(|u| (0xdc00..0xe000).contains(u));
+                    next += if pair { 2 } else { 1 };
+                }
                 all.push(Some(m.range()));
             }
             return if all.is_empty() { None } else { Some(all) };
@@ -225,21 +237,27 @@ const WORD_CLASS_ESCAPES: &str = "dDwWsS";
 
 /// Checks a pattern without `u`/`v` (with Annex B's extensions: literal braces, octal and
 /// identity escapes, quantified lookahead) as V8 parses it: `Err(reason)` with V8's reason.
-/// When `canonicalize`, also returns the pattern rewritten to match a canonicalized subject
-/// case-sensitively (every literal character and class member mapped through
-/// [`canonicalize`]); otherwise the source unchanged.
+/// Returns the pattern rewritten for regress: every literal character as `\uXXXX` code
+/// units (an astral character is two, as V8 sees it without `u`), and, when `canonicalize`,
+/// every literal character and class member mapped through [`canonicalize`] so that a
+/// canonicalized subject matches case-sensitively.
 fn check_and_rewrite(src: &str, canonicalize: bool) -> Result<String, &'static str> {
     let chars: Vec<char> = src.chars().collect();
-    let (groups, names) = count_groups(&chars)?;
+    let (groups, names) = count_groups(&chars);
     let mut out = String::new();
-    let mut depth = 0usize;
-    // Open groups: whether each is a lookbehind (which takes no quantifier).
-    let mut open: Vec<bool> = Vec::new();
+    // Open groups: (lookbehind, name).
+    let mut open: Vec<(bool, Option<String>)> = Vec::new();
+    let mut closed_names: Vec<String> = Vec::new();
+    // V8 checks named references once the whole pattern parsed.
+    let mut unknown_reference = false;
     let mut i = 0;
     let mut prev = Prev::Nothing;
-    let literal = |out: &mut String, c: char| {
-        let c = if canonicalize { canonical_char(c) } else { c };
-        push_char(out, c);
+    let literal = |out: &mut String, unit: u32| {
+        let unit = match u16::try_from(unit) {
+            Ok(u) if canonicalize => u32::from(self::canonicalize(u)),
+            _ => unit,
+        };
+        push_unit(out, unit);
     };
     while i < chars.len() {
         let c = chars[i];
@@ -291,7 +309,7 @@ fn check_and_rewrite(src: &str, canonicalize: bool) -> Result<String, &'static s
                             return Err("Invalid capture group name");
                         }
                         if !names.contains(&name) {
-                            return Err("Invalid named capture referenced");
+                            unknown_reference = true;
                         }
                         out.push_str(&format!("\\k<{name}>"));
                         i += end + 1;
@@ -309,13 +327,13 @@ fn check_and_rewrite(src: &str, canonicalize: bool) -> Result<String, &'static s
                 prev = Prev::Atom;
             }
             '(' => {
-                depth += 1;
-                if depth > 200 {
+                if open.len() >= 200 {
                     return Err("Regular expression too large");
                 }
                 i += 1;
                 let rest: String = chars[i..].iter().take(3).collect();
                 let mut lookbehind = false;
+                let mut name = None;
                 if rest.starts_with('?') {
                     if rest.starts_with("?:") || rest.starts_with("?=") || rest.starts_with("?!") {
                         out.push('(');
@@ -331,23 +349,32 @@ fn check_and_rewrite(src: &str, canonicalize: bool) -> Result<String, &'static s
                             .iter()
                             .position(|&c| c == '>')
                             .ok_or("Invalid capture group name")?;
-                        let name: String = chars[i + 2..i + end].iter().collect();
-                        out.push_str(&format!("(?<{name}>"));
+                        let n: String = chars[i + 2..i + end].iter().collect();
+                        if !valid_name(&n) {
+                            return Err("Invalid capture group name");
+                        }
+                        out.push_str(&format!("(?<{n}>"));
                         i += end + 1;
+                        name = Some(n);
                     } else {
                         return Err("Invalid group");
                     }
                 } else {
                     out.push('(');
                 }
-                open.push(lookbehind);
+                open.push((lookbehind, name));
                 prev = Prev::Nothing;
             }
             ')' => {
-                let Some(lookbehind) = open.pop() else {
+                let Some((lookbehind, name)) = open.pop() else {
                     return Err("Unmatched ')'");
                 };
-                depth -= 1;
+                if let Some(name) = name {
+                    if closed_names.contains(&name) {
+                        return Err("Duplicate capture group name");
+                    }
+                    closed_names.push(name);
+                }
                 out.push(')');
                 prev = if lookbehind {
                     Prev::Lookbehind
@@ -379,7 +406,7 @@ fn check_and_rewrite(src: &str, canonicalize: bool) -> Result<String, &'static s
                     }
                 }
                 None => {
-                    literal(&mut out, '{');
+                    literal(&mut out, u32::from('{'));
                     i += 1;
                     prev = Prev::Atom;
                 }
@@ -395,16 +422,19 @@ fn check_and_rewrite(src: &str, canonicalize: bool) -> Result<String, &'static s
                 prev = Prev::Nothing;
             }
             _ => {
-                literal(&mut out, c);
+                literal(&mut out, u32::from(c));
                 i += 1;
                 prev = Prev::Atom;
             }
         }
     }
-    if depth > 0 {
+    if !open.is_empty() {
         return Err("Unterminated group");
     }
-    Ok(if canonicalize { out } else { src.to_string() })
+    if unknown_reference {
+        return Err("Invalid named capture referenced");
+    }
+    Ok(out)
 }
 
 /// What precedes a quantifier.
@@ -419,8 +449,7 @@ enum Prev {
 
 /// A quantifier applied to `prev`, which cannot take another one.
 fn quantify(prev: &mut Prev) -> Result<(), &'static str> {
-    let before = std::mem::replace(prev, Prev::Nothing);
-    match before {
+    match std::mem::replace(prev, Prev::Nothing) {
         Prev::Atom => Ok(()),
         Prev::Lookbehind => Err("Invalid quantifier"),
         Prev::Nothing => Err("Nothing to repeat"),
@@ -431,20 +460,35 @@ fn src_of(chars: &[char]) -> String {
     chars.iter().collect()
 }
 
-/// `c` as a pattern item: a `\uXXXX` escape in the BMP, else itself.
-fn push_char(out: &mut String, c: char) {
-    match u16::try_from(u32::from(c)) {
-        Ok(u) => out.push_str(&format!("\\u{u:04x}")),
-        Err(_) => out.push(c),
+/// A code point as `\uXXXX` code units (two for an astral one).
+fn push_unit(out: &mut String, unit: u32) {
+    let mut buf = [0u16; 2];
+    let units: &[u16] = match (u16::try_from(unit), char::from_u32(unit)) {
+        (Ok(u), _) => {
+            buf[0] = u;
+            &buf[..1]
+        }
+        (Err(_), Some(c)) => c.encode_utf16(&mut buf),
+        (Err(_), None) => &[0xfffd],
+    };
+    for &u in units {
+        if is_high_surrogate(u32::from(u)) {
+            // regress would read a high and a low surrogate escape as one code point.
+            out.push_str(&format!("(?:\\u{u:04x})"));
+        } else {
+            out.push_str(&format!("\\u{u:04x}"));
+        }
     }
 }
 
-/// [`canonicalize`] for a character of the pattern (astral ones are left alone).
-fn canonical_char(c: char) -> char {
-    u16::try_from(u32::from(c))
-        .ok()
-        .and_then(|u| char::from_u32(u32::from(canonicalize(u))))
-        .unwrap_or(c)
+fn is_high_surrogate(unit: u32) -> bool {
+    (0xd800..0xdc00).contains(&unit)
+}
+
+/// A code unit in a class (where a group cannot keep surrogates apart: callers put ranges
+/// ending in a high surrogate last).
+fn push_class_unit(out: &mut String, unit: u32) {
+    out.push_str(&format!("\\u{unit:04x}"));
 }
 
 /// A group name V8 accepts (an identifier).
@@ -458,49 +502,49 @@ fn valid_name(name: &str) -> bool {
         })
 }
 
-/// A character escape (`\n`, `\x41`, `\u0041`, `\cJ`, `\0`, identity escapes); `i` is
-/// just past the escaped character and moves past any digits it consumes.
-fn escape_char(e: char, chars: &[char], i: &mut usize) -> char {
-    let hex = |n: usize, i: &mut usize| -> Option<char> {
+/// A character escape (`\n`, `\x41`, `\u0041`, `\cJ`, `\0`, identity escapes) as a code
+/// point; `i` is just past the escaped character and moves past any digits it consumes.
+fn escape_char(e: char, chars: &[char], i: &mut usize) -> u32 {
+    let hex = |n: usize, i: &mut usize| -> Option<u32> {
         let s: String = chars.get(*i..*i + n)?.iter().collect();
         let v = u32::from_str_radix(&s, 16)
             .ok()
             .filter(|_| s.chars().all(|c| c.is_ascii_hexdigit()))?;
         *i += n;
-        char::from_u32(v)
+        Some(v)
     };
     match e {
-        't' => '\t',
-        'n' => '\n',
-        'v' => '\u{b}',
-        'f' => '\u{c}',
-        'r' => '\r',
-        '0' if !chars.get(*i).is_some_and(char::is_ascii_digit) => '\0',
+        't' => 0x9,
+        'n' => 0xa,
+        'v' => 0xb,
+        'f' => 0xc,
+        'r' => 0xd,
+        '0' if !chars.get(*i).is_some_and(char::is_ascii_digit) => 0,
         '0' => {
             let (v, used) = octal(&chars[*i - 1..]);
             *i += used - 1;
             v
         }
-        'x' => hex(2, i).unwrap_or('x'),
-        'u' => hex(4, i).unwrap_or('u'),
+        'x' => hex(2, i).unwrap_or(u32::from('x')),
+        'u' => hex(4, i).unwrap_or(u32::from('u')),
         'c' => match chars.get(*i) {
             Some(&l) if l.is_ascii_alphabetic() => {
                 *i += 1;
-                char::from(l as u8 % 32)
+                u32::from(l) % 32
             }
             _ => {
                 *i -= 1; // `\c` not followed by a letter is a literal backslash, then `c`
-                '\\'
+                u32::from('\\')
             }
         },
-        other => other,
+        other => u32::from(other),
     }
 }
 
 /// A legacy octal escape: up to three octal digits (value ≤ 0o377); `8`/`9` are literal.
-fn octal(s: &[char]) -> (char, usize) {
+fn octal(s: &[char]) -> (u32, usize) {
     if !matches!(s.first(), Some('0'..='7')) {
-        return (s.first().copied().unwrap_or('\0'), 1);
+        return (s.first().map_or(0, |&c| u32::from(c)), 1);
     }
     let mut v = 0u32;
     let mut used = 0;
@@ -512,7 +556,7 @@ fn octal(s: &[char]) -> (char, usize) {
         v = v * 8 + d;
         used += 1;
     }
-    (char::from_u32(v).unwrap_or('\0'), used)
+    (v, used)
 }
 
 /// `{n}`, `{n,}` or `{n,m}` at the start of `s`: (min, max, length).
@@ -539,23 +583,35 @@ fn quantifier(s: &[char]) -> Option<(u64, Option<u64>, usize)> {
     Some((min, max, close + 1))
 }
 
-/// A `[...]` class at the start of `s`: (the class for regress, its length in `s`). When
-/// `canonicalize`, its characters and ranges are replaced by their canonical images.
+/// A `[...]` class at the start of `s`: (the class for regress, as code-unit ranges and
+/// class escapes; its length in `s`). When `canonicalize`, its members are replaced by
+/// their canonical images.
 fn check_class(s: &[char], canonicalize: bool) -> Result<(String, usize), &'static str> {
     let mut i = 1;
     let negated = s.get(1) == Some(&'^');
     if negated {
         i += 1;
     }
-    // Items: single characters or whole sets (class escapes).
     enum Item {
-        Char(char),
+        /// One UTF-16 code unit.
+        Unit(u32),
         /// An unescaped `-` (only this one makes a range).
         Dash,
-        /// A class escape, as written.
+        /// A class escape (`\d`, ...).
         Set(char),
     }
     let mut items = Vec::new();
+    let push = |items: &mut Vec<Item>, cp: u32| {
+        let mut buf = [0u16; 2];
+        match char::from_u32(cp).filter(|_| cp > 0xffff) {
+            Some(c) => items.extend(
+                c.encode_utf16(&mut buf)
+                    .iter()
+                    .map(|&u| Item::Unit(u32::from(u))),
+            ),
+            None => items.push(Item::Unit(cp)),
+        }
+    };
     loop {
         let Some(&c) = s.get(i) else {
             return Err("Unterminated character class");
@@ -571,43 +627,44 @@ fn check_class(s: &[char], canonicalize: bool) -> Result<(String, usize), &'stat
                 if WORD_CLASS_ESCAPES.contains(e) {
                     items.push(Item::Set(e));
                 } else if e == 'b' {
-                    items.push(Item::Char('\u{8}'));
+                    push(&mut items, 8);
                 } else if e == 'c' && s.get(i).is_some_and(|&c| c.is_ascii_digit() || c == '_') {
                     // Annex B: `\c` + digit or `_` in a class is that control character.
-                    items.push(Item::Char(char::from(s[i] as u8 % 32)));
+                    push(&mut items, u32::from(s[i]) % 32);
                     i += 1;
                 } else if e.is_ascii_digit() && e != '0'
                     || (e == '0' && s.get(i).is_some_and(char::is_ascii_digit))
                 {
                     let (v, used) = octal(&s[i - 1..]);
                     i += used - 1;
-                    items.push(Item::Char(v));
+                    push(&mut items, v);
                 } else {
-                    items.push(Item::Char(escape_char(e, s, &mut i)));
+                    let v = escape_char(e, s, &mut i);
+                    push(&mut items, v);
                 }
             }
             '-' => items.push(Item::Dash),
-            c => items.push(Item::Char(c)),
+            c => push(&mut items, u32::from(c)),
         }
     }
-    let mut ranges: Vec<(char, char)> = Vec::new();
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
     let mut sets = String::new();
     let mut k = 0;
     while k < items.len() {
         match (&items[k], items.get(k + 1), items.get(k + 2)) {
-            (Item::Char(a), Some(Item::Dash), Some(Item::Char(b))) => {
+            (Item::Unit(a), Some(Item::Dash), Some(Item::Unit(b))) => {
                 if a > b {
                     return Err("Range out of order in character class");
                 }
                 ranges.push((*a, *b));
                 k += 3;
             }
-            (Item::Char(a), ..) => {
+            (Item::Unit(a), ..) => {
                 ranges.push((*a, *a));
                 k += 1;
             }
             (Item::Dash, ..) => {
-                ranges.push(('-', '-'));
+                ranges.push((u32::from('-'), u32::from('-')));
                 k += 1;
             }
             (Item::Set(e), ..) => {
@@ -617,55 +674,46 @@ fn check_class(s: &[char], canonicalize: bool) -> Result<(String, usize), &'stat
             }
         }
     }
-    let used = i;
-    if !canonicalize {
-        return Ok((src_of(&s[..used]), used));
-    }
     if ranges.is_empty() && sets.is_empty() {
-        return Ok((src_of(&s[..used]), used)); // `[]` or `[^]`
+        return Ok((src_of(&s[..i]), i)); // `[]` or `[^]`
     }
-    let mut image: Vec<u32> = Vec::new();
-    for (a, b) in ranges {
-        for c in u32::from(a)..=u32::from(b) {
-            match u16::try_from(c) {
-                Ok(u) => image.push(u32::from(self::canonicalize(u))),
-                Err(_) => image.push(c),
+    if canonicalize {
+        let mut image: Vec<u32> = ranges
+            .iter()
+            .flat_map(|&(a, b)| a..=b)
+            .map(|u| u16::try_from(u).map_or(u, |u| u32::from(self::canonicalize(u))))
+            .collect();
+        image.sort_unstable();
+        image.dedup();
+        ranges.clear();
+        for u in image {
+            match ranges.last_mut() {
+                Some((_, end)) if *end + 1 == u => *end = u,
+                _ => ranges.push((u, u)),
             }
         }
     }
-    image.sort_unstable();
-    image.dedup();
     let mut out = String::from("[");
     if negated {
         out.push('^');
     }
-    let mut k = 0;
-    while k < image.len() {
-        let start = image[k];
-        let mut end = start;
-        while image.get(k + 1) == Some(&(end + 1)) {
-            end += 1;
-            k += 1;
-        }
-        k += 1;
-        for (n, c) in [start, end].into_iter().enumerate() {
-            if n == 1 {
-                if end == start {
-                    break;
-                }
-                out.push('-');
-            }
-            push_char(&mut out, char::from_u32(c).unwrap_or('\u{fffd}'));
+    // A range ending in a high surrogate goes last, so that no low surrogate follows it.
+    ranges.sort_by_key(|&(_, b)| is_high_surrogate(b));
+    out.push_str(&sets);
+    for (a, b) in ranges {
+        push_class_unit(&mut out, a);
+        if a != b || is_high_surrogate(b) {
+            out.push('-');
+            push_class_unit(&mut out, b);
         }
     }
-    out.push_str(&sets);
     out.push(']');
-    Ok((out, used))
+    Ok((out, i))
 }
 
 /// The number of capturing groups (for telling backreferences from octal escapes) and the
-/// group names; a name V8 rejects or repeats is an error.
-fn count_groups(chars: &[char]) -> Result<(usize, Vec<String>), &'static str> {
+/// group names, as V8 counts them before parsing.
+fn count_groups(chars: &[char]) -> (usize, Vec<String>) {
     let mut n = 0;
     let mut names: Vec<String> = Vec::new();
     let mut i = 0;
@@ -684,25 +732,16 @@ fn count_groups(chars: &[char]) -> Result<(usize, Vec<String>), &'static str> {
                     && !next.starts_with("?<!")
                 {
                     n += 1;
-                    let end = chars[i..]
-                        .iter()
-                        .position(|&c| c == '>')
-                        .ok_or("Invalid capture group name")?;
-                    let name: String = chars[i + 3..i + end].iter().collect();
-                    if !valid_name(&name) {
-                        return Err("Invalid capture group name");
+                    if let Some(end) = chars[i..].iter().position(|&c| c == '>') {
+                        names.push(chars[i + 3..i + end].iter().collect());
                     }
-                    if names.contains(&name) {
-                        return Err("Duplicate capture group name");
-                    }
-                    names.push(name);
                 }
             }
             _ => {}
         }
         i += 1;
     }
-    Ok((n, names))
+    (n, names)
 }
 
 #[cfg(test)]

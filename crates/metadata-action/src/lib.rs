@@ -23,6 +23,9 @@ mod rule;
 mod semver;
 mod template;
 
+#[cfg(test)]
+mod differential;
+
 pub use context::GitContext;
 
 /// The action's inputs, each as the raw lines of a workflow's `images: |`, `tags: |` and

@@ -109,7 +109,7 @@ pub(crate) trait Scope {
 
 /// `handlebars.compile(template)(scope)`.
 pub(crate) fn render(template: &str, scope: &dyn Scope) -> Result<String, TagError> {
-    let nodes = Parser::new(template).parse_program(None)?;
+    let nodes = Parser::new(template).parse_program(None, false)?;
     let mut out = String::new();
     render_nodes(&strip_whitespace(nodes), scope, &mut out)?;
     Ok(out)
@@ -117,7 +117,7 @@ pub(crate) fn render(template: &str, scope: &dyn Scope) -> Result<String, TagErr
 
 /// Whether the template is exactly one `{{raw}}` mustache (the action's `isRawStatement`).
 pub(crate) fn is_raw_statement(template: &str) -> bool {
-    match Parser::new(template).parse_program(None).as_deref() {
+    match Parser::new(template).parse_program(None, false).as_deref() {
         Ok([Node::Mustache { expr, .. }]) => {
             matches!(&expr.head, Expr::Path(p) if p.parts == ["raw"])
         }
@@ -266,6 +266,9 @@ fn eval_call(call: &Call, scope: &dyn Scope) -> Result<Value, TagError> {
     }
     match target {
         Value::Func(f) => scope.call(f, &params, Some(&hash)),
+        // Handlebars' helperMissing returns undefined when it gets no parameter but the
+        // options (a hash alone), and throws otherwise.
+        Value::Undefined | Value::Null if params.is_empty() => Ok(Value::Undefined),
         Value::Undefined | Value::Null => Err(TagError::new(format!("Missing helper: \"{name}\""))),
         _ => Err(TagError::new(format!("{name} is not a function"))),
     }
@@ -423,6 +426,11 @@ impl Tok {
 const EXPECT_TOP: &str = "'EOF', 'COMMENT', 'CONTENT', 'OPEN_RAW_BLOCK', 'OPEN_BLOCK', 'OPEN_INVERSE', 'OPEN', \
                           'OPEN_UNESCAPED', 'OPEN_PARTIAL', 'OPEN_PARTIAL_BLOCK'";
 const EXPECT_BLOCK_END: &str = "'OPEN_INVERSE_CHAIN', 'INVERSE', 'OPEN_ENDBLOCK'";
+const EXPECT_BLOCK_PROGRAM: &str = "'COMMENT', 'CONTENT', 'OPEN_RAW_BLOCK', 'OPEN_BLOCK', 'OPEN_INVERSE', \
+                                    'OPEN_INVERSE_CHAIN', 'INVERSE', 'OPEN_ENDBLOCK', 'OPEN', 'OPEN_UNESCAPED', \
+                                    'OPEN_PARTIAL', 'OPEN_PARTIAL_BLOCK'";
+const EXPECT_INVERSE_PROGRAM: &str = "'COMMENT', 'CONTENT', 'OPEN_RAW_BLOCK', 'OPEN_BLOCK', 'OPEN_INVERSE', \
+                                      'OPEN_ENDBLOCK', 'OPEN', 'OPEN_UNESCAPED', 'OPEN_PARTIAL', 'OPEN_PARTIAL_BLOCK'";
 const EXPECT_NAME: &str = "'ID', 'STRING', 'NUMBER', 'BOOLEAN', 'UNDEFINED', 'NULL', 'DATA'";
 const EXPECT_PARAM: &str =
     "'OPEN_SEXPR', 'ID', 'STRING', 'NUMBER', 'BOOLEAN', 'UNDEFINED', 'NULL', 'DATA'";
@@ -791,7 +799,9 @@ impl<'a> Parser<'a> {
     }
 
     /// Statements up to the end (`block` None) or up to the `{{else}}`/`{{/name}}` of a block.
-    fn parse_program(&mut self, block: Option<&str>) -> Result<Vec<Node>, TagError> {
+    /// Parses statements up to the end of the input (`block` None) or of a block's program;
+    /// `inverse` when that program follows `{{else}}` (only the block's end may follow).
+    fn parse_program(&mut self, block: Option<&str>, inverse: bool) -> Result<Vec<Node>, TagError> {
         let mut nodes = Vec::new();
         loop {
             match self.tok.clone() {
@@ -851,16 +861,22 @@ impl<'a> Parser<'a> {
                     )));
                 }
                 Tok::Eof if block.is_none() => return Ok(nodes),
-                Tok::Open(Open::EndBlock | Open::InverseChain, _) | Tok::Inverse(..)
-                    if block.is_some() =>
+                Tok::Open(Open::EndBlock, _) if block.is_some() => return Ok(nodes),
+                Tok::Open(Open::InverseChain, _) | Tok::Inverse(..)
+                    if block.is_some() && !inverse =>
                 {
                     return Ok(nodes);
                 }
                 _ => {
-                    return Err(self.error(match (block, nodes.is_empty()) {
-                        (Some(_), _) => EXPECT_BLOCK_END,
-                        (None, true) => EXPECT_TOP,
-                        (None, false) => "'EOF'",
+                    // The parser's expectations: statements only while the program is
+                    // empty, then what may end it.
+                    return Err(self.error(match (block, inverse, nodes.is_empty()) {
+                        (None, _, true) => EXPECT_TOP,
+                        (None, _, false) => "'EOF'",
+                        (Some(_), false, true) => EXPECT_BLOCK_PROGRAM,
+                        (Some(_), false, false) => EXPECT_BLOCK_END,
+                        (Some(_), true, true) => EXPECT_INVERSE_PROGRAM,
+                        (Some(_), true, false) => "'OPEN_ENDBLOCK'",
                     }));
                 }
             }
@@ -897,12 +913,12 @@ impl<'a> Parser<'a> {
             Expr::Path(p) => p.original.clone(),
             _ => String::new(),
         };
-        let mut program = self.parse_program(Some(&open_name))?;
+        let mut program = self.parse_program(Some(&open_name), false)?;
         let mut inverse = Vec::new();
         match self.tok.clone() {
             Tok::Inverse(..) => {
                 self.advance();
-                inverse = self.parse_program(Some(&open_name))?;
+                inverse = self.parse_program(Some(&open_name), true)?;
             }
             Tok::Open(Open::InverseChain, s) => {
                 // `{{else if x}}...`: a nested block that shares this block's end.
@@ -936,12 +952,12 @@ impl<'a> Parser<'a> {
             return Err(self.error(&self.after_name("'CLOSE'")));
         };
         self.advance();
-        let program = self.parse_program(Some(""))?;
+        let program = self.parse_program(Some(""), false)?;
         let mut inverse = Vec::new();
         match self.tok.clone() {
             Tok::Inverse(..) => {
                 self.advance();
-                inverse = self.parse_program(Some(""))?;
+                inverse = self.parse_program(Some(""), true)?;
             }
             Tok::Open(Open::InverseChain, s) => inverse.push(self.parse_chain(s)?),
             _ => {}

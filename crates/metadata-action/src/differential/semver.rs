@@ -1,0 +1,77 @@
+//! node-semver's `valid(s)` and `parse(s, {loose: true})`, as the action reads a
+//! `type=semver` value, against [`SemVer::parse`].
+
+use proptest::prelude::*;
+use serde_json::{Value as Json, json};
+
+use super::{compare, concat_of, generate, oracle};
+use crate::semver::SemVer;
+
+const NUMBERS: &[&str] = &[
+    "0",
+    "1",
+    "2",
+    "10",
+    "01",
+    "00",
+    "123",
+    "9007199254740991",
+    "9007199254740992",
+    "99999999999999999999",
+    "x",
+    "",
+    "-1",
+];
+const IDS: &[&str] = &[
+    "alpha", "beta", "1", "0", "01", "rc", "a-b", "", "-", "x1", "é", "0a",
+];
+const PREFIXES: &[&str] = &["", "", "", "v", "V", "=", " ", "v ", "\t", "vv"];
+const SUFFIXES: &[&str] = &["", "", "", " ", "\n", "x", ".", "+"];
+
+/// Versions built from numeric components (2 to 4, valid and not), optional prerelease and
+/// build identifiers, prefixes and trailing junk; plus a few arbitrary strings.
+fn version() -> impl Strategy<Value = String> {
+    let ids = || {
+        proptest::collection::vec(proptest::sample::select(IDS), 1..=3).prop_map(|v| v.join("."))
+    };
+    let structured = (
+        proptest::sample::select(PREFIXES),
+        proptest::collection::vec(proptest::sample::select(NUMBERS), 2..=4),
+        proptest::option::of(ids()),
+        proptest::option::of(ids()),
+        proptest::sample::select(SUFFIXES),
+    )
+        .prop_map(|(prefix, nums, pre, build, suffix)| {
+            let mut s = format!("{prefix}{}", nums.join("."));
+            if let Some(pre) = pre {
+                s.push('-');
+                s.push_str(&pre);
+            }
+            if let Some(build) = build {
+                s.push('+');
+                s.push_str(&build);
+            }
+            s.push_str(suffix);
+            s
+        });
+    prop_oneof![
+        8 => structured,
+        1 => concat_of(&["1", ".", "-", "+", "v", "a", "0", " "], 12),
+    ]
+}
+
+fn ours(s: &str) -> Json {
+    json!({ "out": SemVer::parse(s).map(|v| json!([
+        v.version(), v.version(), v.major, v.minor, v.patch,
+        v.prerelease.join("."), v.build.join("."),
+    ])) })
+}
+
+#[test]
+fn semver_parses_as_node_semver() {
+    let inputs = generate(version(), 2000);
+    let cases: Vec<Json> = inputs.iter().map(|s| json!({ "s": s })).collect();
+    let node = oracle("semver", &cases);
+    let rust: Vec<Json> = inputs.iter().map(|s| ours(s)).collect();
+    compare("semver", &cases, &node, &rust);
+}
