@@ -1,0 +1,136 @@
+//! The Handlebars subset the action's expressions use: `{{path}}`, `{{{path}}}`/`{{&path}}`,
+//! helper calls with literal/path/sub-expression parameters and `key=value` hashes,
+//! `{{#if}}`/`{{#unless}}`/`{{else}}`, comments, `~` whitespace control and `\{{` escapes.
+//! Output is HTML-escaped as Handlebars does (which is why `&` in a branch becomes `-amp-`
+//! after sanitising). Parse errors carry Handlebars' own messages for the common cases.
+//!
+//! By stage: `value` (JavaScript values and the [`Scope`]), `lexer` (tokens), `parser`
+//! (nodes, Handlebars' parse errors) and `eval` (rendering).
+
+mod eval;
+mod lexer;
+mod parser;
+mod value;
+
+pub(crate) use value::{Scope, Value};
+
+use crate::TagError;
+use eval::{render_nodes, strip_whitespace};
+use parser::{Expr, Node, Parser};
+
+/// `handlebars.compile(template)(scope)`.
+pub(crate) fn render(template: &str, scope: &dyn Scope) -> Result<String, TagError> {
+    let nodes = Parser::new(template).parse_program(None, false)?;
+    let mut out = String::new();
+    render_nodes(&strip_whitespace(nodes), scope, &mut out)?;
+    Ok(out)
+}
+
+/// Whether the template is exactly one `{{raw}}` mustache (the action's `isRawStatement`).
+pub(crate) fn is_raw_statement(template: &str) -> bool {
+    match Parser::new(template).parse_program(None, false).as_deref() {
+        Ok([Node::Mustache { expr, .. }]) => {
+            matches!(&expr.head, Expr::Path(p) if p.parts == ["raw"])
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Ctx;
+    impl Scope for Ctx {
+        fn property(&self, name: &str) -> Value {
+            match name {
+                "branch" => Value::Func("branch"),
+                "n" => Value::Num(5.0),
+                "arr" => Value::List(vec![Value::Num(1.0), Value::Str("x".into())]),
+                "date" => Value::Func("date"),
+                _ => Value::Undefined,
+            }
+        }
+        fn call(
+            &self,
+            name: &'static str,
+            params: &[Value],
+            hash: Option<&[(String, Value)]>,
+        ) -> Result<Value, TagError> {
+            Ok(Value::Str(match name {
+                "branch" => "a&b".into(),
+                _ => format!("D:{}:{}", params.len(), hash.map_or(0, <[_]>::len)),
+            }))
+        }
+    }
+
+    fn r(t: &str) -> String {
+        render(t, &Ctx).unwrap_or_else(|e| format!("ERR {e}"))
+    }
+
+    #[test]
+    fn mustaches_escape_html_and_triple_stash_does_not() {
+        assert_eq!(r("{{branch}}"), "a&amp;b");
+        assert_eq!(r("{{{branch}}}"), "a&b");
+        assert_eq!(r("{{&branch}}"), "a&b");
+        assert_eq!(r("{{arr}}|{{n}}|{{missing}}|{{branch.length}}"), "1,x|5||0");
+    }
+
+    #[test]
+    fn escaped_mustache_and_comments() {
+        assert_eq!(r("\\{{branch}} {{branch}}"), "{{branch}} a&amp;b");
+        assert_eq!(r("\\\\{{branch}}"), "\\a&amp;b");
+        assert_eq!(r("{{!c}}x{{!-- y --}}"), "x");
+        assert_eq!(r("a {{~ n ~}} b"), "a5b");
+    }
+
+    #[test]
+    fn helper_calls_and_blocks() {
+        assert_eq!(r("{{date 'YYYY' tz=\"x\"}}"), "D:1:1");
+        assert_eq!(r("{{date (branch)}}"), "D:1:0");
+        assert_eq!(
+            r("{{#if branch}}y{{else}}n{{/if}}{{#unless n}}y{{else}}n{{/unless}}"),
+            "yn"
+        );
+        assert_eq!(r("{{foo 'x'}}"), "ERR Missing helper: \"foo\"");
+        assert_eq!(
+            r("{{#if}}a{{/if}}"),
+            "ERR #if requires exactly one argument"
+        );
+        assert_eq!(r("{{#if a}}x{{/else}}"), "ERR if doesn't match else - 1:3");
+    }
+
+    #[test]
+    fn parse_errors_match_handlebars() {
+        assert_eq!(
+            r("{{version"),
+            "ERR Parse error on line 1:\n{{version\n--^\nExpecting 'ID', 'STRING', 'NUMBER', 'BOOLEAN', 'UNDEFINED', 'NULL', 'DATA', got 'INVALID'"
+        );
+        assert_eq!(
+            r("{{ }}"),
+            "ERR Parse error on line 1:\n{{ }}\n---^\nExpecting 'ID', 'STRING', 'NUMBER', 'BOOLEAN', 'UNDEFINED', 'NULL', 'DATA', got 'CLOSE'"
+        );
+        assert_eq!(
+            r("{{a b=c d}}"),
+            "ERR Parse error on line 1:\n{{a b=c d}}\n---------^\nExpecting 'EQUALS', got 'CLOSE'"
+        );
+        assert_eq!(
+            r("{{#if x}}a"),
+            "ERR Parse error on line 1:\n{{#if x}}a\n----------^\nExpecting 'OPEN_INVERSE_CHAIN', 'INVERSE', 'OPEN_ENDBLOCK', got 'EOF'"
+        );
+        assert_eq!(
+            r("{{a}}\n{{"),
+            "ERR Parse error on line 2:\n{{a}}{{\n-------^\nExpecting 'ID', 'STRING', 'NUMBER', 'BOOLEAN', 'UNDEFINED', 'NULL', 'DATA', got 'EOF'"
+        );
+    }
+
+    #[test]
+    fn raw_statement_is_a_single_raw_mustache() {
+        assert!(is_raw_statement("{{raw}}"));
+        assert!(is_raw_statement("{{ raw }}"));
+        assert!(is_raw_statement("{{{raw}}}"));
+        assert!(!is_raw_statement("v{{raw}}"));
+        assert!(!is_raw_statement("{{version}}"));
+        assert!(!is_raw_statement("{{raw"));
+    }
+}
