@@ -18,7 +18,7 @@
 
 mod csv;
 mod date;
-// HB-PENDING mod handlebars;
+mod handlebars;
 mod pep440;
 mod regex;
 mod semver;

@@ -64,32 +64,50 @@ pub(super) fn render_nodes(
     Ok(())
 }
 
-/// Applies `~` whitespace control to the text next to each stripping tag.
-pub(super) fn strip_whitespace(mut nodes: Vec<Node>) -> Vec<Node> {
+/// Applies `~` whitespace control to the text next to each stripping tag, and removes the
+/// line of a comment that stands alone on it (Handlebars' standalone rule for comments).
+pub(super) fn strip_whitespace(nodes: Vec<Node>, is_root: bool) -> Vec<Node> {
+    let mut nodes = nodes;
+    // Standalone checks look at the text as written, before any stripping.
+    let original: Vec<Option<String>> = nodes
+        .iter()
+        .map(|n| match n {
+            Node::Text(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    // Whether a text already lost its start (`right`) or end (`left`) to a neighbour.
+    let mut right_stripped = vec![false; nodes.len()];
+    let mut left_stripped = vec![false; nodes.len()];
     for i in 0..nodes.len() {
-        let strip = match &mut nodes[i] {
-            Node::Comment { strip } | Node::Mustache { strip, .. } => *strip,
+        let (strip, standalone) = match &mut nodes[i] {
+            Node::Comment { strip } => (*strip, true),
+            Node::Mustache { strip, .. } => (*strip, false),
             Node::Block {
                 strip,
                 program,
                 inverse,
                 ..
             } => {
-                *program = strip_whitespace(std::mem::take(program));
-                *inverse = strip_whitespace(std::mem::take(inverse));
-                *strip
+                *program = strip_whitespace(std::mem::take(program), false);
+                *inverse = strip_whitespace(std::mem::take(inverse), false);
+                (*strip, false)
             }
             Node::Text(_) => continue,
         };
-        if strip.0
-            && let Some(Node::Text(t)) = i.checked_sub(1).and_then(|j| nodes.get_mut(j))
-        {
-            *t = t.trim_end_matches(js::is_space).to_string();
+        if strip.1 {
+            omit_right(&mut nodes, i, true, &mut right_stripped);
         }
-        if strip.1
-            && let Some(Node::Text(t)) = nodes.get_mut(i + 1)
+        if strip.0 {
+            omit_left(&mut nodes, i, true, &mut left_stripped);
+        }
+        // A comment alone on its line takes the line with it.
+        if standalone
+            && prev_is_line_end(&original, i, is_root)
+            && next_is_line_start(&original, i, is_root)
         {
-            *t = t.trim_start_matches(js::is_space).to_string();
+            omit_right(&mut nodes, i, false, &mut right_stripped);
+            omit_left(&mut nodes, i, false, &mut left_stripped);
         }
     }
     nodes
@@ -171,4 +189,77 @@ fn escape_html(s: &str, out: &mut String) {
             c => out.push(c),
         }
     }
+}
+
+/// Handlebars' `isPrevWhitespace`: the statement before `i` is text ending in a line break
+/// and blanks (or, at the start of the template, nothing or only blanks).
+fn prev_is_line_end(original: &[Option<String>], i: usize, is_root: bool) -> bool {
+    let Some(prev) = i.checked_sub(1) else {
+        return is_root;
+    };
+    let Some(text) = &original[prev] else {
+        return false;
+    };
+    let blank_tail = &text[text.trim_end_matches(js::is_space).len()..];
+    blank_tail.contains('\n') || (is_root && prev == 0 && blank_tail.len() == text.len())
+}
+
+/// Handlebars' `isNextWhitespace`: the statement after `i` is text starting with blanks and
+/// a line break (or, at the end of the template, nothing or only blanks).
+fn next_is_line_start(original: &[Option<String>], i: usize, is_root: bool) -> bool {
+    let Some(next) = original.get(i + 1) else {
+        return is_root;
+    };
+    let Some(text) = next else {
+        return false;
+    };
+    let blank_head = &text[..text.len() - text.trim_start_matches(js::is_space).len()];
+    blank_head.contains('\n')
+        || (is_root && i + 2 == original.len() && blank_head.len() == text.len())
+}
+
+/// Handlebars' `omitRight`: strips the start of the text after `i` (all blanks when
+/// `multiple`, else blanks and one line break, once).
+fn omit_right(nodes: &mut [Node], i: usize, multiple: bool, stripped: &mut [bool]) {
+    let Some(Node::Text(t)) = nodes.get_mut(i + 1) else {
+        return;
+    };
+    if !multiple && stripped[i + 1] {
+        return;
+    }
+    let kept = if multiple {
+        t.trim_start_matches(js::is_space)
+    } else {
+        let s = t.trim_start_matches([' ', '\t']);
+        let s = s
+            .strip_prefix('\r')
+            .filter(|s| s.starts_with('\n'))
+            .unwrap_or(s);
+        s.strip_prefix('\n').unwrap_or(s)
+    };
+    let kept = kept.to_string();
+    stripped[i + 1] = kept != *t;
+    *t = kept;
+}
+
+/// Handlebars' `omitLeft`: strips the end of the text before `i` (all blanks when
+/// `multiple`, else spaces and tabs, once).
+fn omit_left(nodes: &mut [Node], i: usize, multiple: bool, stripped: &mut [bool]) {
+    let Some(prev) = i.checked_sub(1) else {
+        return;
+    };
+    let Some(Node::Text(t)) = nodes.get_mut(prev) else {
+        return;
+    };
+    if !multiple && stripped[prev] {
+        return;
+    }
+    let kept = if multiple {
+        t.trim_end_matches(js::is_space)
+    } else {
+        t.trim_end_matches([' ', '\t'])
+    }
+    .to_string();
+    stripped[prev] = kept != *t;
+    *t = kept;
 }

@@ -8,6 +8,10 @@ pub(super) struct Lexer<'a> {
     pub(super) src: &'a str,
     pub(super) pos: usize,
     pub(super) in_mustache: bool,
+    /// Where each `{{!--` comment starts and the length of its opening but one character:
+    /// Handlebars' lexer puts the opening back with jison's `unput`, which takes only one
+    /// character off the text it shows as already read, so parse errors show that text twice.
+    pub(super) echoes: Vec<(usize, usize)>,
     /// Text after a `\{{` escape runs up to the next `{{` as plain content.
     escaped_content: bool,
 }
@@ -99,6 +103,7 @@ impl<'a> Lexer<'a> {
             src,
             pos: 0,
             in_mustache: false,
+            echoes: Vec::new(),
             escaped_content: false,
         }
     }
@@ -204,6 +209,7 @@ impl<'a> Lexer<'a> {
                     Some(i) => (i, body[i..].starts_with("--~")),
                     None => return self.invalid(start),
                 };
+                self.echoes.push((start, consumed(body) - 1));
                 self.pos += consumed(body) + end + if strip_r { 5 } else { 4 };
                 self.in_mustache = false;
                 return (

@@ -22,7 +22,7 @@ use parser::{Expr, Node, Parser};
 pub(crate) fn render(template: &str, scope: &dyn Scope) -> Result<String, TagError> {
     let nodes = Parser::new(template).parse_program(None, false)?;
     let mut out = String::new();
-    render_nodes(&strip_whitespace(nodes), scope, &mut out)?;
+    render_nodes(&strip_whitespace(nodes, true), scope, &mut out)?;
     Ok(out)
 }
 
@@ -132,5 +132,44 @@ mod tests {
         assert!(!is_raw_statement("v{{raw}}"));
         assert!(!is_raw_statement("{{version}}"));
         assert!(!is_raw_statement("{{raw"));
+    }
+
+    /// Differences the differential tests found, with node's results.
+    #[test]
+    fn fixes_found_by_the_differential_tests() {
+        // helperMissing with only the options (a hash) renders nothing.
+        assert_eq!(r("[{{foo k=1}}]"), "[]");
+        // A comment alone on its line takes the line with it.
+        assert_eq!(r("{{!-- c --}}\nx"), "x");
+        assert_eq!(r(" {{! c }} \nx"), "x");
+        assert_eq!(r("a{{! c }}\nx"), "a\nx");
+        // What the parser expects depends on where in a block it stops.
+        assert_eq!(
+            r("{{#if n}}"),
+            "ERR Parse error on line 1:\n{{#if n}}\n---------^\nExpecting 'COMMENT', 'CONTENT', \
+             'OPEN_RAW_BLOCK', 'OPEN_BLOCK', 'OPEN_INVERSE', 'OPEN_INVERSE_CHAIN', 'INVERSE', \
+             'OPEN_ENDBLOCK', 'OPEN', 'OPEN_UNESCAPED', 'OPEN_PARTIAL', 'OPEN_PARTIAL_BLOCK', got 'EOF'"
+        );
+        assert_eq!(
+            r("{{#if n}}{{else}}x"),
+            "ERR Parse error on line 1:\n{{#if n}}{{else}}x\n------------------^\nExpecting \
+             'OPEN_ENDBLOCK', got 'EOF'"
+        );
+        assert_eq!(
+            r("{{a b=c}}}}"),
+            "ERR Parse error on line 1:\n{{a b=c}}}}\n-------^\nExpecting 'CLOSE', got 'CLOSE_RAW_BLOCK'"
+        );
+        // Error lines count up to the last token read, not the blanks after it.
+        assert!(r("{{ \n{{#if n}}").starts_with("ERR Parse error on line 1:"));
+        // A raw block with no `{{{{` after it is a lexical error.
+        assert_eq!(
+            r("{{{{a}}}}x"),
+            "ERR Lexical error on line 1. Unrecognized text.\n{{{{a}}}}x\n---------^"
+        );
+        // The lexer shows a `{{!--` opening twice in the text already read.
+        assert_eq!(
+            r("{{!-- c --}}{{/if}}"),
+            "ERR Parse error on line 1:\n{{!-{{!-- c --}}{{/if}}\n----------------^\nExpecting 'EOF', got 'OPEN_ENDBLOCK'"
+        );
     }
 }

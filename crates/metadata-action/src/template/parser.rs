@@ -58,6 +58,8 @@ pub(super) struct Parser<'a> {
     /// The current lookahead token and where it starts.
     tok: Tok,
     tok_start: usize,
+    /// Where the last consumed token ends (Handlebars counts error lines up to there).
+    prev_end: usize,
     /// Open blocks and sub-expressions (bounded to keep recursion shallow).
     depth: usize,
 }
@@ -71,6 +73,7 @@ impl<'a> Parser<'a> {
             lex: Lexer::new(src),
             tok: Tok::Eof,
             tok_start: 0,
+            prev_end: 0,
             depth: 0,
         };
         p.advance();
@@ -106,7 +109,7 @@ impl<'a> Parser<'a> {
                     let expr = self.parse_call(close)?;
                     let strip_r = match (&self.tok, triple) {
                         (Tok::Close(s), false) | (Tok::CloseUnescaped(s), true) => *s,
-                        _ => return Err(self.error(&self.after_name(close))),
+                        _ => return Err(self.error(&self.after_call(close, &expr, false))),
                     };
                     self.advance();
                     nodes.push(Node::Mustache {
@@ -123,7 +126,16 @@ impl<'a> Parser<'a> {
                     self.advance();
                     let expr = self.parse_call("'CLOSE_RAW_BLOCK'")?;
                     if self.tok != Tok::CloseRawBlock {
-                        return Err(self.error(&self.after_name("'CLOSE_RAW_BLOCK'")));
+                        return Err(self.error(&self.after_call(
+                            "'CLOSE_RAW_BLOCK'",
+                            &expr,
+                            false,
+                        )));
+                    }
+                    // A raw block's content runs up to the next `{{{{`; without one, no
+                    // lexer rule matches.
+                    if !self.lex.src[self.lex.pos..].contains("{{{{") {
+                        return Err(self.lexical_error(self.lex.pos));
                     }
                     let name = match expr.head {
                         Expr::Path(p) => p.original,
@@ -166,14 +178,16 @@ impl<'a> Parser<'a> {
     }
 
     fn advance(&mut self) {
+        self.prev_end = self.lex.pos;
         let (tok, start) = self.lex.next_token();
         self.tok = tok;
         self.tok_start = start;
     }
 
     fn error(&self, expected: &str) -> TagError {
-        let past = &self.lex.src[..self.tok_start];
-        let line = past.matches('\n').count() + 1 + self.token_text().matches('\n').count();
+        let past = self.past(self.tok_start);
+        let past = past.as_str();
+        let line = self.lex.src[..self.prev_end].matches('\n').count() + 1;
         let past_chars: Vec<char> = past.chars().collect();
         let pre = if past_chars.len() > 20 {
             format!(
@@ -199,6 +213,41 @@ impl<'a> Parser<'a> {
             "Parse error on line {line}:\n{pre}{upcoming}\n{}^\nExpecting {expected}, got '{}'",
             "-".repeat(pre.chars().count()),
             self.tok.name()
+        ))
+    }
+
+    /// The text before `at` as Handlebars' lexer shows it (see [`Lexer::echoes`]).
+    fn past(&self, at: usize) -> String {
+        let src = self.lex.src;
+        let mut past = String::new();
+        let mut from = 0;
+        for &(pos, len) in self.lex.echoes.iter().filter(|&&(pos, _)| pos < at) {
+            past.push_str(&src[from..pos]);
+            past.push_str(&src[pos..pos + len]);
+            from = pos;
+        }
+        past.push_str(&src[from..at]);
+        past
+    }
+
+    /// The lexer's error for text no rule matches at `at`.
+    fn lexical_error(&self, at: usize) -> TagError {
+        let src = self.lex.src;
+        let past: Vec<char> = self.past(at).chars().collect();
+        let pre = if past.len() > 20 {
+            format!("...{}", past[past.len() - 20..].iter().collect::<String>())
+        } else {
+            past.iter().collect()
+        }
+        .replace('\n', "");
+        let next: Vec<char> = src[at..].chars().collect();
+        let dots = if next.len() > 20 { "..." } else { "" };
+        let upcoming =
+            format!("{}{dots}", next.iter().take(20).collect::<String>()).replace('\n', "");
+        TagError::new(format!(
+            "Lexical error on line {}. Unrecognized text.\n{pre}{upcoming}\n{}^",
+            src[..at].matches('\n').count() + 1,
+            "-".repeat(pre.chars().count())
         ))
     }
 
@@ -229,7 +278,7 @@ impl<'a> Parser<'a> {
         };
         let expr = self.parse_call("'CLOSE'")?;
         let Tok::Close(_) = self.tok else {
-            return Err(self.error(&self.after_name("'CLOSE'")));
+            return Err(self.error(&self.after_call("'CLOSE'", &expr, expr.hash.is_none())));
         };
         self.advance();
         let open_name = match &expr.head {
@@ -272,7 +321,7 @@ impl<'a> Parser<'a> {
         self.advance();
         let expr = self.parse_call("'CLOSE'")?;
         let Tok::Close(strip_r) = self.tok else {
-            return Err(self.error(&self.after_name("'CLOSE'")));
+            return Err(self.error(&self.after_call("'CLOSE'", &expr, expr.hash.is_none())));
         };
         self.advance();
         let program = self.parse_program(Some(""), false)?;
@@ -316,7 +365,7 @@ impl<'a> Parser<'a> {
             _ => return Err(self.error(EXPECT_NAME)),
         };
         let Tok::Close(strip_r) = self.tok else {
-            return Err(self.error(&self.after_name("'CLOSE'")));
+            return Err(self.error("'CLOSE'"));
         };
         if close != open_name {
             let line = self.lex.src[..name_start].matches('\n').count() + 1;
@@ -348,6 +397,20 @@ impl<'a> Parser<'a> {
         )
     }
 
+    /// What the parser expects after `call` when a token ends it that is not `close`: once
+    /// a hash ended, only `close` (the parser has reduced the hash); else another parameter,
+    /// and in a block's opening also block parameters.
+    fn after_call(&self, close: &str, call: &Call, block: bool) -> String {
+        match (&call.hash, block) {
+            (Some(_), _) => close.to_string(),
+            (None, false) => self.after_name(close),
+            (None, true) => format!(
+                "{close}, 'OPEN_SEXPR', 'ID', 'OPEN_BLOCK_PARAMS', 'STRING', 'NUMBER', 'BOOLEAN', \
+                 'UNDEFINED', 'NULL', 'DATA'"
+            ),
+        }
+    }
+
     /// `helperName param* hash?` (the caller checks the closing token).
     fn parse_call(&mut self, close: &str) -> Result<Call, TagError> {
         let head = self.parse_name(false)?;
@@ -357,10 +420,10 @@ impl<'a> Parser<'a> {
             if let Tok::Id(key) = self.tok.clone() {
                 // `key=` starts (or continues) the hash.
                 let save = (
-                    self.lex.pos,
+                    self.lex.clone(),
                     self.tok.clone(),
                     self.tok_start,
-                    self.lex.in_mustache,
+                    self.prev_end,
                 );
                 self.advance();
                 if self.tok == Tok::Equals {
@@ -369,7 +432,7 @@ impl<'a> Parser<'a> {
                     hash.get_or_insert_with(Vec::new).push((key, value));
                     continue;
                 }
-                (self.lex.pos, self.tok, self.tok_start, self.lex.in_mustache) = save;
+                (self.lex, self.tok, self.tok_start, self.prev_end) = save;
                 if hash.is_some() {
                     self.advance();
                     return Err(self.error("'EQUALS'"));
@@ -410,7 +473,7 @@ impl<'a> Parser<'a> {
             self.depth -= 1;
             let call = call?;
             if self.tok != Tok::CloseSexpr {
-                return Err(self.error(&self.after_name("'CLOSE_SEXPR'")));
+                return Err(self.error(&self.after_call("'CLOSE_SEXPR'", &call, false)));
             }
             self.advance();
             return Ok(Expr::Sub(Box::new(call)));
