@@ -20,9 +20,10 @@ use parser::{Expr, Node, Parser};
 
 /// `handlebars.compile(template)(scope)`.
 pub(crate) fn render(template: &str, scope: &dyn Scope) -> Result<String, TagError> {
-    let nodes = Parser::new(template).parse_program(None, false)?;
+    let mut nodes = Parser::new(template).parse_program(None, false)?;
+    strip_whitespace(&mut nodes, true);
     let mut out = String::new();
-    render_nodes(&strip_whitespace(nodes, true), scope, &mut out)?;
+    render_nodes(&nodes, scope, &mut out)?;
     Ok(out)
 }
 
@@ -139,7 +140,10 @@ mod tests {
     fn fixes_found_by_the_differential_tests() {
         // helperMissing with only the options (a hash) renders nothing.
         assert_eq!(r("[{{foo k=1}}]"), "[]");
-        // A comment alone on its line takes the line with it.
+        // Block tags and comments alone on their lines take the lines with them.
+        assert_eq!(r("{{#if n}}\nx\n{{/if}}\n"), "x\n");
+        assert_eq!(r("a\n  {{#if n}}  \nx\n{{else}}\ny\n{{/if}}\nb"), "a\nx\nb");
+        assert_eq!(r("{{#if n~}}  x  {{~else~}} y {{~/if}}|"), "x|");
         assert_eq!(r("{{!-- c --}}\nx"), "x");
         assert_eq!(r(" {{! c }} \nx"), "x");
         assert_eq!(r("a{{! c }}\nx"), "a\nx");
@@ -165,6 +169,10 @@ mod tests {
         assert_eq!(
             r("{{{{a}}}}x"),
             "ERR Lexical error on line 1. Unrecognized text.\n{{{{a}}}}x\n---------^"
+        );
+        assert_eq!(
+            r("{{{{a}}}}0123456789012345678901"),
+            "ERR Lexical error on line 1. Unrecognized text.\n{{{{a}}}}01234567890123456789\n---------^"
         );
         // The lexer shows a `{{!--` opening twice in the text already read.
         assert_eq!(

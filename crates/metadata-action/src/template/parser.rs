@@ -7,7 +7,7 @@ use crate::TagError;
 
 #[derive(Clone, Debug)]
 pub(super) enum Node {
-    Text(String),
+    Text(Text),
     Comment {
         strip: (bool, bool),
     },
@@ -18,10 +18,34 @@ pub(super) enum Node {
     },
     Block {
         expr: Call,
+        /// What renders when the condition holds, and what renders otherwise.
         program: Vec<Node>,
         inverse: Vec<Node>,
-        strip: (bool, bool),
+        tags: BlockTags,
     },
+}
+
+/// Text between tags: what it renders as after whitespace control, and as written.
+#[derive(Clone, Debug)]
+pub(super) struct Text {
+    pub(super) value: String,
+    pub(super) original: String,
+    /// Whether standalone stripping already took its start (`right`) or end (`left`).
+    pub(super) right_stripped: bool,
+    pub(super) left_stripped: bool,
+}
+
+/// A block's tags as whitespace control sees them: the `~` of the opening, of the
+/// `{{else}}`/`{{else if}}` (when there is one) and of the closing tag, as (left, right).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct BlockTags {
+    pub(super) open: (bool, bool),
+    pub(super) inverse: Option<(bool, bool)>,
+    pub(super) close: (bool, bool),
+    /// The inverse is one `{{else if}}` block.
+    pub(super) chained: bool,
+    /// `{{^name}}`: the program and inverse were swapped.
+    pub(super) inverted: bool,
 }
 
 /// A helper name (or path) with its parameters and hash.
@@ -91,7 +115,12 @@ impl<'a> Parser<'a> {
         loop {
             match self.tok.clone() {
                 Tok::Content(t) => {
-                    nodes.push(Node::Text(t));
+                    nodes.push(Node::Text(Text {
+                        value: t.clone(),
+                        original: t,
+                        right_stripped: false,
+                        left_stripped: false,
+                    }));
                     self.advance();
                 }
                 Tok::Comment { strip } => {
@@ -240,10 +269,12 @@ impl<'a> Parser<'a> {
             past.iter().collect()
         }
         .replace('\n', "");
-        let next: Vec<char> = src[at..].chars().collect();
-        let dots = if next.len() > 20 { "..." } else { "" };
-        let upcoming =
-            format!("{}{dots}", next.iter().take(20).collect::<String>()).replace('\n', "");
+        // Nothing matched, so the upcoming text is the next 20 characters, never marked as cut.
+        let upcoming: String = src[at..]
+            .chars()
+            .take(20)
+            .collect::<String>()
+            .replace('\n', "");
         TagError::new(format!(
             "Lexical error on line {}. Unrecognized text.\n{pre}{upcoming}\n{}^",
             src[..at].matches('\n').count() + 1,
@@ -277,7 +308,7 @@ impl<'a> Parser<'a> {
             self.tok_start
         };
         let expr = self.parse_call("'CLOSE'")?;
-        let Tok::Close(_) = self.tok else {
+        let Tok::Close(open_r) = self.tok else {
             return Err(self.error(&self.after_call("'CLOSE'", &expr, expr.hash.is_none())));
         };
         self.advance();
@@ -285,29 +316,38 @@ impl<'a> Parser<'a> {
             Expr::Path(p) => p.original.clone(),
             _ => String::new(),
         };
+        let mut tags = BlockTags {
+            open: (strip_l, open_r),
+            inverted,
+            ..BlockTags::default()
+        };
         let mut program = self.parse_program(Some(&open_name), false)?;
         let mut inverse = Vec::new();
         match self.tok.clone() {
-            Tok::Inverse(..) => {
+            Tok::Inverse(l, r) => {
+                tags.inverse = Some((l, r));
                 self.advance();
                 inverse = self.parse_program(Some(&open_name), true)?;
             }
             Tok::Open(Open::InverseChain, s) => {
                 // `{{else if x}}...`: a nested block that shares this block's end.
                 let chained = self.parse_chain(s)?;
+                if let Node::Block { tags: chain, .. } = &chained {
+                    tags.inverse = Some(chain.open);
+                }
+                tags.chained = true;
                 inverse.push(chained);
-                return self.finish_block(
-                    expr, program, inverse, strip_l, inverted, &open_name, name_start,
-                );
+                if inverted {
+                    std::mem::swap(&mut program, &mut inverse);
+                }
+                return self.finish_block(expr, program, inverse, tags, &open_name, name_start);
             }
             _ => {}
         }
         if inverted {
             std::mem::swap(&mut program, &mut inverse);
         }
-        self.finish_block(
-            expr, program, inverse, strip_l, false, &open_name, name_start,
-        )
+        self.finish_block(expr, program, inverse, tags, &open_name, name_start)
     }
 
     fn parse_chain(&mut self, strip_l: bool) -> Result<Node, TagError> {
@@ -326,34 +366,47 @@ impl<'a> Parser<'a> {
         self.advance();
         let program = self.parse_program(Some(""), false)?;
         let mut inverse = Vec::new();
+        let mut tags = BlockTags {
+            open: (strip_l, strip_r),
+            ..BlockTags::default()
+        };
         match self.tok.clone() {
-            Tok::Inverse(..) => {
+            Tok::Inverse(l, r) => {
+                tags.inverse = Some((l, r));
                 self.advance();
                 inverse = self.parse_program(Some(""), true)?;
             }
-            Tok::Open(Open::InverseChain, s) => inverse.push(self.parse_chain(s)?),
+            Tok::Open(Open::InverseChain, s) => {
+                let mut chained = self.parse_chain(s)?;
+                if let Node::Block { tags: chain, .. } = &mut chained {
+                    tags.inverse = Some(chain.open);
+                    // Handlebars gives a block chained in a chained block its own opening
+                    // as its closing.
+                    chain.close = chain.open;
+                }
+                tags.chained = true;
+                inverse.push(chained);
+            }
             _ => {}
         }
         Ok(Node::Block {
             expr,
             program,
             inverse,
-            strip: (strip_l, strip_r),
+            tags,
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn finish_block(
         &mut self,
         expr: Call,
         program: Vec<Node>,
-        inverse: Vec<Node>,
-        strip_l: bool,
-        inverted: bool,
+        mut inverse: Vec<Node>,
+        mut tags: BlockTags,
         open_name: &str,
         name_start: usize,
     ) -> Result<Node, TagError> {
-        let Tok::Open(Open::EndBlock, _) = self.tok else {
+        let Tok::Open(Open::EndBlock, close_l) = self.tok else {
             return Err(self.error(EXPECT_BLOCK_END));
         };
         self.advance();
@@ -378,16 +431,17 @@ impl<'a> Parser<'a> {
             )));
         }
         self.advance();
-        let (program, inverse) = if inverted {
-            (inverse, program)
-        } else {
-            (program, inverse)
-        };
+        tags.close = (close_l, strip_r);
+        if tags.chained
+            && let Some(Node::Block { tags: chain, .. }) = inverse.first_mut()
+        {
+            chain.close = tags.close;
+        }
         Ok(Node::Block {
             expr,
             program,
             inverse,
-            strip: (strip_l, strip_r),
+            tags,
         })
     }
 
