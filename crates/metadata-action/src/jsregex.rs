@@ -6,6 +6,12 @@
 //! non-Unicode case folding (`Canonicalize`: upper-casing that never maps a non-ASCII
 //! character to ASCII; regress folds `ſ` to `s`), and a time limit on a match, so that
 //! catastrophic backtracking is an error instead of a hang.
+//!
+//! Known limitations: with `u`/`v`, invalid patterns fail with V8's reason only for the
+//! errors the Annex B pass finds (others get a close one); a capture that splits a surrogate
+//! pair shows U+FFFD (Rust strings cannot hold a lone surrogate); the grammar is node 20's,
+//! so modifiers (`(?i:...)`) and a group name repeated across alternatives are errors, as they
+//! were before this engine (node 24, the action's runtime, accepts both).
 
 use std::sync::{Arc, mpsc};
 use std::time::Duration;

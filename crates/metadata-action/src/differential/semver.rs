@@ -1,11 +1,19 @@
 //! node-semver's `valid(s)` and `parse(s, {loose: true})`, as the action reads a
-//! `type=semver` value, against [`SemVer::parse`].
+//! `type=semver` value, against [`SemVer::parse`]; and a pattern rendered against the parsed
+//! version (every own property of node-semver's object, and a prototype method Handlebars
+//! must not reach).
 
 use proptest::prelude::*;
 use serde_json::{Value as Json, json};
 
 use super::{compare, concat_of, generate, oracle};
 use crate::semver::SemVer;
+use crate::template;
+
+const PATTERN: &str = "{{raw}}|{{version}}|{{major}}.{{minor}}.{{patch}}|{{prerelease}}|{{build}}|\
+                       {{prerelease.[0]}}|{{prerelease.length}}|{{build.length}}|{{loose}}|\
+                       {{options.loose}}|{{includePrerelease}}|{{format}}|\
+                       {{#if prerelease}}pre{{else}}stable{{/if}}";
 
 const NUMBERS: &[&str] = &[
     "0",
@@ -64,13 +72,17 @@ fn ours(s: &str) -> Json {
     json!({ "out": SemVer::parse(s).map(|v| json!([
         v.version(), v.version(), v.major, v.minor, v.patch,
         v.prerelease.join("."), v.build.join("."),
+        template::render(PATTERN, &v).unwrap_or_else(|e| e.message),
     ])) })
 }
 
 #[test]
 fn semver_parses_as_node_semver() {
     let inputs = generate(version(), 2000);
-    let cases: Vec<Json> = inputs.iter().map(|s| json!({ "s": s })).collect();
+    let cases: Vec<Json> = inputs
+        .iter()
+        .map(|s| json!({ "s": s, "template": PATTERN }))
+        .collect();
     let node = oracle("semver", &cases);
     let rust: Vec<Json> = inputs.iter().map(|s| ours(s)).collect();
     compare("semver", &cases, &node, &rust);

@@ -21,11 +21,15 @@ const kinds = {
   date({ ms, format, tz }) {
     return { out: moment(ms).tz(tz).format(format) };
   },
-  semver({ s }) {
+  // A type=semver value: valid() decides, the loose parse is what its pattern renders.
+  semver({ s, template }) {
     const valid = semver.valid(s);
     if (valid === null) return { out: null };
     const p = semver.parse(s, { loose: true });
-    return { out: [valid, p.version, p.major, p.minor, p.patch, p.prerelease.join('.'), p.build.join('.')] };
+    return {
+      out: [valid, p.version, p.major, p.minor, p.patch, p.prerelease.join('.'), p.build.join('.'),
+        handlebars.compile(template)(p)],
+    };
   },
   pep440({ s }) {
     if (pep440.valid(s) === null) return { out: null };
