@@ -4,7 +4,7 @@
 
 use serde_json::{Value as Json, json};
 
-use super::{compare, concat_of, error, generate, oracle};
+use super::{assert_mix, compare, concat_of, error, generate, oracle};
 use crate::input;
 
 /// Pieces of workflow inputs: fields, delimiters, quotes (paired, doubled and stray),
@@ -48,6 +48,7 @@ fn inputs_split_as_csv_parse_does() {
     }
     let list: Vec<Json> = inputs.iter().map(|s| json!({ "input": s })).collect();
     let mut node = oracle("csv_list", &list);
+    assert_mix("csv", &node, "errors", |v| v.get("error").is_some());
     for s in &inputs {
         cases.push(json!({ "kind": "csv_fields", "input": s }));
         rust.push(match input::fields(s) {

@@ -5,7 +5,7 @@
 
 use serde_json::{Value as Json, json};
 
-use super::{compare, concat_of, error, generate, oracle};
+use super::{assert_mix, compare, concat_of, error, generate, oracle};
 use crate::TagError;
 use crate::template::{self, Scope, Value};
 
@@ -129,6 +129,7 @@ fn templates_render_as_handlebars() {
         .map(|t| json!({ "template": t, "data": data() }))
         .collect();
     let node = oracle("handlebars", &cases);
+    assert_mix("handlebars", &node, "errors", |v| v.get("error").is_some());
     let scope = Data(data());
     let rust: Vec<Json> = inputs
         .iter()

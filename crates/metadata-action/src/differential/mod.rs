@@ -155,6 +155,17 @@ fn compare(what: &str, cases: &[Json], node: &[Json], ours: &[Json]) {
     );
 }
 
+/// Checks that the generator produces the mix it claims: between 5% and 95% of node's
+/// answers are `kind`.
+fn assert_mix(what: &str, node: &[Json], kind: &str, is: impl Fn(&Json) -> bool) {
+    let n = node.iter().filter(|v| is(v)).count();
+    assert!(
+        n * 20 >= node.len() && n * 20 <= node.len() * 19,
+        "{what}: {n} of {} generated inputs are {kind}; the generator is off",
+        node.len()
+    );
+}
+
 /// `Err(message)` as the oracle writes it.
 fn error(message: &str) -> Json {
     json!({ "error": message })

@@ -2,7 +2,7 @@
 
 use serde_json::{Value as Json, json};
 
-use super::{compare, concat_of, error, generate, oracle};
+use super::{assert_mix, compare, concat_of, error, generate, oracle};
 use crate::jsregex::JsRegex;
 
 /// Pattern pieces: literals (case-folding traps included), escapes, classes, groups,
@@ -64,6 +64,8 @@ fn regexes_match_as_in_node() {
         .map(|(source, flags, subject)| json!({ "source": source, "flags": flags, "subject": subject }))
         .collect();
     let mut node = oracle("regex", &cases);
+    assert_mix("regex", &node, "errors", |v| v.get("error").is_some());
+    assert_mix("regex", &node, "matches", |v| v["match"].is_array());
     let mut rust: Vec<Json> = inputs.iter().map(|(p, f, s)| ours(p, f, s)).collect();
     for (((_, flags, _), n), r) in inputs.iter().zip(&mut node).zip(&mut rust) {
         unicode_error_only(flags, n, r);

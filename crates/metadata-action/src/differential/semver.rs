@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 use serde_json::{Value as Json, json};
 
-use super::{compare, concat_of, generate, oracle};
+use super::{assert_mix, compare, concat_of, generate, oracle};
 use crate::semver::SemVer;
 use crate::template;
 
@@ -15,39 +15,44 @@ const PATTERN: &str = "{{raw}}|{{version}}|{{major}}.{{minor}}.{{patch}}|{{prere
                        {{options.loose}}|{{includePrerelease}}|{{format}}|\
                        {{#if prerelease}}pre{{else}}stable{{/if}}";
 
-const NUMBERS: &[&str] = &[
-    "0",
-    "1",
-    "2",
-    "10",
+const NUMBERS: &[&str] = &["0", "1", "2", "10", "123", "9007199254740991"];
+const BAD_NUMBERS: &[&str] = &[
     "01",
     "00",
-    "123",
-    "9007199254740991",
     "9007199254740992",
     "99999999999999999999",
     "x",
     "",
     "-1",
 ];
-const IDS: &[&str] = &[
-    "alpha", "beta", "1", "0", "01", "rc", "a-b", "", "-", "x1", "é", "0a",
-];
-const PREFIXES: &[&str] = &["", "", "", "v", "V", "=", " ", "v ", "\t", "vv"];
-const SUFFIXES: &[&str] = &["", "", "", " ", "\n", "x", ".", "+"];
+const IDS: &[&str] = &["alpha", "beta", "1", "0", "rc", "a-b", "x1", "0a", "-"];
+const BAD_IDS: &[&str] = &["01", "", "é"];
+const PREFIXES: &[&str] = &["v", "V", "=", " ", "v ", "\t", "vv"];
+const SUFFIXES: &[&str] = &[" ", "\n", "x", ".", "+"];
 
-/// Versions built from numeric components (2 to 4, valid and not), optional prerelease and
-/// build identifiers, prefixes and trailing junk; plus a few arbitrary strings.
+/// Mostly `valid`, now and then `bad`.
+fn pick(
+    valid: &'static [&'static str],
+    bad: &'static [&'static str],
+) -> impl Strategy<Value = &'static str> {
+    prop_oneof![
+        12 => proptest::sample::select(valid),
+        1 => proptest::sample::select(bad),
+    ]
+}
+
+/// Versions built from numeric components (three, or now and then two or four; valid and
+/// not), optional prerelease and build identifiers, prefixes and trailing junk; plus a few
+/// arbitrary strings.
 fn version() -> impl Strategy<Value = String> {
-    let ids = || {
-        proptest::collection::vec(proptest::sample::select(IDS), 1..=3).prop_map(|v| v.join("."))
-    };
+    let ids = || proptest::collection::vec(pick(IDS, BAD_IDS), 1..=3).prop_map(|v| v.join("."));
+    let count = prop_oneof![8 => Just(3usize), 1 => Just(2usize), 1 => Just(4usize)];
     let structured = (
-        proptest::sample::select(PREFIXES),
-        proptest::collection::vec(proptest::sample::select(NUMBERS), 2..=4),
+        pick(&[""], PREFIXES),
+        count.prop_flat_map(|n| proptest::collection::vec(pick(NUMBERS, BAD_NUMBERS), n)),
         proptest::option::of(ids()),
         proptest::option::of(ids()),
-        proptest::sample::select(SUFFIXES),
+        pick(&[""], SUFFIXES),
     )
         .prop_map(|(prefix, nums, pre, build, suffix)| {
             let mut s = format!("{prefix}{}", nums.join("."));
@@ -84,6 +89,7 @@ fn semver_parses_as_node_semver() {
         .map(|s| json!({ "s": s, "template": PATTERN }))
         .collect();
     let node = oracle("semver", &cases);
+    assert_mix("semver", &node, "invalid", |v| v["out"].is_null());
     let rust: Vec<Json> = inputs.iter().map(|s| ours(s)).collect();
     compare("semver", &cases, &node, &rust);
 }
