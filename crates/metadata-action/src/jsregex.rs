@@ -120,13 +120,17 @@ impl JsRegex {
         std::thread::spawn(move || {
             let _ = tx.send(job.run());
         });
-        let ranges = rx.recv_timeout(limit).map_err(|_| {
-            TagError::new(format!(
-                "Regular expression /{}/{} takes longer than {}s to match {s:?} (catastrophic backtracking)",
-                self.source,
-                self.flags,
-                limit.as_secs_f64()
-            ))
+        let ranges = rx.recv_timeout(limit).map_err(|e| {
+            let regex = format!("Regular expression /{}/{}", self.source, self.flags);
+            TagError::new(match e {
+                mpsc::RecvTimeoutError::Timeout => format!(
+                    "{regex} takes longer than {}s to match {s:?} (catastrophic backtracking)",
+                    limit.as_secs_f64()
+                ),
+                mpsc::RecvTimeoutError::Disconnected => {
+                    format!("{regex} could not be matched against {s:?}")
+                }
+            })
         })?;
         Ok(ranges.map(|groups| {
             groups
