@@ -36,7 +36,7 @@ const PIECES: &[&str] = &[
 
 #[test]
 fn inputs_split_as_csv_parse_does() {
-    let inputs = generate(concat_of(PIECES, 10), 2000);
+    let inputs = generate(concat_of(PIECES, 10), 3000);
     let mut cases = Vec::new();
     let mut rust = Vec::new();
     for s in &inputs {

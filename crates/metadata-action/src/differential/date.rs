@@ -44,7 +44,7 @@ fn dates_format_as_moment_timezone() {
             concat_of(TOKENS, 6),
             proptest::sample::select(ZONES),
         ),
-        2000,
+        3000,
     );
     let cases: Vec<Json> = inputs
         .iter()

@@ -123,7 +123,7 @@ fn not_a_function_message(v: &mut Json) {
 
 #[test]
 fn templates_render_as_handlebars() {
-    let inputs = generate(concat_of(PIECES, 8), 2000);
+    let inputs = generate(concat_of(PIECES, 8), 4000);
     let cases: Vec<Json> = inputs
         .iter()
         .map(|t| json!({ "template": t, "data": data() }))

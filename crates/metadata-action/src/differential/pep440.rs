@@ -77,7 +77,7 @@ fn ours(s: &str) -> Json {
 
 #[test]
 fn pep440_parses_as_renovate_pep440() {
-    let inputs = generate(version(), 2000);
+    let inputs = generate(version(), 3000);
     let cases: Vec<Json> = inputs.iter().map(|s| json!({ "s": s })).collect();
     let node = oracle("pep440", &cases);
     assert_mix("pep440", &node, "invalid", |v| v["out"].is_null());

@@ -57,7 +57,7 @@ fn regexes_match_as_in_node() {
             proptest::sample::select(FLAGS),
             concat_of(SUBJECT, 8),
         ),
-        3000,
+        5000,
     );
     let cases: Vec<Json> = inputs
         .iter()

@@ -83,7 +83,7 @@ fn ours(s: &str) -> Json {
 
 #[test]
 fn semver_parses_as_node_semver() {
-    let inputs = generate(version(), 2000);
+    let inputs = generate(version(), 3000);
     let cases: Vec<Json> = inputs
         .iter()
         .map(|s| json!({ "s": s, "template": PATTERN }))

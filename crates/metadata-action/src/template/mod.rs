@@ -174,10 +174,20 @@ mod tests {
             r("{{{{a}}}}0123456789012345678901"),
             "ERR Lexical error on line 1. Unrecognized text.\n{{{{a}}}}01234567890123456789\n---------^"
         );
+        assert_eq!(
+            r("{{./s}}{{{{z}}}}"),
+            "ERR Parse error on line 1:\n{{./s}}{{{{z}}}}\n----------------^\nExpecting 'CONTENT', \
+             'END_RAW_BLOCK', got '1'"
+        );
         // The lexer shows a `{{!--` opening twice in the text already read.
         assert_eq!(
             r("{{!-- c --}}{{/if}}"),
             "ERR Parse error on line 1:\n{{!-{{!-- c --}}{{/if}}\n----------------^\nExpecting 'EOF', got 'OPEN_ENDBLOCK'"
+        );
+        assert_eq!(
+            r("{{\n{{!-- c --}}"),
+            "ERR Parse error on line 1:\n{{{{!-{{!-- c --}}\n------^\nExpecting 'ID', 'STRING', 'NUMBER', \
+             'BOOLEAN', 'UNDEFINED', 'NULL', 'DATA', got 'COMMENT'"
         );
     }
 }

@@ -163,7 +163,11 @@ impl<'a> Parser<'a> {
                     }
                     // A raw block's content runs up to the next `{{{{`; without one, no
                     // lexer rule matches.
-                    if !self.lex.src[self.lex.pos..].contains("{{{{") {
+                    let rest = &self.lex.src[self.lex.pos..];
+                    if rest.is_empty() {
+                        return Err(self.raw_block_end_error());
+                    }
+                    if !rest.contains("{{{{") {
                         return Err(self.lexical_error(self.lex.pos));
                     }
                     let name = match expr.head {
@@ -250,7 +254,7 @@ impl<'a> Parser<'a> {
         let src = self.lex.src;
         let mut past = String::new();
         let mut from = 0;
-        for &(pos, len) in self.lex.echoes.iter().filter(|&&(pos, _)| pos < at) {
+        for &(pos, len) in self.lex.echoes.iter().filter(|&&(pos, _)| pos <= at) {
             past.push_str(&src[from..pos]);
             past.push_str(&src[pos..pos + len]);
             from = pos;
@@ -262,13 +266,7 @@ impl<'a> Parser<'a> {
     /// The lexer's error for text no rule matches at `at`.
     fn lexical_error(&self, at: usize) -> TagError {
         let src = self.lex.src;
-        let past: Vec<char> = self.past(at).chars().collect();
-        let pre = if past.len() > 20 {
-            format!("...{}", past[past.len() - 20..].iter().collect::<String>())
-        } else {
-            past.iter().collect()
-        }
-        .replace('\n', "");
+        let pre = self.shown_past(at);
         // Nothing matched, so the upcoming text is the next 20 characters, never marked as cut.
         let upcoming: String = src[at..]
             .chars()
@@ -280,6 +278,30 @@ impl<'a> Parser<'a> {
             src[..at].matches('\n').count() + 1,
             "-".repeat(pre.chars().count())
         ))
+    }
+
+    /// The parser's error when the input ends right after a raw block's opening (jison
+    /// names the end token `1` there).
+    fn raw_block_end_error(&self) -> TagError {
+        let src = self.lex.src;
+        let pre = self.shown_past(src.len());
+        TagError::new(format!(
+            "Parse error on line {}:\n{pre}\n{}^\nExpecting 'CONTENT', 'END_RAW_BLOCK', got '1'",
+            src.matches('\n').count() + 1,
+            "-".repeat(pre.chars().count())
+        ))
+    }
+
+    /// The text before `at` as an error shows it: its last 20 characters (after `...` when
+    /// cut), without line breaks.
+    fn shown_past(&self, at: usize) -> String {
+        let past: Vec<char> = self.past(at).chars().collect();
+        if past.len() > 20 {
+            format!("...{}", past[past.len() - 20..].iter().collect::<String>())
+        } else {
+            past.iter().collect()
+        }
+        .replace('\n', "")
     }
 
     fn token_text(&self) -> &str {
