@@ -172,7 +172,7 @@ impl<'a> Run<'a> {
                     Some((body, flags)) => JsRegex::new(body, flags)?,
                     None => JsRegex::new(pattern, "")?,
                 };
-                let Some(groups) = re.match_str(&vraw) else {
+                let Some(groups) = re.match_str(&vraw)? else {
                     self.warnings
                         .push(format!("{pattern} does not match {vraw}."));
                     return Ok(());
@@ -249,7 +249,7 @@ impl<'a> Run<'a> {
         };
         let pattern = rule.attr("match");
         if !pattern.is_empty() {
-            match JsRegex::new(pattern, "")?.match_str(&vraw) {
+            match JsRegex::new(pattern, "")?.match_str(&vraw)? {
                 None => self
                     .warnings
                     .push(format!("{pattern} does not match {vraw}.")),

@@ -5,8 +5,11 @@
 //!
 //! Modules: `input` (CSV list/field parsing), `rule` (a `tags` entry), `flavor`, `image`,
 //! `template` (Handlebars expressions), `semver`, `pep440`, `date` (moment formats), `jsregex`
-//! (JS regular expressions), `js` (JS value conversions), `compute` (the computation) and
-//! `context` ([`GitContext`]).
+//! (JS regular expressions on `regress`), `js` (JS value conversions), `compute` (the
+//! computation) and `context` ([`GitContext`]).
+//!
+//! Tested against outputs recorded from the real action (`tests/cases/`) and differentially
+//! against the npm packages the action uses (`differential`, see the crate's README).
 
 use serde::Serialize;
 
@@ -22,6 +25,9 @@ mod pep440;
 mod rule;
 mod semver;
 mod template;
+
+#[cfg(test)]
+mod differential;
 
 pub use context::GitContext;
 

@@ -4,8 +4,6 @@
 
 use std::sync::LazyLock;
 
-use fancy_regex::Regex;
-
 use super::js;
 
 /// A parsed PEP 440 version.
@@ -24,8 +22,8 @@ impl Pep440 {
     pub(crate) fn parse(s: &str) -> Option<Pep440> {
         let re = VERSION.as_ref()?;
         let lower = s.to_ascii_lowercase();
-        let caps = re.captures(&lower).ok()??;
-        let group = |name: &str| caps.name(name).map(|m| m.as_str());
+        let caps = re.find(&lower)?;
+        let group = |name: &str| caps.named_group(name).map(|r| &lower[r]);
         let num = |s: &str| js::number(s);
         let letter = |l: Option<&str>, n: Option<&str>| -> Option<(String, f64)> {
             let n = n.filter(|n| !n.is_empty());
@@ -106,9 +104,10 @@ impl Pep440 {
 
 /// The library's VERSION_PATTERN, applied to the ASCII-lowercased input (its regex is
 /// case-insensitive over ASCII only, and every captured letter is lower-cased afterwards).
-const PATTERN: &str = r"^v?(?:(?:(?P<epoch>[0-9]+)!)?(?P<release>[0-9]+(?:\.[0-9]+)*)(?P<pre>[-_\.]?(?P<pre_l>(a|b|c|rc|alpha|beta|pre|preview))[-_\.]?(?P<pre_n>[0-9]+)?)?(?P<post>(?:-(?P<post_n1>[0-9]+))|(?:[-_\.]?(?P<post_l>post|rev|r)[-_\.]?(?P<post_n2>[0-9]+)?))?(?P<dev>[-_\.]?(?P<dev_l>dev)[-_\.]?(?P<dev_n>[0-9]+)?)?)(?:\+(?P<local>[a-z0-9]+(?:[-_\.][a-z0-9]+)*))?$";
+const PATTERN: &str = r"^v?(?:(?:(?<epoch>[0-9]+)!)?(?<release>[0-9]+(?:\.[0-9]+)*)(?<pre>[-_\.]?(?<pre_l>(a|b|c|rc|alpha|beta|pre|preview))[-_\.]?(?<pre_n>[0-9]+)?)?(?<post>(?:-(?<post_n1>[0-9]+))|(?:[-_\.]?(?<post_l>post|rev|r)[-_\.]?(?<post_n2>[0-9]+)?))?(?<dev>[-_\.]?(?<dev_l>dev)[-_\.]?(?<dev_n>[0-9]+)?)?)(?:\+(?<local>[a-z0-9]+(?:[-_\.][a-z0-9]+)*))?$";
 
-static VERSION: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(PATTERN).ok());
+static VERSION: LazyLock<Option<regress::Regex>> =
+    LazyLock::new(|| regress::Regex::new(PATTERN).ok());
 
 #[cfg(test)]
 mod tests {
