@@ -17,7 +17,7 @@ pub struct FoundService {
 
 /// A service named `NAME` or `NAME=CONTEXT` (context `.` when left out), built from
 /// `<context>/Dockerfile` under `root`.
-pub fn named_service(root: &Path, spec: &str) -> FoundService {
+pub(crate) fn named_service(root: &Path, spec: &str) -> FoundService {
     let (name, context) = spec.split_once('=').unwrap_or((spec, "."));
     let context = if context.is_empty() { "." } else { context };
     FoundService {
@@ -30,7 +30,7 @@ pub fn named_service(root: &Path, spec: &str) -> FoundService {
 
 /// Services from the Dockerfiles in the tree: one per directory holding a `Dockerfile`
 /// (or `Dockerfile.*` / `*.Dockerfile`), named after the directory.
-pub fn discover_services(root: &Path, repo: &str) -> Vec<FoundService> {
+pub(crate) fn discover_services(root: &Path, repo: &str) -> Vec<FoundService> {
     let mut found = Vec::new();
     for entry in ignore::WalkBuilder::new(root)
         .hidden(true)
@@ -74,7 +74,7 @@ pub fn discover_services(root: &Path, repo: &str) -> Vec<FoundService> {
 }
 
 /// The first port a Dockerfile EXPOSEs.
-pub fn exposed_port(path: &Path) -> Option<u16> {
+pub(crate) fn exposed_port(path: &Path) -> Option<u16> {
     let text = std::fs::read_to_string(path).ok()?;
     text.lines().find_map(|line| {
         let mut words = line.split_whitespace();

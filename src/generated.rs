@@ -11,7 +11,7 @@ use crate::render::{self, PlannedFile, TemplateError};
 
 /// Why the generated files could not be planned.
 #[derive(Debug)]
-pub enum GeneratedError {
+pub(crate) enum GeneratedError {
     /// A template failed to load or render.
     Template(TemplateError),
     /// A generated file on disk could not be read.
@@ -19,13 +19,13 @@ pub enum GeneratedError {
 }
 
 /// Renders `model` and compares every file with the disk under the model's root.
-pub fn plan(model: &Model) -> Result<Plan, GeneratedError> {
+pub(crate) fn plan(model: &Model) -> Result<Plan, GeneratedError> {
     let files = render::render(model).map_err(GeneratedError::Template)?;
     plan_files(&model.root, files).map_err(GeneratedError::Read)
 }
 
 /// Compares rendered `files` with the disk under `root`.
-pub fn plan_files(root: &Path, files: Vec<PlannedFile>) -> Result<Plan, EditError> {
+pub(crate) fn plan_files(root: &Path, files: Vec<PlannedFile>) -> Result<Plan, EditError> {
     Plan::read(
         root,
         files
@@ -36,7 +36,7 @@ pub fn plan_files(root: &Path, files: Vec<PlannedFile>) -> Result<Plan, EditErro
 
 /// The command that regenerates the files, as the user would type it: with `--config`
 /// and the config's path as shown to the user, when one was given.
-pub fn fix_command(config: Option<&str>) -> String {
+pub(crate) fn fix_command(config: Option<&str>) -> String {
     match config {
         Some(path) => format!("ghcr-gen render --config {path}"),
         None => "ghcr-gen render".to_string(),

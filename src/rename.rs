@@ -21,7 +21,7 @@ use crate::rewrite::{self, Matcher, Rename, RewriteError, ScanOptions};
 
 /// What to rename, as the user asked for it.
 #[derive(Debug, Clone, Default)]
-pub struct Request {
+pub(crate) struct Request {
     /// New suffix for every package (`Some("")` removes it).
     pub suffix: Option<String>,
     /// New package name for one service.
@@ -36,7 +36,7 @@ pub struct Request {
 
 /// Everything a rename would write.
 #[derive(Debug, Clone)]
-pub struct RenamePlan {
+pub(crate) struct RenamePlan {
     /// The images that move (unchanged names left out).
     pub renames: Vec<Rename>,
     /// The repository's references.
@@ -51,7 +51,7 @@ pub struct RenamePlan {
 
 /// Why a rename cannot be planned.
 #[derive(Debug)]
-pub enum RenameError {
+pub(crate) enum RenameError {
     /// No flag asks for a change.
     NothingAsked,
     /// `--service` names no service.
@@ -87,7 +87,7 @@ pub enum RenameError {
 
 impl RenamePlan {
     /// The edits of registry.toml and the generated files that change, config first.
-    pub fn pending_files(&self) -> impl Iterator<Item = &FileEdit> {
+    pub(crate) fn pending_files(&self) -> impl Iterator<Item = &FileEdit> {
         std::iter::once(&self.config)
             .chain(&self.generated)
             .filter(|e| e.is_change())
@@ -95,14 +95,14 @@ impl RenamePlan {
 
     /// Writes every file of the plan with the one writer: nothing is written when any of
     /// them changed since planning.
-    pub fn write(&self) -> Result<(), EditError> {
+    pub(crate) fn write(&self) -> Result<(), EditError> {
         let edits = self.references.file_edits().chain(self.pending_files());
         plan::write(&self.root, edits).map(drop)
     }
 }
 
 /// Plans `request` on the config at `config_path` (shown as `display`), loaded as `model`.
-pub fn plan(
+pub(crate) fn plan(
     request: &Request,
     config_path: &Path,
     display: &str,

@@ -12,7 +12,7 @@ use crate::plan::{Plan, Status};
 /// A drift finding (with its diff) for every generated file of `plan` that is missing or
 /// differs. `display` shows a path as the user should see it; `fix` is the command that
 /// regenerates the files.
-pub fn findings(plan: &Plan, display: &dyn Fn(&Path) -> String, fix: &str) -> Vec<Finding> {
+pub(crate) fn findings(plan: &Plan, display: &dyn Fn(&Path) -> String, fix: &str) -> Vec<Finding> {
     plan.pending()
         .map(|e| {
             let display = display(&plan.root.join(&e.path));
@@ -47,7 +47,7 @@ pub fn findings(plan: &Plan, display: &dyn Fn(&Path) -> String, fix: &str) -> Ve
 
 /// `bytes` as text with every byte that is not part of valid UTF-8 replaced by `?`, so byte
 /// offsets into the text stay those of the file.
-pub fn lossy_same_len(bytes: &[u8]) -> String {
+pub(crate) fn lossy_same_len(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());

@@ -39,7 +39,7 @@ use crate::rewrite::{Matcher, Reference, Rename};
 
 /// One problem at a byte range of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hit {
+pub(crate) struct Hit {
     pub kind: Kind,
     pub severity: Severity,
     /// Byte range the problem is about.
@@ -54,7 +54,7 @@ pub struct Hit {
 
 /// The per-file rules for one model.
 #[derive(Debug, Clone)]
-pub struct Inspector {
+pub(crate) struct Inspector {
     gate: AhoCorasick,
     /// The configured images, found by the grammar (`Found::image` is the service).
     current: Finder,
@@ -77,7 +77,7 @@ pub struct Inspector {
 
 impl Inspector {
     /// The rules for `model`: its images, their old names and its owner.
-    pub fn new(model: &Model) -> Inspector {
+    pub(crate) fn new(model: &Model) -> Inspector {
         let mut current = Vec::new();
         let mut renames = Vec::new();
         let mut stale_service = Vec::new();
@@ -146,13 +146,13 @@ impl Inspector {
 
     /// Whether `text` holds any literal a rule starts from: the one search a clean file
     /// costs.
-    pub fn is_candidate(&self, text: &[u8]) -> bool {
+    pub(crate) fn is_candidate(&self, text: &[u8]) -> bool {
         self.gate.is_match(text)
     }
 
     /// Every hit in `text`, the contents of `path` (relative to the model's root), in
     /// order of position.
-    pub fn inspect(&self, path: &Path, text: &[u8]) -> Vec<Hit> {
+    pub(crate) fn inspect(&self, path: &Path, text: &[u8]) -> Vec<Hit> {
         if !self.is_candidate(text) {
             return Vec::new();
         }
@@ -380,7 +380,7 @@ impl Inspector {
 /// Whether `path` is a docker compose file or a Kubernetes manifest: `compose*.y*ml`,
 /// `docker-compose*.y*ml`, `kustomization.y*ml`, or YAML with top-level `apiVersion` and
 /// `kind` keys.
-pub fn is_deploy_manifest(path: &Path, text: &[u8]) -> bool {
+pub(crate) fn is_deploy_manifest(path: &Path, text: &[u8]) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };

@@ -7,9 +7,9 @@
 //! masks tokens; [`finding`] is what is reported. The command itself only loads the config
 //! and prints ([`crate::cmd::check`]).
 
-pub mod drift;
-pub mod finding;
-pub mod inspect;
-pub mod repo;
+pub(crate) mod drift;
+pub(crate) mod finding;
+pub(crate) mod inspect;
+pub(crate) mod repo;
 pub mod secrets;
 pub mod tag;

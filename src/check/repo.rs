@@ -31,13 +31,13 @@ pub struct Outcome {
 
 /// Why a pass could not read the repository (reported as an [`Kind::Error`] finding).
 #[derive(Debug)]
-pub enum CheckError {
+pub(crate) enum CheckError {
     /// The walk failed: an unreadable file or directory, an invalid exclude.
     Walk { root: PathBuf, source: RewriteError },
 }
 
 /// Where a pass runs and how it shows paths.
-pub struct Pass<'a> {
+pub(crate) struct Pass<'a> {
     /// The generated files compared with the disk.
     pub generated: &'a Plan,
     /// The command that regenerates them, for the drift fix.
@@ -50,7 +50,7 @@ pub struct Pass<'a> {
 }
 
 /// Runs every rule over the repository of `model` and gathers the findings, sorted.
-pub fn check(model: &Model, pass: &Pass<'_>) -> Outcome {
+pub(crate) fn check(model: &Model, pass: &Pass<'_>) -> Outcome {
     let display = pass.display;
     let mut outcome = Outcome {
         generated: pass.generated.edits.len(),
@@ -187,9 +187,7 @@ impl TrackedEnv {
                 paths.iter().any(|p| normalize(p) == target)
             }
         };
-        let git = wanted
-            .then(|| LsFiles::start(&model.root, &rel))
-            .flatten();
+        let git = wanted.then(|| LsFiles::start(&model.root, &rel)).flatten();
         TrackedEnv { rel, template, git }
     }
 

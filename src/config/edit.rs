@@ -6,16 +6,16 @@ use std::fmt;
 use toml_edit::{Array, DocumentMut, Item, Value, value};
 
 /// A registry.toml being edited.
-pub struct ConfigEdit {
+pub(crate) struct ConfigEdit {
     doc: DocumentMut,
 }
 
 /// The comment on a key `rename` added, so renaming back can remove it.
-pub const ADDED_MARK: &str = "added by `ghcr-gen rename`; renaming back removes it";
+pub(crate) const ADDED_MARK: &str = "added by `ghcr-gen rename`; renaming back removes it";
 
 /// The text could not be parsed for editing (toml_edit's message).
 #[derive(Debug, Clone)]
-pub struct EditError(toml_edit::TomlError);
+pub(crate) struct EditError(toml_edit::TomlError);
 
 impl fmt::Display for EditError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -27,32 +27,32 @@ impl std::error::Error for EditError {}
 
 /// Where a key lives: the top level, or a service's table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope<'a> {
+pub(crate) enum Scope<'a> {
     Top,
     Service(&'a str),
 }
 
 impl ConfigEdit {
     /// Parses `text`; it has already loaded once, so errors here are unexpected.
-    pub fn parse(text: &str) -> Result<ConfigEdit, EditError> {
+    pub(crate) fn parse(text: &str) -> Result<ConfigEdit, EditError> {
         text.parse::<DocumentMut>()
             .map(|doc| ConfigEdit { doc })
             .map_err(EditError)
     }
 
     /// Whether the file has a top-level table or key `name` (e.g. `[services]`).
-    pub fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         self.doc.contains_key(name)
     }
 
     /// The edited text.
-    pub fn finish(self) -> String {
+    pub(crate) fn finish(self) -> String {
         self.doc.to_string()
     }
 
     /// Sets a string key, keeping its decor (comments around it) when it exists. A key the
     /// file does not have yet is added after the last top-level key / in the service table.
-    pub fn set_str(&mut self, scope: Scope<'_>, key: &str, new: &str) {
+    pub(crate) fn set_str(&mut self, scope: Scope<'_>, key: &str, new: &str) {
         let Some(table) = self.table(scope) else {
             return;
         };
@@ -68,18 +68,17 @@ impl ConfigEdit {
         }
     }
 
-    /// Removes `key` when present (e.g. an `image` override that is now the default).
-    pub fn remove(&mut self, scope: Scope<'_>, key: &str) {
-        if let Some(table) = self.table(scope) {
-            table.remove(key);
-        }
-    }
-
     /// Like [`set_str`](Self::set_str), for a key with a default. An absent key is not added
     /// to say what its absence already means; a key `rename` has to add carries the comment
     /// [`ADDED_MARK`], and setting it back to its default removes it again, so a rename
     /// followed by its reverse restores every byte.
-    pub fn set_str_or_default(&mut self, scope: Scope<'_>, key: &str, new: &str, default: &str) {
+    pub(crate) fn set_str_or_default(
+        &mut self,
+        scope: Scope<'_>,
+        key: &str,
+        new: &str,
+        default: &str,
+    ) {
         let Some(table) = self.table(scope) else {
             return;
         };
@@ -109,7 +108,12 @@ impl ConfigEdit {
     /// `renamed_from` array (creating it), skipping ones already listed. Moving back to a
     /// name the array lists undoes that rename instead: the name leaves the array and
     /// nothing is added, so a rename followed by its reverse restores every byte.
-    pub fn record_renamed_from(&mut self, scope: Scope<'_>, names: &[String], current: &str) {
+    pub(crate) fn record_renamed_from(
+        &mut self,
+        scope: Scope<'_>,
+        names: &[String],
+        current: &str,
+    ) {
         let Some(table) = self.table(scope) else {
             return;
         };

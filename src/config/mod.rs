@@ -4,8 +4,8 @@
 //! problem reported as a [`Diagnostic`], never only the first. It knows nothing of the
 //! validated model; [`crate::load`] chains this read with [`crate::model::build()`].
 
-pub mod edit;
-pub mod raw;
+pub(crate) mod edit;
+pub(crate) mod raw;
 mod read;
 
 use std::path::{Path, PathBuf};
@@ -13,15 +13,15 @@ use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, SourceFile};
 
-pub use raw::RawConfig;
-pub use read::closest;
+pub(crate) use raw::RawConfig;
+pub(crate) use read::closest;
 
 /// The config file name looked for by discovery.
-pub const FILE_NAME: &str = "registry.toml";
+pub(crate) const FILE_NAME: &str = "registry.toml";
 
 /// A config read into raw form, with the problems found while reading it.
 #[derive(Debug)]
-pub struct Read {
+pub(crate) struct Read {
     /// The text, as diagnostics show it.
     pub file: Arc<SourceFile>,
     /// Every key that could be read.
@@ -32,7 +32,7 @@ pub struct Read {
 
 /// Finds the config: `explicit` when given, else `registry.toml` in `start` or its nearest
 /// ancestor.
-pub fn discover(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, Diagnostic> {
+pub(crate) fn discover(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, Diagnostic> {
     if let Some(path) = explicit {
         return if path.is_file() {
             Ok(path.to_path_buf())
@@ -62,7 +62,7 @@ pub fn discover(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, Diagno
 /// Reads config `bytes` as if read from `display` into raw configuration. Fails when the
 /// text is not UTF-8 or not TOML; otherwise the problems of single keys are in
 /// [`Read::problems`].
-pub fn read(bytes: &[u8], display: &str) -> Result<Read, Vec<Diagnostic>> {
+pub(crate) fn read(bytes: &[u8], display: &str) -> Result<Read, Vec<Diagnostic>> {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {

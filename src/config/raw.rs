@@ -30,7 +30,7 @@ impl<T: JsonSchema> JsonSchema for Sp<T> {
 }
 
 /// A table keyed by names, in file order, each name with its span.
-pub type NamedTable<T> = Sp<Vec<(Sp<String>, T)>>;
+pub(crate) type NamedTable<T> = Sp<Vec<(Sp<String>, T)>>;
 
 /// ghcr-gen configuration: the container images this repository publishes to a registry,
 /// and where the files naming them are generated.

@@ -328,7 +328,7 @@ impl<'a> Fields<'a> {
 }
 
 /// The known name closest to `name`, when it is close enough to be a likely typo.
-pub fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+pub(crate) fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
     known
         .iter()
         .map(|k| (edit_distance(name, k), *k))

@@ -4,12 +4,12 @@
 //! `Option`; an `Option` here means "the user turned this off" or "not set and not needed".
 //! Build one with [`crate::load::load`], which reports every problem it finds at once.
 
-pub mod build;
+pub(crate) mod build;
 pub mod naming;
 pub mod paths;
-pub mod pins;
+pub(crate) mod pins;
 pub mod placeholder;
-pub mod platform;
+pub(crate) mod platform;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

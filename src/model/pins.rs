@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 /// The built-in pin list, embedded at compile time.
-pub const BUILTIN_PINS: &str = include_str!("../../data/action-pins.toml");
+pub(crate) const BUILTIN_PINS: &str = include_str!("../../data/action-pins.toml");
 
 /// One action pinned to a full commit SHA.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -64,7 +64,7 @@ impl ActionPins {
 }
 
 /// Whether `sha` is a full 40-digit lowercase hexadecimal commit id.
-pub fn is_full_sha(sha: &str) -> bool {
+pub(crate) fn is_full_sha(sha: &str) -> bool {
     sha.len() == 40
         && sha
             .bytes()

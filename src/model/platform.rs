@@ -11,7 +11,7 @@ pub struct Platform {
 }
 
 /// Every `os/arch[/variant]` buildx accepts for Linux images.
-pub const KNOWN: &[&str] = &[
+pub(crate) const KNOWN: &[&str] = &[
     "linux/amd64",
     "linux/amd64/v2",
     "linux/amd64/v3",

@@ -348,12 +348,12 @@ impl Finder {
 }
 
 /// Whether a segment ending at `end` is written out with uppercase letters.
-pub fn has_upper(t: &[u8], seg: Segment, end: usize) -> bool {
+pub(crate) fn has_upper(t: &[u8], seg: Segment, end: usize) -> bool {
     matches!(seg, Segment::Literal(_)) && t[seg.start()..end].iter().any(u8::is_ascii_uppercase)
 }
 
 /// `s` without `prefix` (ASCII case-insensitive); `None` when `prefix` is empty.
-pub fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+pub(crate) fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let ok = !prefix.is_empty()
         && s.len() >= prefix.len()
         && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes());

@@ -6,9 +6,9 @@
 //! case; [`text`] turns offsets into lines and columns. `rename` maps the references found with it
 //! ([`crate::rewrite`]); `check` inspects them ([`crate::check`]).
 
-pub mod finder;
-pub mod hosts;
-pub mod syntax;
+pub(crate) mod finder;
+pub(crate) mod hosts;
+pub(crate) mod syntax;
 pub mod text;
 
 pub use finder::{Finder, Form, Found, IGNORE_MARKER, Image};

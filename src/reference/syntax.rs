@@ -11,7 +11,7 @@
 use std::ops::Range;
 
 /// Longest tag the distribution spec allows.
-pub use crate::model::naming::MAX_TAG;
+pub(crate) use crate::model::naming::MAX_TAG;
 
 /// Longest variable read backwards, in bytes.
 const MAX_VARIABLE: usize = 256;
@@ -73,7 +73,7 @@ pub fn tail_at(t: &[u8], end: usize) -> Tail {
 /// Whether the byte at `i` continues an image path, so the path before `i` names another
 /// package: alphanumerics, `-`, `_`, `/`, a template (`$`, `{`), `%`-escapes, globs, and a
 /// `.` that is followed by one of those (`OLD.v2`, not a sentence-ending `OLD.`).
-pub fn continues_path(t: &[u8], i: usize) -> bool {
+pub(crate) fn continues_path(t: &[u8], i: usize) -> bool {
     let Some(&b) = t.get(i) else { return false };
     if b == b'.' {
         return t
@@ -84,13 +84,13 @@ pub fn continues_path(t: &[u8], i: usize) -> bool {
 }
 
 /// The tail of an image reference whose path ends at `i`, or `None` when the path goes on.
-pub fn image_tail(t: &[u8], i: usize) -> Option<Tail> {
+pub(crate) fn image_tail(t: &[u8], i: usize) -> Option<Tail> {
     (!continues_path(t, i)).then(|| tail_at(t, i))
 }
 
 /// The tail of a package-page link whose package name ends at `i`: like an image, and the
 /// URL may go on with `/versions`, `?tag=…` or `#…`.
-pub fn link_tail(t: &[u8], i: usize) -> Option<Tail> {
+pub(crate) fn link_tail(t: &[u8], i: usize) -> Option<Tail> {
     match t.get(i) {
         Some(b'/' | b'?' | b'#') => Some(Tail::default()),
         _ => image_tail(t, i),
@@ -100,7 +100,7 @@ pub fn link_tail(t: &[u8], i: usize) -> Option<Tail> {
 /// End of the expression starting at `i`, if one does: `${{ expression }}`, `${NAME…}`,
 /// `$(NAME)`, `$NAME`, or a template's `{{ … }}` / `[[ … ]]`. Expressions do not span
 /// lines and are at most 256 bytes long.
-pub fn expression_at(t: &[u8], i: usize) -> Option<usize> {
+pub(crate) fn expression_at(t: &[u8], i: usize) -> Option<usize> {
     let rest = &t[i..t.len().min(i + MAX_VARIABLE)];
     let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
     let closed = |open: usize, close: &[u8]| {
@@ -134,7 +134,7 @@ pub fn expression_at(t: &[u8], i: usize) -> Option<usize> {
 
 /// Start of the variable that ends right before `p`, if one does: `${{ … }}`, `${…}`,
 /// `$(NAME)` or `$NAME` (not a template's `{{ … }}`, which cannot name a host or owner).
-pub fn variable_before(t: &[u8], p: usize) -> Option<usize> {
+pub(crate) fn variable_before(t: &[u8], p: usize) -> Option<usize> {
     let lo = p.saturating_sub(MAX_VARIABLE);
     let line_start = memchr::memrchr(b'\n', &t[lo..p]).map_or(lo, |n| lo + n + 1);
     let mut end = p;
@@ -150,7 +150,7 @@ pub fn variable_before(t: &[u8], p: usize) -> Option<usize> {
 
 /// Whether a variable's text stands for `owner/repo`: `${{ github.repository }}`,
 /// `$GITHUB_REPOSITORY`, `${GITHUB_REPOSITORY}` or `${GITHUB_REPOSITORY,,}`.
-pub fn is_repository_variable(var: &[u8]) -> bool {
+pub(crate) fn is_repository_variable(var: &[u8]) -> bool {
     if let Some(inner) = var.strip_prefix(b"${{").and_then(|v| v.strip_suffix(b"}}")) {
         return inner
             .trim_ascii()
@@ -181,7 +181,7 @@ impl Segment {
 }
 
 /// The path segment that ends right before `p` (usually the position of a `/`).
-pub fn segment_before(t: &[u8], p: usize) -> Option<Segment> {
+pub(crate) fn segment_before(t: &[u8], p: usize) -> Option<Segment> {
     if let Some(start) = variable_before(t, p) {
         return Some(Segment::Variable(start));
     }
@@ -195,7 +195,7 @@ pub fn segment_before(t: &[u8], p: usize) -> Option<Segment> {
 
 /// Start of `word` (ASCII case-insensitive) when the text ends with it right before `p`
 /// and it is not the tail of a longer name (`notghcr.io`).
-pub fn word_before(t: &[u8], p: usize, word: &[u8]) -> Option<usize> {
+pub(crate) fn word_before(t: &[u8], p: usize, word: &[u8]) -> Option<usize> {
     let s = p.checked_sub(word.len())?;
     if !t[s..p].eq_ignore_ascii_case(word) {
         return None;
@@ -205,7 +205,7 @@ pub fn word_before(t: &[u8], p: usize, word: &[u8]) -> Option<usize> {
 
 /// Whether a name starting at `s` is not the tail of a longer name or variable: the byte
 /// before it (if any) is neither a name byte nor `$`.
-pub fn starts_word(t: &[u8], s: usize) -> bool {
+pub(crate) fn starts_word(t: &[u8], s: usize) -> bool {
     s == 0 || !(is_segment_byte(t[s - 1]) || t[s - 1] == b'$')
 }
 
@@ -213,7 +213,7 @@ pub fn starts_word(t: &[u8], s: usize) -> bool {
 /// its `/`) and the end of the path, without a trailing `.` or `/`. `None` when there is
 /// no `/` after an owner, the path is empty, or it goes on with a template (`${…}`,
 /// `{{…}}`) whose value cannot be known. Letters of any case are taken.
-pub fn written_owner_path(t: &[u8], start: usize) -> Option<(usize, usize)> {
+pub(crate) fn written_owner_path(t: &[u8], start: usize) -> Option<(usize, usize)> {
     let owner_len = t[start..]
         .iter()
         .take(MAX_OWNER)
@@ -240,7 +240,7 @@ pub fn written_owner_path(t: &[u8], start: usize) -> Option<(usize, usize)> {
 /// Whether the value starting at `i` is assigned to a key or variable whose name contains
 /// `image` (any case): `IMAGE_NAME: v`, `image_name = "v"`, `"image": "v"`, `IMAGE=v`,
 /// `IMAGE := v`.
-pub fn image_key_before(t: &[u8], i: usize) -> bool {
+pub(crate) fn image_key_before(t: &[u8], i: usize) -> bool {
     let mut j = i;
     if j > 0 && matches!(t[j - 1], b'"' | b'\'') {
         j -= 1;
@@ -271,7 +271,7 @@ pub fn image_key_before(t: &[u8], i: usize) -> bool {
 
 /// For a hit of `github.repository` at `s..e`: the byte range of the whole
 /// `${{ github.repository }}` expression, if the hit is one.
-pub fn expression_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
+pub(crate) fn expression_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
     let close = skip_blanks(t, e);
     if !t[close..].starts_with(b"}}") {
         return None;
@@ -282,7 +282,7 @@ pub fn expression_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)>
 
 /// For a hit of `GITHUB_REPOSITORY` at `s..e`: the byte range of `$GITHUB_REPOSITORY`,
 /// `${GITHUB_REPOSITORY}` or `${GITHUB_REPOSITORY,,}`, if the hit is one of them.
-pub fn env_variable_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
+pub(crate) fn env_variable_around(t: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
     if s >= 2 && &t[s - 2..s] == b"${" {
         for close in [&b"}"[..], b",,}"] {
             if t[e..].starts_with(close) {

@@ -7,7 +7,7 @@ use crate::model::Model;
 
 /// Context of `compose.yaml.j2`.
 #[derive(Serialize)]
-pub struct ComposeContext {
+pub(crate) struct ComposeContext {
     /// Compose project name (the repository, as a lowercase name).
     pub project: String,
     /// The env template's filled-in copy, relative to the compose file; `None` when the
@@ -18,7 +18,7 @@ pub struct ComposeContext {
 
 /// One compose service.
 #[derive(Serialize)]
-pub struct ComposeService {
+pub(crate) struct ComposeService {
     pub name: String,
     /// `registry/owner/package:${IMAGE_TAG:-latest}`.
     pub image: String,
@@ -29,7 +29,11 @@ pub struct ComposeService {
 }
 
 /// Renders the compose file at `path`.
-pub fn render(model: &Model, path: &str, templates: &Templates) -> Result<String, TemplateError> {
+pub(crate) fn render(
+    model: &Model,
+    path: &str,
+    templates: &Templates,
+) -> Result<String, TemplateError> {
     let env_file = model
         .outputs
         .env
@@ -60,7 +64,7 @@ pub fn render(model: &Model, path: &str, templates: &Templates) -> Result<String
 }
 
 /// The filled-in copy of an env template: `deploy/.env.example` → `deploy/.env`.
-pub fn filled_env_path(template: &str) -> String {
+pub(crate) fn filled_env_path(template: &str) -> String {
     template
         .strip_suffix(".example")
         .or_else(|| template.strip_suffix(".template"))

@@ -7,7 +7,7 @@ use crate::model::Model;
 
 /// Context of `env.j2`.
 #[derive(Serialize)]
-pub struct EnvContext {
+pub(crate) struct EnvContext {
     pub repo: String,
     pub registry: String,
     /// `owner/repo`, for GITHUB_REPO.
@@ -20,17 +20,21 @@ pub struct EnvContext {
 
 /// One variable of the template.
 #[derive(Serialize)]
-pub struct EnvVar {
+pub(crate) struct EnvVar {
     pub name: String,
     /// Which services read it.
     pub comment: String,
 }
 
 /// Names the template always defines, so services cannot declare them twice.
-pub const BUILTIN_VARS: &[&str] = &["GITHUB_USER", "GITHUB_REPO", "IMAGE_TAG"];
+pub(crate) const BUILTIN_VARS: &[&str] = &["GITHUB_USER", "GITHUB_REPO", "IMAGE_TAG"];
 
 /// Renders the env template at `path`.
-pub fn render(model: &Model, path: &str, templates: &Templates) -> Result<String, TemplateError> {
+pub(crate) fn render(
+    model: &Model,
+    path: &str,
+    templates: &Templates,
+) -> Result<String, TemplateError> {
     let mut vars: Vec<(String, Vec<String>)> = Vec::new();
     for s in &model.services {
         for name in &s.env {

@@ -10,7 +10,7 @@ use crate::model::{Model, Service};
 
 /// Context of `deployment.yaml.j2` and `service.yaml.j2`.
 #[derive(Serialize)]
-pub struct WorkloadContext {
+pub(crate) struct WorkloadContext {
     pub name: String,
     /// Image without tag; the kustomization sets the tag.
     pub image: String,
@@ -27,7 +27,7 @@ pub struct WorkloadContext {
 
 /// Context of `kustomization.yaml.j2`.
 #[derive(Serialize)]
-pub struct KustomizationContext {
+pub(crate) struct KustomizationContext {
     pub namespace: Option<String>,
     pub resources: Vec<String>,
     pub images: Vec<KustomizeImage>,
@@ -35,13 +35,13 @@ pub struct KustomizationContext {
 
 /// One `images:` entry.
 #[derive(Serialize)]
-pub struct KustomizeImage {
+pub(crate) struct KustomizeImage {
     pub name: String,
     pub tag: String,
 }
 
 /// Renders the manifests into `dir`: `(path, contents)` pairs.
-pub fn render(
+pub(crate) fn render(
     model: &Model,
     dir: &str,
     templates: &Templates,

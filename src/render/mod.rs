@@ -5,12 +5,12 @@
 //! [`crate::generated`]). Every file starts with a header saying it is
 //! generated and how to regenerate it, added here so an overridden template cannot drop it.
 
-pub mod compose;
-pub mod env;
-pub mod k8s;
+pub(crate) mod compose;
+pub(crate) mod env;
+pub(crate) mod k8s;
 pub mod templates;
 pub mod workflow;
-pub mod yaml;
+pub(crate) mod yaml;
 
 use crate::model::Model;
 

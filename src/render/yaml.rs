@@ -2,7 +2,7 @@
 
 /// `value` as a YAML scalar: plain when YAML reads it back as the same string, otherwise
 /// double-quoted with escapes.
-pub fn scalar(value: &str) -> String {
+pub(crate) fn scalar(value: &str) -> String {
     if is_plain_safe(value) {
         value.to_string()
     } else {
@@ -11,7 +11,7 @@ pub fn scalar(value: &str) -> String {
 }
 
 /// `value` as a double-quoted YAML scalar.
-pub fn double_quoted(value: &str) -> String {
+pub(crate) fn double_quoted(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for c in value.chars() {

@@ -22,10 +22,8 @@ use super::{Model, Platform, naming, paths};
 use crate::config::raw::{RawConfig, Sp};
 use crate::diagnostic::{Diagnostic, SourceFile};
 
-pub use tags::{DEFAULT_FLAVOR, DEFAULT_RULES};
-
 /// Default registry host.
-pub const DEFAULT_REGISTRY: &str = "ghcr.io";
+pub(crate) const DEFAULT_REGISTRY: &str = "ghcr.io";
 
 /// Builds the model. Problems are appended to `diags`; the model returned alongside them
 /// is incomplete and must not be used when `diags` is not empty.

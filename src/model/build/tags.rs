@@ -12,7 +12,7 @@ use crate::model::{TagPolicy, naming};
 /// (branch events only, so tag pushes never get a `-<sha>` tag), the version and
 /// major.minor on `v*` tags, `pr-N` on pull requests (built, never pushed), and `latest`
 /// on the default branch (with `latest=auto`, also on stable version tags).
-pub const DEFAULT_RULES: &[&str] = &[
+pub(super) const DEFAULT_RULES: &[&str] = &[
     "type=ref,event=branch",
     "type=ref,event=branch,suffix=-{{sha}}",
     "type=semver,pattern={{version}}",
@@ -21,7 +21,7 @@ pub const DEFAULT_RULES: &[&str] = &[
     "type=raw,value=latest,enable={{is_default_branch}}",
 ];
 /// Default flavor: metadata-action's `latest=auto`.
-pub const DEFAULT_FLAVOR: &[&str] = &["latest=auto"];
+pub(super) const DEFAULT_FLAVOR: &[&str] = &["latest=auto"];
 
 impl Builder<'_> {
     pub(super) fn tags(&mut self, raw: &RawConfig, default_branch: &str) -> TagPolicy {
