@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use ghcr_gen::cmd;
 use ghcr_gen::report::Report;
+use ghcr_gen::{Exit, cmd};
 
 use crate::printer::ColorWhen;
 
@@ -194,74 +194,98 @@ enum DiffFormat {
 
 /// Runs the parsed command.
 pub(crate) fn run(cli: Cli) -> Report {
-    let cwd = match std::env::current_dir() {
-        Ok(d) => d,
-        Err(e) => return Report::error(format!("cannot read the current directory: {e}")),
+    let mut report = Report::new(Exit::Ok);
+    report.exit = match dispatch(cli, &mut report) {
+        Ok(exit) => exit,
+        Err(e) => {
+            report.messages.extend(e.into_messages());
+            Exit::Error
+        }
     };
+    report
+}
+
+/// Runs the command with its options resolved from the flags.
+fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
+    let cwd = std::env::current_dir().map_err(cmd::Error::Cwd)?;
     match cli.command {
-        Command::Init(a) => cmd::init::run(&cmd::init::Options {
-            cwd: &cwd,
-            owner: a.owner,
-            repo: a.repo,
-            services: a.services,
-            registry: a.registry,
-            force: a.force,
-        }),
-        Command::Render(a) => cmd::render::run(&cmd::render::Options {
-            cwd: &cwd,
-            config: a.config.as_deref(),
-            mode: match (a.mode.check, a.mode.diff) {
-                (true, _) => cmd::render::Mode::Check,
-                (_, true) => cmd::render::Mode::Diff,
-                _ => cmd::render::Mode::Write,
+        Command::Init(a) => cmd::init::run(
+            &cmd::init::Options {
+                cwd: &cwd,
+                owner: a.owner,
+                repo: a.repo,
+                services: a.services,
+                registry: a.registry,
+                force: a.force,
             },
-        }),
-        Command::Rename(a) => cmd::rename::run(&cmd::rename::Options {
-            cwd: &cwd,
-            config: a.config.as_deref(),
-            suffix: a.suffix,
-            name: a.name,
-            service: a.service,
-            owner: a.owner,
-            registry: a.registry,
-            write: a.write,
-            excludes: a.excludes,
-            json: a.format == DiffFormat::Json,
-        }),
-        Command::Tags(a) => cmd::tags::run(&cmd::tags::Options {
-            cwd: &cwd,
-            config: a.config.as_deref(),
-            service: a.service,
-            images: a.images,
-            tags: a.tags,
-            flavor: a.flavor,
-            context: cmd::tags::ContextFlags {
-                event: a.event,
-                git_ref: a.git_ref,
-                sha: a.sha,
-                default_branch: a.default_branch,
-                commit_date: a.commit_date,
-                now: a.now,
-                pr_head_sha: a.pr_head_sha,
+            report,
+        ),
+        Command::Render(a) => cmd::render::run(
+            &cmd::render::Options {
+                cwd: &cwd,
+                config: a.config.as_deref(),
+                mode: match (a.mode.check, a.mode.diff) {
+                    (true, _) => cmd::render::Mode::Check,
+                    (_, true) => cmd::render::Mode::Diff,
+                    _ => cmd::render::Mode::Write,
+                },
             },
-            json: a.format == ListFormat::Json,
-        }),
-        Command::Check(a) => cmd::check::run(&cmd::check::Options {
-            cwd: &cwd,
-            config: a.config.as_deref(),
-            format: match a.format {
-                ListFormat::Text => cmd::check::Format::Text,
-                ListFormat::Json => cmd::check::Format::Json,
+            report,
+        ),
+        Command::Rename(a) => cmd::rename::run(
+            &cmd::rename::Options {
+                cwd: &cwd,
+                config: a.config.as_deref(),
+                suffix: a.suffix,
+                name: a.name,
+                service: a.service,
+                owner: a.owner,
+                registry: a.registry,
+                write: a.write,
+                excludes: a.excludes,
+                json: a.format == DiffFormat::Json,
             },
-            paths: &a.paths,
-        }),
-        Command::Schema => cmd::schema::run(),
+            report,
+        ),
+        Command::Tags(a) => cmd::tags::run(
+            &cmd::tags::Options {
+                cwd: &cwd,
+                config: a.config.as_deref(),
+                service: a.service,
+                images: a.images,
+                tags: a.tags,
+                flavor: a.flavor,
+                context: cmd::tags::ContextFlags {
+                    event: a.event,
+                    git_ref: a.git_ref,
+                    sha: a.sha,
+                    default_branch: a.default_branch,
+                    commit_date: a.commit_date,
+                    now: a.now,
+                    pr_head_sha: a.pr_head_sha,
+                },
+                json: a.format == ListFormat::Json,
+            },
+            report,
+        ),
+        Command::Check(a) => cmd::check::run(
+            &cmd::check::Options {
+                cwd: &cwd,
+                config: a.config.as_deref(),
+                format: match a.format {
+                    ListFormat::Text => cmd::check::Format::Text,
+                    ListFormat::Json => cmd::check::Format::Json,
+                },
+                paths: &a.paths,
+            },
+            report,
+        ),
+        Command::Schema => cmd::schema::run(report),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "ghcr-gen", &mut buf);
-            let mut report = Report::new(ghcr_gen::Exit::Ok);
             report.output(String::from_utf8_lossy(&buf).into_owned());
-            report
+            Ok(Exit::Ok)
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::render::{self, PlannedFile, TemplateError};
 
 /// Why the generated files could not be planned.
 #[derive(Debug)]
-pub(crate) enum GeneratedError {
+pub enum GeneratedError {
     /// A template failed to load or render.
     Template(TemplateError),
     /// A generated file on disk could not be read.

@@ -18,18 +18,18 @@
 
 pub mod check;
 pub mod cmd;
-pub(crate) mod config;
+pub mod config;
 pub mod diagnostic;
 pub(crate) mod dockerfile;
 pub mod exit;
-pub(crate) mod generated;
+pub mod generated;
 pub mod git;
 pub mod load;
 pub mod model;
 pub mod plan;
 pub mod reference;
 pub mod remote;
-pub(crate) mod rename;
+pub mod rename;
 pub mod render;
 pub mod report;
 pub mod rewrite;

@@ -51,7 +51,7 @@ pub(crate) struct RenamePlan {
 
 /// Why a rename cannot be planned.
 #[derive(Debug)]
-pub(crate) enum RenameError {
+pub enum RenameError {
     /// No flag asks for a change.
     NothingAsked,
     /// `--service` names no service.

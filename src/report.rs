@@ -33,27 +33,17 @@ impl Report {
         }
     }
 
-    /// A failed command: the diagnostics and exit 2.
-    pub fn errors(diags: Vec<Diagnostic>) -> Report {
-        Report {
-            messages: diags.into_iter().map(Message::Diagnostic).collect(),
-            exit: Exit::Error,
-        }
-    }
-
-    /// A failed command with one message.
-    pub fn error(message: impl Into<String>) -> Report {
-        Report::errors(vec![Diagnostic::error_in(None, message)])
-    }
-
+    /// Adds a message.
     pub fn push(&mut self, message: Message) {
         self.messages.push(message);
     }
 
+    /// Adds a status line for stderr.
     pub fn status(&mut self, line: impl Into<String>) {
         self.messages.push(Message::Status(line.into()));
     }
 
+    /// Adds program output for stdout.
     pub fn output(&mut self, text: impl Into<String>) {
         self.messages.push(Message::Output(text.into()));
     }

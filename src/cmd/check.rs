@@ -38,9 +38,11 @@ pub struct Options<'a> {
 }
 
 /// Runs `ghcr-gen check`.
-pub fn run(opts: &Options<'_>) -> Report {
+pub fn run(opts: &Options<'_>, out: &mut Report) -> Result<Exit, super::Error> {
     let outcome = check(opts);
-    redact(report(&outcome, opts.format))
+    let checked = redact(report(&outcome, opts.format));
+    out.messages.extend(checked.messages);
+    Ok(checked.exit)
 }
 
 /// Loads the config and runs every check.

@@ -27,11 +27,13 @@ pub struct Options<'a> {
 }
 
 /// Runs `ghcr-gen init`.
-pub fn run(opts: &Options<'_>) -> Report {
-    match init(opts) {
-        Ok(report) => report,
-        Err(e) => e.into_report(),
-    }
+pub fn run(opts: &Options<'_>, report: &mut Report) -> Result<Exit, super::Error> {
+    let (owner, repo, images) = init(opts)?;
+    report.status(format!(
+        "wrote {} for {owner}/{repo} with {images} image(s); next: `ghcr-gen render`",
+        config::FILE_NAME,
+    ));
+    Ok(Exit::Ok)
 }
 
 /// Why `ghcr-gen init` wrote nothing; its `Display` is the message shown.
@@ -56,21 +58,6 @@ impl InitError {
                 Some("pass --owner and --repo, or run init in a clone whose `origin` is on GitHub")
             }
             InitError::Invalid(_) | InitError::Write(_) => None,
-        }
-    }
-
-    /// The error as the report the binary prints.
-    pub fn into_report(self) -> Report {
-        match self {
-            InitError::Invalid(diags) => Report::errors(diags),
-            InitError::Write(_) => Report::error(self.to_string()),
-            InitError::Exists | InitError::NoOwner => {
-                let mut d = Diagnostic::error_in(None, self.to_string());
-                if let Some(help) = self.help() {
-                    d = d.help(help);
-                }
-                Report::errors(vec![d])
-            }
         }
     }
 }
@@ -155,8 +142,8 @@ pub fn config_text(
     t
 }
 
-/// Writes the config; the report says what was written.
-fn init(opts: &Options<'_>) -> Result<Report, InitError> {
+/// Writes the config: the owner, repository and number of images it names.
+fn init(opts: &Options<'_>) -> Result<(String, String, usize), InitError> {
     let path = opts.cwd.join(config::FILE_NAME);
     if path.exists() && !opts.force {
         return Err(InitError::Exists);
@@ -194,13 +181,7 @@ fn init(opts: &Options<'_>) -> Result<Report, InitError> {
     )
     .map_err(InitError::Invalid)?;
     crate::plan::write_atomic(&path, text.as_bytes()).map_err(InitError::Write)?;
-    let mut report = Report::new(Exit::Ok);
-    report.status(format!(
-        "wrote {} for {owner}/{repo} with {} image(s); next: `ghcr-gen render`",
-        config::FILE_NAME,
-        services.len().max(1)
-    ));
-    Ok(report)
+    Ok((owner, repo, services.len().max(1)))
 }
 
 fn toml_key(name: &str) -> String {

@@ -3,6 +3,8 @@
 //! Flags are parsed in the binary; each command here resolves its inputs (config discovery,
 //! defaults), runs the pipeline and returns typed messages.
 
+mod error;
+
 pub mod check;
 pub mod init;
 pub mod rename;
@@ -11,3 +13,4 @@ pub mod schema;
 pub mod tags;
 
 pub use crate::load::{display_path, load_at, load_model};
+pub use error::Error;

@@ -8,9 +8,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::Error;
 use crate::exit::Exit;
 use crate::plan::Status;
-use crate::rename::{self, RenameError, RenamePlan, Request};
+use crate::rename::{self, RenamePlan, Request};
 use crate::report::{Message, Report};
 use crate::rewrite;
 
@@ -44,16 +45,10 @@ Next steps ghcr-gen cannot do for you:
   4. Then delete the old packages (Package settings → Delete this package).";
 
 /// Runs `ghcr-gen rename`.
-pub fn run(opts: &Options<'_>) -> Report {
-    let path = match crate::config::discover(opts.cwd, opts.config) {
-        Ok(p) => p,
-        Err(d) => return Report::errors(vec![d]),
-    };
+pub fn run(opts: &Options<'_>, report: &mut Report) -> Result<Exit, Error> {
+    let path = crate::config::discover(opts.cwd, opts.config)?;
     let display = super::display_path(opts.cwd, &path);
-    let model = match crate::load::load(&path, &display) {
-        Ok(m) => m,
-        Err(diags) => return Report::errors(diags),
-    };
+    let model = crate::load::load(&path, &display)?;
     let request = Request {
         suffix: opts.suffix.clone(),
         name: opts.name.clone(),
@@ -62,22 +57,8 @@ pub fn run(opts: &Options<'_>) -> Report {
         registry: opts.registry.clone(),
         excludes: opts.excludes.clone(),
     };
-    match rename::plan(&request, &path, &display, &model) {
-        Ok(p) => finish(opts, &p),
-        Err(e) => failed(e),
-    }
-}
-
-/// The report of a rename that could not be planned.
-fn failed(e: RenameError) -> Report {
-    match &e {
-        RenameError::InvalidResult(diags) => {
-            let mut r = Report::errors(diags.clone());
-            r.push(Message::Status(e.to_string()));
-            r
-        }
-        _ => Report::error(e.to_string()),
-    }
+    let plan = rename::plan(&request, &path, &display, &model)?;
+    finish(opts, &plan, report)
 }
 
 /// JSON output.
@@ -102,12 +83,9 @@ struct JsonFile {
     status: Status,
 }
 
-fn finish(opts: &Options<'_>, p: &RenamePlan) -> Report {
-    let mut report = Report::new(Exit::Ok);
-    if opts.write
-        && let Err(e) = p.write()
-    {
-        return Report::error(e.to_string());
+fn finish(opts: &Options<'_>, p: &RenamePlan, report: &mut Report) -> Result<Exit, Error> {
+    if opts.write {
+        p.write()?;
     }
     if opts.json {
         let out = JsonOut {
@@ -131,14 +109,14 @@ fn finish(opts: &Options<'_>, p: &RenamePlan) -> Report {
             written: opts.write,
         };
         report.output(serde_json::to_string_pretty(&out).expect("json serializes") + "\n");
-        return report;
+        return Ok(Exit::Ok);
     }
     for r in &p.renames {
         report.status(format!("{} -> {}", r.old_image(), r.new_image()));
     }
     if p.renames.is_empty() {
         report.status("nothing to rename: the names are already current");
-        return report;
+        return Ok(Exit::Ok);
     }
     // A dry run shows the diffs; a write names the files it changed.
     for f in &p.references.files {
@@ -178,5 +156,5 @@ fn finish(opts: &Options<'_>, p: &RenamePlan) -> Report {
     } else {
         report.status("dry run: nothing written; run again with --write to apply");
     }
-    report
+    Ok(Exit::Ok)
 }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::diagnostic::Diagnostic;
+use super::Error;
 use crate::exit::Exit;
 use crate::generated;
 use crate::plan::{Plan, Status};
@@ -29,41 +29,38 @@ pub struct Options<'a> {
 }
 
 /// Runs `ghcr-gen render`.
-pub fn run(opts: &Options<'_>) -> Report {
-    let model = match super::load_model(opts.cwd, opts.config) {
-        Ok(m) => m,
-        Err(diags) => return Report::errors(diags),
-    };
-    let plan = match generated::plan(&model) {
-        Ok(p) => p,
-        Err(e) => return Report::errors(vec![Diagnostic::error_in(None, e.to_string())]),
-    };
+pub fn run(opts: &Options<'_>, report: &mut Report) -> Result<Exit, Error> {
+    let model = super::load_model(opts.cwd, opts.config)?;
+    let plan = generated::plan(&model)?;
     let config = opts.config.map(|c| super::display_path(opts.cwd, c));
-    finish(&plan, opts.mode, &generated::fix_command(config.as_deref()))
+    finish(
+        &plan,
+        opts.mode,
+        &generated::fix_command(config.as_deref()),
+        report,
+    )
 }
 
 /// The last step: write, diff or check.
-fn finish(plan: &Plan, mode: Mode, fix: &str) -> Report {
-    let mut report = Report::new(Exit::Ok);
+fn finish(plan: &Plan, mode: Mode, fix: &str, report: &mut Report) -> Result<Exit, Error> {
+    let mut exit = Exit::Ok;
     match mode {
-        Mode::Write => match plan.write() {
-            Ok(written) => {
-                for e in &written {
-                    let verb = if e.status() == Status::Created {
-                        "created"
-                    } else {
-                        "updated"
-                    };
-                    report.status(format!("{verb} {}", e.display_path()));
-                }
-                let unchanged = plan.edits.len() - written.len();
-                report.status(format!(
-                    "{} file(s) written, {unchanged} unchanged",
-                    written.len()
-                ));
+        Mode::Write => {
+            let written = plan.write()?;
+            for e in &written {
+                let verb = if e.status() == Status::Created {
+                    "created"
+                } else {
+                    "updated"
+                };
+                report.status(format!("{verb} {}", e.display_path()));
             }
-            Err(e) => return Report::errors(vec![Diagnostic::error_in(None, e.to_string())]),
-        },
+            let unchanged = plan.edits.len() - written.len();
+            report.status(format!(
+                "{} file(s) written, {unchanged} unchanged",
+                written.len()
+            ));
+        }
         Mode::Diff | Mode::Check => {
             for e in plan.pending() {
                 report.push(Message::Diff(e.diff()));
@@ -81,11 +78,11 @@ fn finish(plan: &Plan, mode: Mode, fix: &str) -> Report {
                 report.status(format!(
                     "{pending} generated file(s) out of date; run `{fix}` to update them"
                 ));
-                report.exit = Exit::Findings;
+                exit = Exit::Findings;
             } else if mode == Mode::Check {
                 report.status(format!("{} generated file(s) up to date", plan.edits.len()));
             }
         }
     }
-    report
+    Ok(exit)
 }

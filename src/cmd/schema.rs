@@ -16,10 +16,9 @@ pub fn schema_json() -> String {
 }
 
 /// Runs `ghcr-gen schema`.
-pub fn run() -> Report {
-    let mut report = Report::new(Exit::Ok);
+pub fn run(report: &mut Report) -> Result<Exit, super::Error> {
     report.output(schema_json());
-    report
+    Ok(Exit::Ok)
 }
 
 /// TOML has no null: an optional key is simply absent, so `"type": ["string", "null"]`

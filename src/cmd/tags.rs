@@ -63,21 +63,16 @@ struct JsonOut<'a> {
 }
 
 /// Runs `ghcr-gen tags`.
-pub fn run(opts: &Options<'_>) -> Report {
+pub fn run(opts: &Options<'_>, report: &mut Report) -> Result<Exit, super::Error> {
     // The config is optional when --image/--tag say everything; an explicit --config or a
     // discovered registry.toml that fails to load is still an error.
     let model = match crate::config::discover(opts.cwd, opts.config) {
-        Ok(path) => match super::load_at(opts.cwd, &path) {
-            Ok(m) => Some(m),
-            Err(diags) => return Report::errors(diags),
-        },
-        Err(d) if opts.config.is_some() => return Report::errors(vec![d]),
+        Ok(path) => Some(super::load_at(opts.cwd, &path)?),
+        Err(d) if opts.config.is_some() => return Err(d.into()),
         Err(_) => None,
     };
-    match preview(opts, model.as_ref()) {
-        Ok(report) => report,
-        Err(e) => Report::error(e.to_string()),
-    }
+    preview(opts, model.as_ref(), report)?;
+    Ok(Exit::Ok)
 }
 
 /// Why `ghcr-gen tags` cannot compute the tags; its `Display` is the message shown.
@@ -145,7 +140,11 @@ impl fmt::Display for TagsError {
 impl std::error::Error for TagsError {}
 
 /// The tags of every image (or the flags' images), as output lines or JSON.
-fn preview(opts: &Options<'_>, model: Option<&Model>) -> Result<Report, TagsError> {
+fn preview(
+    opts: &Options<'_>,
+    model: Option<&Model>,
+    report: &mut Report,
+) -> Result<(), TagsError> {
     let default_branch = opts
         .context
         .default_branch
@@ -162,7 +161,6 @@ fn preview(opts: &Options<'_>, model: Option<&Model>) -> Result<Report, TagsErro
         })?;
         results.push((g, meta));
     }
-    let mut report = Report::new(Exit::Ok);
     if opts.json {
         let items: Vec<JsonOut<'_>> = results
             .iter()
@@ -192,7 +190,7 @@ fn preview(opts: &Options<'_>, model: Option<&Model>) -> Result<Report, TagsErro
             report.status(format!("warning: {w}"));
         }
     }
-    Ok(report)
+    Ok(())
 }
 
 /// One metadata-action invocation: a service's image (or the flags' images) and its inputs.

@@ -15,7 +15,7 @@ pub(crate) const ADDED_MARK: &str = "added by `ghcr-gen rename`; renaming back r
 
 /// The text could not be parsed for editing (toml_edit's message).
 #[derive(Debug, Clone)]
-pub(crate) struct EditError(toml_edit::TomlError);
+pub struct EditError(toml_edit::TomlError);
 
 impl fmt::Display for EditError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -4,7 +4,7 @@
 //! problem reported as a [`Diagnostic`], never only the first. It knows nothing of the
 //! validated model; [`crate::load`] chains this read with [`crate::model::build()`].
 
-pub(crate) mod edit;
+pub mod edit;
 pub(crate) mod raw;
 mod read;
 
