@@ -6,6 +6,7 @@ mod check_flow;
 mod cli;
 mod config_errors;
 mod fixtures_validators;
+mod hostile;
 mod init_flow;
 mod loader_props;
 mod parser_props;

@@ -1,0 +1,7 @@
+//! Hostile input: each attack of the hardening issue built in a temporary tree at test time
+//! (tokens generated at run time, never committed), with the exact behaviour asserted.
+//! One module per kind of promise.
+
+mod paths;
+mod tokens;
+mod usability;
