@@ -49,6 +49,7 @@ impl Builder<'_> {
             k8s: one(self, &o.k8s, "deploy/k8s"),
             env: one(self, &o.env, "deploy/.env.example"),
             workflow: one(self, &o.workflow, ".github/workflows/ghcr-publish.yml"),
+            retention: one(self, &o.retention, ".github/workflows/ghcr-retention.yml"),
         }
     }
 }
