@@ -162,6 +162,9 @@ struct TagsArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     format: ListFormat,
+    /// Print a `cosign verify` command per tag instead (`[workflow] sign = true`)
+    #[arg(long, conflicts_with = "format")]
+    verify: bool,
     /// Config file (default: registry.toml here or in the nearest parent directory)
     #[arg(long, value_name = "PATH")]
     config: Option<PathBuf>,
@@ -245,6 +248,7 @@ pub(crate) fn run(cli: Cli) -> Report {
                 pr_head_sha: a.pr_head_sha,
             },
             json: a.format == ListFormat::Json,
+            verify: a.verify,
         }),
         Command::Check(a) => cmd::check::run(&cmd::check::Options {
             cwd: &cwd,
