@@ -89,7 +89,7 @@ pub struct Outputs {
     pub k8s: Option<String>,
     pub env: Option<String>,
     pub workflow: Option<String>,
-    /// The cleanup workflow, written only when [`Model::retention`] is set.
+    /// The cleanup workflow; `None` without `[retention]` too.
     pub retention: Option<String>,
 }
 
@@ -173,6 +173,15 @@ pub enum Schedule {
 impl Schedule {
     /// The names `[retention] schedule` accepts, in order.
     pub const NAMES: [&'static str; 3] = ["daily", "weekly", "monthly"];
+
+    /// The name `[retention] schedule` gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Schedule::Daily => "daily",
+            Schedule::Weekly => "weekly",
+            Schedule::Monthly => "monthly",
+        }
+    }
 
     /// Parses a `[retention] schedule` value.
     pub fn parse(s: &str) -> Option<Schedule> {

@@ -57,11 +57,6 @@ pub struct RetentionUses {
 impl RetentionContext {
     /// The context for `retention` over `model`'s services.
     pub fn new(model: &Model, retention: &Retention) -> RetentionContext {
-        let schedule = match retention.schedule {
-            crate::model::Schedule::Daily => "daily",
-            crate::model::Schedule::Weekly => "weekly",
-            crate::model::Schedule::Monthly => "monthly",
-        };
         RetentionContext {
             registry: model.registry.clone(),
             owner: model.owner_lc.clone(),
@@ -74,7 +69,7 @@ impl RetentionContext {
             keep: retention.keep,
             exclude_tags: retention.keep_tags.join(","),
             untagged: retention.untagged,
-            schedule: schedule.to_string(),
+            schedule: retention.schedule.name().to_string(),
             cron: retention.schedule.cron(),
             dry_run_default: retention.dry_run_default,
             // A scheduled run has no inputs: it takes the default. `a && b || c` would turn
@@ -93,7 +88,7 @@ impl RetentionContext {
 }
 
 /// Renders the cleanup workflow to `model.outputs.retention`, header first; `Ok(None)`
-/// without `[retention]` or with the output turned off.
+/// without `[retention]` or with the output turned off (the model has no path then).
 pub fn render(model: &Model, templates: &Templates) -> Result<Option<PlannedFile>, TemplateError> {
     let (Some(retention), Some(path)) = (&model.retention, &model.outputs.retention) else {
         return Ok(None);

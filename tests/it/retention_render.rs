@@ -106,3 +106,11 @@ fn retention_defaults_keep_ten_tagged_versions_and_latest_weekly_as_dry_runs() {
         Some("17 3 * * 1")
     );
 }
+
+#[test]
+fn without_retention_its_default_path_is_free_for_another_output() {
+    let text = format!("{BASE}[outputs]\nworkflow = \".github/workflows/ghcr-retention.yml\"\n");
+    let model = shapes::from_toml(&text);
+    assert_eq!(model.outputs.retention, None);
+    assert!(render(&model).is_none());
+}
