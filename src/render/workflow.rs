@@ -568,6 +568,18 @@ mod tests {
     }
 
     #[test]
+    fn publish_condition_matches_names_and_double_star_prefixes_only() {
+        let branches = ["main", "release/**", "hotfix/*", "v[0-9]"].map(String::from);
+        let condition = publish_condition(&branches);
+        assert!(condition.contains("github.ref == 'refs/heads/main'"));
+        assert!(condition.contains("startsWith(github.ref, 'refs/heads/release/')"));
+        assert!(!condition.contains("hotfix"), "{condition}");
+        assert!(!condition.contains("v[0-9]"), "{condition}");
+        assert!(condition.starts_with("(github.event_name == 'push'\n"));
+        assert!(condition.ends_with("startsWith(github.ref, 'refs/tags/v')))"));
+    }
+
+    #[test]
     fn render_prepends_the_header_and_skips_when_turned_off() {
         let templates = Templates::load(None).unwrap();
         let mut m = model(&[("api", &["linux/amd64"])], &[]);
