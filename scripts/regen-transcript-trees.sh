@@ -15,4 +15,4 @@ cp -r "$tmp/tree" tests/cmd/drift.in
 sed -i 's/restart: unless-stopped/restart: always/' tests/cmd/drift.in/deploy/compose.yaml
 sed -i '/JWT_SECRET=change-me/d' tests/cmd/drift.in/deploy/.env.example
 rm tests/cmd/drift.in/deploy/k8s/kustomization.yaml
-TRYCMD=overwrite cargo test -q --test cli >/dev/null
+TRYCMD=overwrite cargo test -q --test it cli_transcripts >/dev/null

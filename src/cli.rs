@@ -162,6 +162,9 @@ struct TagsArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     format: ListFormat,
+    /// Print a `cosign verify` command per tag instead (`[workflow] sign = true`)
+    #[arg(long, conflicts_with = "format")]
+    verify: bool,
     /// Config file (default: registry.toml here or in the nearest parent directory)
     #[arg(long, value_name = "PATH")]
     config: Option<PathBuf>,
@@ -265,6 +268,7 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
                     pr_head_sha: a.pr_head_sha,
                 },
                 json: a.format == ListFormat::Json,
+                verify: a.verify,
             },
             report,
         ),

@@ -3,7 +3,8 @@
 //! With registry.toml, every service's image gets the configured rules and flavor (and its
 //! per-arch tags when `per_arch` is on). `--image`, `--tag` and `--flavor` replace the
 //! config's inputs, so any metadata-action setup can be previewed without a config. The git
-//! context comes from the flags, or from the local checkout when none is given.
+//! context comes from the flags, or from the local checkout when none is given. `--verify`
+//! prints a `cosign verify` command per tag, with the workflow's certificate identity.
 
 use std::fmt;
 use std::path::Path;
@@ -28,6 +29,8 @@ pub struct Options<'a> {
     pub flavor: Vec<String>,
     pub context: ContextFlags,
     pub json: bool,
+    /// Print `cosign verify` commands for the tags (not the per-arch ones).
+    pub verify: bool,
 }
 
 /// Git context flags; any one set means "don't read the checkout".
@@ -92,6 +95,9 @@ pub enum TagsError {
     InvalidFlavorLine { line: String, source: TagError },
     /// `--service` names no service of registry.toml.
     NoService { name: String, services: Vec<String> },
+    /// `--verify` without a registry.toml whose workflow output is on: the certificate
+    /// identity is the generated workflow's.
+    VerifyNeedsWorkflow,
     /// metadata-action itself fails (for this service, when there is one).
     Compute {
         service: Option<String>,
@@ -124,6 +130,11 @@ impl fmt::Display for TagsError {
                 f,
                 "no service `{name}` in registry.toml (services: {})",
                 services.join(", ")
+            ),
+            TagsError::VerifyNeedsWorkflow => write!(
+                f,
+                "--verify needs a registry.toml with the workflow output on, without --image \
+                 (signatures name the generated workflow)"
             ),
             TagsError::Compute {
                 service: Some(s),
@@ -161,7 +172,27 @@ fn preview(
         })?;
         results.push((g, meta));
     }
-    if opts.json {
+    if opts.verify {
+        let workflow = model
+            .filter(|_| opts.images.is_empty())
+            .and_then(|m| m.outputs.workflow.as_deref().map(|w| (m, w)));
+        let Some((model, workflow)) = workflow else {
+            return Err(TagsError::VerifyNeedsWorkflow);
+        };
+        let mut out = String::new();
+        for (_, meta) in &results {
+            for tag in &meta.tags {
+                out.push_str(&verify_command(tag, &model.owner, &model.repo, workflow));
+            }
+        }
+        report.output(out);
+        if !model.workflow.sign {
+            report.status(
+                "warning: [workflow] sign is off: the workflow signs nothing, so these fail"
+                    .to_string(),
+            );
+        }
+    } else if opts.json {
         let items: Vec<JsonOut<'_>> = results
             .iter()
             .map(|(g, meta)| JsonOut {
@@ -191,6 +222,20 @@ fn preview(
         }
     }
     Ok(())
+}
+
+/// The `cosign verify` command for `image_ref`, signed keylessly by the generated workflow
+/// file `workflow` of `owner/repo` on any branch or tag (the README shows the same form).
+pub(crate) fn verify_command(image_ref: &str, owner: &str, repo: &str, workflow: &str) -> String {
+    let escape = |s: &str| s.replace('.', "\\.");
+    format!(
+        "cosign verify {image_ref} \\\n  --certificate-identity-regexp \
+         '^https://github\\.com/{}/{}/{}@refs/(heads|tags)/' \\\n  \
+         --certificate-oidc-issuer https://token.actions.githubusercontent.com\n",
+        escape(owner),
+        escape(repo),
+        escape(workflow)
+    )
 }
 
 /// One metadata-action invocation: a service's image (or the flags' images) and its inputs.
@@ -342,4 +387,26 @@ fn context(opts: &Options<'_>, default_branch: &str) -> Result<GitContext, TagsE
     ctx.use_pr_head_sha =
         GitContext::env_flag(std::env::var("DOCKER_METADATA_PR_HEAD_SHA").ok().as_deref());
     Ok(ctx)
+}
+
+#[cfg(test)]
+mod verify_tests {
+    use super::verify_command;
+
+    #[test]
+    fn verify_command_escapes_the_identity_and_matches_the_readme() {
+        let command = verify_command(
+            "ghcr.io/acme-labs/axon-doc-nextjs:1.2.3",
+            "Acme-Labs",
+            "axon-doc",
+            ".github/workflows/ghcr-publish.yml",
+        );
+        assert!(command.contains(
+            r"'^https://github\.com/Acme-Labs/axon-doc/\.github/workflows/ghcr-publish\.yml@refs/(heads|tags)/'"
+        ));
+        assert!(
+            include_str!("../../README.md").contains(&command),
+            "the README's verify example differs from:\n{command}"
+        );
+    }
 }

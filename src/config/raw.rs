@@ -68,6 +68,9 @@ pub struct RawConfig {
     pub workflow: Option<RawWorkflow>,
     /// The generated Kubernetes manifests.
     pub k8s: Option<RawK8s>,
+    /// The generated cleanup workflow deleting old image versions from GHCR. Without this
+    /// table no cleanup workflow is generated.
+    pub retention: Option<RawRetention>,
     /// Template overrides.
     pub templates: Option<RawTemplates>,
     /// Repository scans (`rename`, `check`).
@@ -130,6 +133,9 @@ pub struct RawOutputs {
     pub env: Option<Sp<OutputPath>>,
     /// Publishing workflow. Default ".github/workflows/ghcr-publish.yml".
     pub workflow: Option<Sp<OutputPath>>,
+    /// Cleanup workflow, generated only with a [retention] table. Default
+    /// ".github/workflows/ghcr-retention.yml".
+    pub retention: Option<Sp<OutputPath>>,
 }
 
 /// Tag policy, in docker/metadata-action's own input language.
@@ -152,8 +158,16 @@ pub struct RawTags {
 #[derive(Debug, Clone, Default, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RawWorkflow {
-    /// Attest build provenance for every pushed image. Default false.
+    /// Attest build provenance for every pushed image with actions/attest (GitHub artifact
+    /// attestations). Default false.
     pub attest: Option<Sp<bool>>,
+    /// BuildKit provenance attestation attached to each image: "min", "max" or false.
+    /// Default "max".
+    pub provenance: Option<Sp<Provenance>>,
+    /// Attach a BuildKit SBOM attestation (SPDX) to each image. Default false.
+    pub sbom: Option<Sp<bool>>,
+    /// Sign every pushed image keylessly with cosign (Sigstore). Default false.
+    pub sign: Option<Sp<bool>>,
     /// Runner label per platform, or "qemu" to emulate it on ubuntu-24.04
     /// (private repositories and GitHub Enterprise Server have no arm runners).
     #[schemars(with = "Option<BTreeMap<String, String>>")]
@@ -161,6 +175,46 @@ pub struct RawWorkflow {
     /// Action pins overriding the built-in ones, by action name.
     #[schemars(with = "Option<BTreeMap<String, RawPin>>")]
     pub pins: Option<NamedTable<RawPin>>,
+}
+
+/// BuildKit provenance mode, or `false` for none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provenance {
+    /// `mode=min`: build timestamps, frontend and the source repository.
+    Min,
+    /// `mode=max`: `min` plus the build arguments, steps and materials.
+    Max,
+    /// No provenance attestation.
+    Off,
+}
+
+impl JsonSchema for Provenance {
+    fn schema_name() -> Cow<'static, str> {
+        "Provenance".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "BuildKit provenance mode \"min\" or \"max\", or false for none.",
+            "anyOf": [{ "enum": ["min", "max"] }, { "const": false }]
+        })
+    }
+}
+
+/// The cleanup workflow's settings.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawRetention {
+    /// Tagged versions to keep per package, newest first (1-1000). Default 10.
+    pub keep: Option<Sp<i64>>,
+    /// Also delete untagged versions no kept image refers to. Default true.
+    pub untagged: Option<Sp<bool>>,
+    /// How often the cleanup runs: "daily", "weekly" or "monthly". Default "weekly".
+    pub schedule: Option<Sp<String>>,
+    /// Tags never deleted, wildcards allowed. Default ["latest"].
+    pub keep_tags: Option<Sp<Vec<Sp<String>>>>,
+    /// Whether scheduled runs only report what they would delete, and the default of the
+    /// manual run's dry-run input. Default true.
+    pub dry_run_default: Option<Sp<bool>>,
 }
 
 /// An action pinned to a full commit SHA.

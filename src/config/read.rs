@@ -42,6 +42,7 @@ pub(super) fn read_root(
                 k8s: t.get("k8s").and_then(|v| r.output(v)),
                 env: t.get("env").and_then(|v| r.output(v)),
                 workflow: t.get("workflow").and_then(|v| r.output(v)),
+                retention: t.get("retention").and_then(|v| r.output(v)),
             };
             t.finish(&mut r);
             Some(out)
@@ -62,6 +63,9 @@ pub(super) fn read_root(
             let mut t = Fields::new(r.table(v, "[workflow]")?, "[workflow]");
             let out = RawWorkflow {
                 attest: t.get("attest").and_then(|v| r.boolean(v)),
+                provenance: t.get("provenance").and_then(|v| r.provenance(v)),
+                sbom: t.get("sbom").and_then(|v| r.boolean(v)),
+                sign: t.get("sign").and_then(|v| r.boolean(v)),
                 runners: t
                     .get("runners")
                     .and_then(|v| r.map(v, "[workflow.runners]", |r, _, v| r.string(v))),
@@ -87,6 +91,18 @@ pub(super) fn read_root(
                 pull_secret: t.get("pull_secret").and_then(|v| r.string(v)),
                 namespace: t.get("namespace").and_then(|v| r.string(v)),
                 replicas: t.get("replicas").and_then(|v| r.integer(v)),
+            };
+            t.finish(&mut r);
+            Some(out)
+        }),
+        retention: t.get("retention").and_then(|v| {
+            let mut t = Fields::new(r.table(v, "[retention]")?, "[retention]");
+            let out = RawRetention {
+                keep: t.get("keep").and_then(|v| r.integer(v)),
+                untagged: t.get("untagged").and_then(|v| r.boolean(v)),
+                schedule: t.get("schedule").and_then(|v| r.string(v)),
+                keep_tags: t.get("keep_tags").and_then(|v| r.strings(v)),
+                dry_run_default: t.get("dry_run_default").and_then(|v| r.boolean(v)),
             };
             t.finish(&mut r);
             Some(out)
@@ -238,6 +254,29 @@ impl Reader<'_> {
             DeValue::Boolean(false) => OutputPath::Off,
             _ => {
                 self.type_error(v, "a path or false");
+                return None;
+            }
+        };
+        Some(Sp {
+            value,
+            span: v.span(),
+        })
+    }
+
+    fn provenance(&mut self, v: &Value<'_>) -> Option<Sp<Provenance>> {
+        let value = match v.get_ref() {
+            DeValue::String(s) if s == "min" => Provenance::Min,
+            DeValue::String(s) if s == "max" => Provenance::Max,
+            DeValue::Boolean(false) => Provenance::Off,
+            DeValue::String(s) => {
+                self.diags.push(
+                    Diagnostic::error(self.file, v.span(), format!("invalid provenance `{s}`"))
+                        .label("\"min\", \"max\" or false"),
+                );
+                return None;
+            }
+            _ => {
+                self.type_error(v, "\"min\", \"max\" or false");
                 return None;
             }
         };

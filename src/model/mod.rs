@@ -49,6 +49,8 @@ pub struct Model {
     pub workflow: Workflow,
     /// Settings of the generated Kubernetes manifests.
     pub k8s: K8s,
+    /// Settings of the generated cleanup workflow; `None` without `[retention]`.
+    pub retention: Option<Retention>,
     /// Directory with user templates overriding the embedded ones (absolute).
     pub templates_dir: Option<PathBuf>,
     /// Glob patterns `rename` and `check` never look at.
@@ -87,6 +89,8 @@ pub struct Outputs {
     pub k8s: Option<String>,
     pub env: Option<String>,
     pub workflow: Option<String>,
+    /// The cleanup workflow; `None` without `[retention]` too.
+    pub retention: Option<String>,
 }
 
 /// docker/metadata-action inputs and the branches that publish.
@@ -109,10 +113,95 @@ pub struct TagPolicy {
 pub struct Workflow {
     /// Runner label per platform (`"qemu"` means emulate on the amd64 runner).
     pub runners: BTreeMap<String, Runner>,
-    /// Emit a build provenance attestation per image.
+    /// Emit a GitHub artifact attestation (actions/attest) per pushed image digest.
     pub attest: bool,
+    /// BuildKit provenance attestation attached to every image.
+    pub provenance: Provenance,
+    /// Attach a BuildKit SBOM attestation to every image.
+    pub sbom: bool,
+    /// Sign every pushed image keylessly with cosign.
+    pub sign: bool,
     /// Action pins, built-in ones overridden by the config's.
     pub pins: ActionPins,
+}
+
+/// BuildKit provenance mode (`[workflow] provenance`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provenance {
+    /// `mode=min`.
+    Min,
+    /// `mode=max`, build-push-action's default for public repositories.
+    Max,
+    /// No provenance attestation.
+    Off,
+}
+
+impl Provenance {
+    /// build-push-action's `provenance` input.
+    pub fn input(self) -> &'static str {
+        match self {
+            Provenance::Min => "mode=min",
+            Provenance::Max => "mode=max",
+            Provenance::Off => "false",
+        }
+    }
+}
+
+/// The cleanup workflow's settings (`[retention]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retention {
+    /// Tagged versions kept per package, newest first.
+    pub keep: u32,
+    /// Delete untagged versions no kept image refers to.
+    pub untagged: bool,
+    /// When the cleanup runs.
+    pub schedule: Schedule,
+    /// Tags never deleted (wildcards allowed).
+    pub keep_tags: Vec<String>,
+    /// Scheduled runs only report; the manual run's dry-run input defaults to this.
+    pub dry_run_default: bool,
+}
+
+/// How often the cleanup workflow runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schedule {
+    Daily,
+    Weekly,
+    Monthly,
+}
+
+impl Schedule {
+    /// The names `[retention] schedule` accepts, in order.
+    pub const NAMES: [&'static str; 3] = ["daily", "weekly", "monthly"];
+
+    /// The name `[retention] schedule` gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Schedule::Daily => "daily",
+            Schedule::Weekly => "weekly",
+            Schedule::Monthly => "monthly",
+        }
+    }
+
+    /// Parses a `[retention] schedule` value.
+    pub fn parse(s: &str) -> Option<Schedule> {
+        match s {
+            "daily" => Some(Schedule::Daily),
+            "weekly" => Some(Schedule::Weekly),
+            "monthly" => Some(Schedule::Monthly),
+            _ => None,
+        }
+    }
+
+    /// The cron expression: 03:17 UTC (off the hour, when GitHub's scheduler is busiest),
+    /// every day, every Monday, or on the first of the month.
+    pub fn cron(self) -> &'static str {
+        match self {
+            Schedule::Daily => "17 3 * * *",
+            Schedule::Weekly => "17 3 * * 1",
+            Schedule::Monthly => "17 3 1 * *",
+        }
+    }
 }
 
 /// Where one platform's build runs.

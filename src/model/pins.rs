@@ -63,6 +63,29 @@ impl ActionPins {
     }
 }
 
+/// A container image the workflow runs, pinned by digest: `name:version@digest` for the
+/// built-in image `name` (`moby/buildkit`, `tonistiigi/binfmt`).
+///
+/// Panics when the image has no pin: the templates only use images the built-in list
+/// holds, and a test renders every template.
+pub(crate) fn image(name: &str) -> String {
+    #[derive(serde::Deserialize)]
+    struct File {
+        images: BTreeMap<String, Image>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Image {
+        version: String,
+        digest: String,
+    }
+    let file: File = toml::from_str(BUILTIN_PINS).expect("embedded image pins parse");
+    let pin = file
+        .images
+        .get(name)
+        .unwrap_or_else(|| panic!("no pin for image {name}"));
+    format!("{name}:{}@{}", pin.version, pin.digest)
+}
+
 /// Whether `sha` is a full 40-digit lowercase hexadecimal commit id.
 pub(crate) fn is_full_sha(sha: &str) -> bool {
     sha.len() == 40

@@ -12,6 +12,10 @@ use serde::Serialize;
 /// Every embedded template, by name.
 pub const EMBEDDED: &[(&str, &str)] = &[
     (
+        "retention.yml.j2",
+        include_str!("../../templates/retention.yml.j2"),
+    ),
+    (
         "compose.yaml.j2",
         include_str!("../../templates/compose.yaml.j2"),
     ),

@@ -3,6 +3,9 @@
 //! [`WorkflowContext`] is computed once from the [`Model`]; the template
 //! (`templates/workflow.yml.j2`) only loops and branches over it. The layout:
 //!
+//! * Publishing: pushes (filtered by `on.push`) publish, and so does a manual
+//!   (`workflow_dispatch`) run on a publishing branch or a `v*` tag; pull requests and
+//!   manual runs elsewhere build only ([`publish_condition`]).
 //! * `build`: a matrix over services × platforms (`fail-fast: false`), each leg on its
 //!   platform's runner (`runs-on` from `[workflow.runners]`, QEMU set up where the runner is
 //!   emulated). A leg of a multi-platform service pushes by digest and uploads the digest as
@@ -20,11 +23,44 @@
 
 use serde::Serialize;
 
-use crate::model::{Model, Platform, Runner, Service};
+use crate::model::{Model, Platform, Runner, Service, pins};
 use crate::render::{PlannedFile, Target, TemplateError, Templates, header};
 
 /// The template rendering the workflow.
 pub const TEMPLATE: &str = "workflow.yml.j2";
+
+/// `timeout-minutes` of a build leg: generous for emulated builds, short of GitHub's
+/// 6-hour default that lets a hung build hold the ref's concurrency group.
+pub const BUILD_TIMEOUT_MINUTES: u32 = 90;
+
+/// `timeout-minutes` of a merge (imagetools, attestation, signature).
+pub const MERGE_TIMEOUT_MINUTES: u32 = 15;
+
+/// The GitHub Actions expression that is true exactly when a run publishes: a push (the
+/// `on.push` filters already chose the branches and tags), or a manual run on a publishing
+/// branch or a `v*` tag. `branches` are `[tags] branches`, GitHub branch filters: a plain
+/// name matches itself, `prefix**` (plain prefix) every branch starting with `prefix`; a
+/// pattern with other wildcards cannot be matched by an expression, so a manual run on such
+/// a branch builds only (safe: it never publishes what the filter would not). One operand
+/// per line, for a folded YAML scalar.
+pub fn publish_condition(branches: &[String]) -> String {
+    let mut refs: Vec<String> = Vec::new();
+    for branch in branches {
+        let wild = |c: char| matches!(c, '*' | '?' | '[' | ']' | '+' | '!');
+        if !branch.contains(wild) {
+            refs.push(format!("github.ref == 'refs/heads/{branch}'"));
+        } else if let Some(prefix) = branch.strip_suffix("**")
+            && !prefix.contains(wild)
+        {
+            refs.push(format!("startsWith(github.ref, 'refs/heads/{prefix}')"));
+        }
+    }
+    refs.push("startsWith(github.ref, 'refs/tags/v')".to_string());
+    format!(
+        "(github.event_name == 'push'\n|| github.event_name == 'workflow_dispatch' && (\n{}))",
+        refs.join("\n|| ")
+    )
+}
 
 /// Runner for a platform `workflow.runners` does not name: QEMU on `ubuntu-24.04`, which
 /// builds anything buildx can. The model builder assigns a runner to every platform a
@@ -52,8 +88,33 @@ pub struct WorkflowContext {
     pub flavor: Vec<String>,
     /// Whether every leg also pushes per-platform tags (`tags.per_arch`).
     pub per_arch: bool,
-    /// Whether pushed images get a build provenance attestation (`workflow.attest`).
+    /// Whether pushed images get a GitHub artifact attestation (`workflow.attest`).
     pub attest: bool,
+    /// Whether pushed images are signed with cosign (`workflow.sign`).
+    pub sign: bool,
+    /// Whether the build job attests: `attest` with legs pushing tags (direct legs, or
+    /// every leg with per-arch tags).
+    pub build_attest: bool,
+    /// Whether the build job signs: `sign` with direct legs (indexes are signed in merge).
+    pub build_sign: bool,
+    /// What the build job's `id-token: write` is for, as its comment says.
+    pub build_oidc_use: String,
+    /// What the merge job's `id-token: write` is for.
+    pub merge_oidc_use: String,
+    /// build-push-action's `provenance` input (`mode=max`, `mode=min`, `false`).
+    pub provenance: &'static str,
+    /// build-push-action's `sbom` input.
+    pub sbom: bool,
+    /// [`publish_condition`] for the publishing branches.
+    pub publish_if: String,
+    /// BuildKit image for setup-buildx's `driver-opts`, pinned by digest.
+    pub buildkit_image: String,
+    /// QEMU binfmt image for setup-qemu's `image`, pinned by digest.
+    pub binfmt_image: String,
+    /// [`BUILD_TIMEOUT_MINUTES`].
+    pub build_timeout: u32,
+    /// [`MERGE_TIMEOUT_MINUTES`].
+    pub merge_timeout: u32,
     /// Whether any leg runs emulated, so the build job sets up QEMU (only on those legs).
     pub any_qemu: bool,
     /// Whether any leg belongs to a single-platform service and pushes its tags directly.
@@ -139,8 +200,10 @@ pub struct Uses {
     pub upload_artifact: String,
     /// actions/download-artifact.
     pub download_artifact: String,
-    /// actions/attest-build-provenance.
+    /// actions/attest.
     pub attest: String,
+    /// sigstore/cosign-installer.
+    pub cosign_installer: String,
 }
 
 impl WorkflowContext {
@@ -192,6 +255,10 @@ impl WorkflowContext {
             }
         }
         let pins = &model.workflow.pins;
+        let w = &model.workflow;
+        let any_direct = legs.iter().any(|l| !l.by_digest);
+        let build_attest = w.attest && (any_direct || model.tags.per_arch);
+        let build_sign = w.sign && any_direct;
         WorkflowContext {
             registry: model.registry.clone(),
             source_url: format!("https://github.com/{}/{}", model.owner, model.repo),
@@ -200,9 +267,21 @@ impl WorkflowContext {
             tag_rules: lines(&model.tags.rules),
             flavor: lines(&model.tags.flavor),
             per_arch: model.tags.per_arch,
-            attest: model.workflow.attest,
+            attest: w.attest,
+            sign: w.sign,
+            build_attest,
+            build_sign,
+            build_oidc_use: oidc_use(build_attest, build_sign),
+            merge_oidc_use: oidc_use(w.attest, w.sign),
+            provenance: w.provenance.input(),
+            sbom: w.sbom,
+            publish_if: publish_condition(&model.tags.branches),
+            buildkit_image: pins::image("moby/buildkit"),
+            binfmt_image: pins::image("tonistiigi/binfmt"),
+            build_timeout: BUILD_TIMEOUT_MINUTES,
+            merge_timeout: MERGE_TIMEOUT_MINUTES,
             any_qemu: legs.iter().any(|l| l.qemu),
-            any_direct: legs.iter().any(|l| !l.by_digest),
+            any_direct,
             any_merge: !merges.is_empty(),
             legs,
             merges,
@@ -215,10 +294,21 @@ impl WorkflowContext {
                 build_push: pins.uses("docker/build-push-action"),
                 upload_artifact: pins.uses("actions/upload-artifact"),
                 download_artifact: pins.uses("actions/download-artifact"),
-                attest: pins.uses("actions/attest-build-provenance"),
+                attest: pins.uses("actions/attest"),
+                cosign_installer: pins.uses("sigstore/cosign-installer"),
             },
         }
     }
+}
+
+/// The comment of an `id-token: write` permission.
+fn oidc_use(attest: bool, sign: bool) -> String {
+    match (attest, sign) {
+        (true, true) => "the attestation and the keyless cosign signature",
+        (true, false) => "the attestation",
+        _ => "the keyless cosign signature",
+    }
+    .to_string()
 }
 
 fn leg(
@@ -302,7 +392,7 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::model::{ActionPins, K8s, Outputs, TagPolicy, Workflow};
+    use crate::model::{ActionPins, K8s, Outputs, Provenance, TagPolicy, Workflow};
 
     fn model(services: &[(&str, &[&str])], runners: &[(&str, Runner)]) -> Model {
         Model {
@@ -338,6 +428,7 @@ mod tests {
                 k8s: None,
                 env: None,
                 workflow: Some(".github/workflows/images.yml".into()),
+                retention: None,
             },
             tags: TagPolicy {
                 rules: vec![
@@ -356,6 +447,9 @@ mod tests {
                     .map(|(p, r)| ((*p).to_string(), r.clone()))
                     .collect::<BTreeMap<_, _>>(),
                 attest: false,
+                provenance: Provenance::Max,
+                sbom: false,
+                sign: false,
                 pins: ActionPins::builtin(),
             },
             k8s: K8s {
@@ -363,6 +457,7 @@ mod tests {
                 namespace: None,
                 replicas: 1,
             },
+            retention: None,
             templates_dir: None,
             exclude: vec![],
         }
@@ -470,6 +565,18 @@ mod tests {
         assert_eq!(ctx.source_url, "https://github.com/Acme/shop");
         assert!(ctx.uses.build_push.starts_with("docker/build-push-action@"));
         assert!(ctx.uses.attest.contains(" # v"));
+    }
+
+    #[test]
+    fn publish_condition_matches_names_and_double_star_prefixes_only() {
+        let branches = ["main", "release/**", "hotfix/*", "v[0-9]"].map(String::from);
+        let condition = publish_condition(&branches);
+        assert!(condition.contains("github.ref == 'refs/heads/main'"));
+        assert!(condition.contains("startsWith(github.ref, 'refs/heads/release/')"));
+        assert!(!condition.contains("hotfix"), "{condition}");
+        assert!(!condition.contains("v[0-9]"), "{condition}");
+        assert!(condition.starts_with("(github.event_name == 'push'\n"));
+        assert!(condition.ends_with("startsWith(github.ref, 'refs/tags/v')))"));
     }
 
     #[test]

@@ -521,3 +521,93 @@ help: save registry.toml as UTF-8
 "#]],
     );
 }
+
+#[test]
+fn provenance_mode_that_buildkit_does_not_have() {
+    render_fails(
+        b"owner = \"acme\"\nrepo = \"x\"\n[workflow]\nprovenance = \"full\"\n",
+        none,
+        str![[r#"
+error: invalid provenance `full`
+ --> registry.toml:4:14
+  |
+4 | provenance = "full"
+  |              ^^^^^^ "min", "max" or false
+
+"#]],
+    );
+}
+
+#[test]
+fn provenance_true_is_not_a_mode() {
+    render_fails(
+        b"owner = \"acme\"\nrepo = \"x\"\n[workflow]\nprovenance = true\n",
+        none,
+        str![[r#"
+error: expected "min", "max" or false, found boolean
+ --> registry.toml:4:14
+  |
+4 | provenance = true
+  |              ^^^^ this is a boolean
+
+"#]],
+    );
+}
+
+#[test]
+fn retention_keeping_no_tagged_version() {
+    render_fails(
+        b"owner = \"acme\"\nrepo = \"x\"\n[retention]\nkeep = 0\n",
+        none,
+        str![[r#"
+error: keep = 0 is out of range
+ --> registry.toml:4:8
+  |
+4 | keep = 0
+  |        ^ 1-1000
+  |
+help: to delete every tagged version, delete the package instead
+
+"#]],
+    );
+}
+
+#[test]
+fn retention_schedule_that_is_not_known() {
+    render_fails(
+        b"owner = \"acme\"\nrepo = \"x\"\n[retention]\nschedule = \"hourly\"\nkeep_tags = [\"la test\"]\n",
+        none,
+        str![[r#"
+error: unknown schedule `hourly`
+ --> registry.toml:4:12
+  |
+4 | schedule = "hourly"
+  |            ^^^^^^^^ one of daily, weekly, monthly
+
+error: invalid tag pattern
+ --> registry.toml:5:14
+  |
+5 | keep_tags = ["la test"]
+  |              ^^^^^^^^^ a tag, or a tag pattern with * and ? wildcards
+
+"#]],
+    );
+}
+
+#[test]
+fn retention_on_a_registry_other_than_ghcr() {
+    render_fails(
+        b"registry = \"quay.io\"\nowner = \"acme\"\nrepo = \"x\"\n[retention]\n",
+        none,
+        str![[r#"
+error: [retention] needs ghcr.io
+ --> registry.toml:1:12
+  |
+1 | registry = "quay.io"
+  |            ^^^^^^^^^ the cleanup workflow deletes GHCR package versions, not `quay.io` ones
+  |
+help: remove [retention] or publish to ghcr.io
+
+"#]],
+    );
+}

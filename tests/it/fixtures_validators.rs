@@ -1,8 +1,9 @@
 //! Every file rendered for every fixture under `fixtures/` (and for the README's quick
 //! start) passes the real validators with zero findings: yamllint on all YAML,
 //! check-jsonschema (compose-spec) and `docker compose config -q` on compose files,
-//! `kubernetes-validate --strict -k 1.37.0` on manifests, and actionlint, zizmor,
-//! check-jsonschema (github-workflows) on the workflow. The validators are installed by
+//! `kubernetes-validate --strict -k 1.37.0` on manifests, and actionlint (shellcheck on
+//! every `run:` script), zizmor (offline, pedantic persona), check-jsonschema
+//! (github-workflows) on the workflows, the cleanup workflow included. The validators are installed by
 //! `scripts/install-validators.sh` on first use.
 
 use std::path::{Path, PathBuf};
@@ -43,7 +44,8 @@ fn validate_tree(dir: &Path) {
     }
     assert_eq!(compose.len(), 1, "{all:?}");
     assert!(!manifests.is_empty());
-    assert_eq!(workflows.len(), 1);
+    // The publishing workflow, and the cleanup workflow when [retention] is set.
+    assert!(matches!(workflows.len(), 1 | 2), "{workflows:?}");
     validators::check_jsonschema("vendor.compose-spec", &compose);
     validators::compose_config(compose[0]);
     validators::kubernetes_validate(&manifests);
@@ -63,6 +65,14 @@ fn two_services_fixture_passes_every_validator() {
 #[test]
 fn five_services_fixture_passes_every_validator() {
     validate_tree(render_fixture("five-services").path());
+}
+
+#[test]
+fn supply_chain_fixture_publish_and_retention_workflows_pass_every_validator() {
+    let dir = render_fixture("supply-chain");
+    let retention = dir.path().join(".github/workflows/ghcr-retention.yml");
+    assert!(retention.is_file(), "no cleanup workflow rendered");
+    validate_tree(dir.path());
 }
 
 #[test]

@@ -20,10 +20,14 @@ name: ok
 on:
   push:
 permissions: {}
+concurrency:
+  group: ${{ github.workflow }}-${{ github.ref }}
+  cancel-in-progress: true
 jobs:
   hello:
     name: hello
     runs-on: ubuntu-24.04
+    timeout-minutes: 5
     permissions: {}
     steps:
       - name: greet
@@ -48,6 +52,18 @@ fn missing_validator_fails_and_says_to_run_the_install_script() {
 fn workflow_validators_accept_a_clean_workflow() {
     let (_dir, path) = file(".github/workflows/ok.yml", GOOD_WORKFLOW);
     validators::workflow(&[&path]);
+}
+
+/// The pedantic persona: a workflow without concurrency limits passes the default persona
+/// but not ours.
+#[test]
+#[should_panic(expected = "concurrency-limits")]
+fn zizmor_runs_the_pedantic_persona() {
+    let start = GOOD_WORKFLOW.find("concurrency:").unwrap();
+    let end = GOOD_WORKFLOW.find("jobs:").unwrap();
+    let bad = format!("{}{}", &GOOD_WORKFLOW[..start], &GOOD_WORKFLOW[end..]);
+    let (_dir, path) = file(".github/workflows/bad.yml", &bad);
+    validators::zizmor(&[&path]);
 }
 
 #[test]

@@ -2,12 +2,13 @@
 //! reports each problem as a diagnostic at the span it concerns.
 //!
 //! One submodule per section (`services`: images and package names; `outputs`; `tags`;
-//! `workflow`; `k8s`), each adding its method to `Builder`; this module holds the root
+//! `workflow`; `k8s`; `retention`), each adding its method to `Builder`; this module holds the root
 //! keys and the reporting helpers they share. Name rules live in [`super::naming`], path
 //! rules in [`super::paths`].
 
 mod k8s;
 mod outputs;
+mod retention;
 mod services;
 mod tags;
 mod workflow;
@@ -128,6 +129,7 @@ impl Builder<'_> {
         let tags = self.tags(raw, &default_branch);
         let workflow = self.workflow(raw, &services);
         let k8s = self.k8s(raw);
+        let retention = self.retention(raw, &registry);
         let templates_dir = raw
             .templates
             .as_ref()
@@ -155,6 +157,7 @@ impl Builder<'_> {
             tags,
             workflow,
             k8s,
+            retention,
             templates_dir,
             exclude,
         }

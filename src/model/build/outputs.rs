@@ -49,6 +49,11 @@ impl Builder<'_> {
             k8s: one(self, &o.k8s, "deploy/k8s"),
             env: one(self, &o.env, "deploy/.env.example"),
             workflow: one(self, &o.workflow, ".github/workflows/ghcr-publish.yml"),
+            // Only planned with [retention]: its default path must not clash otherwise.
+            retention: raw
+                .retention
+                .as_ref()
+                .and_then(|_| one(self, &o.retention, ".github/workflows/ghcr-retention.yml")),
         }
     }
 }

@@ -1,10 +1,11 @@
-//! The `[workflow]` section: runners per platform, attestations and action pins.
+//! The `[workflow]` section: runners per platform, supply-chain options (attestations,
+//! provenance, SBOM, signing) and action pins.
 
 use std::collections::BTreeMap;
 
 use super::Builder;
-use crate::config::raw::RawConfig;
-use crate::model::{ActionPin, ActionPins, Platform, Runner, Service, Workflow, pins};
+use crate::config::raw::{self, RawConfig};
+use crate::model::{ActionPin, ActionPins, Platform, Provenance, Runner, Service, Workflow, pins};
 
 impl Builder<'_> {
     pub(super) fn workflow(&mut self, raw: &RawConfig, services: &[Service]) -> Workflow {
@@ -111,6 +112,13 @@ impl Builder<'_> {
         Workflow {
             runners,
             attest: w.attest.as_ref().is_some_and(|a| a.value),
+            provenance: match w.provenance.as_ref().map(|p| p.value) {
+                Some(raw::Provenance::Min) => Provenance::Min,
+                Some(raw::Provenance::Off) => Provenance::Off,
+                Some(raw::Provenance::Max) | None => Provenance::Max,
+            },
+            sbom: w.sbom.as_ref().is_some_and(|s| s.value),
+            sign: w.sign.as_ref().is_some_and(|s| s.value),
             pins,
         }
     }

@@ -10,7 +10,13 @@ use ghcr_gen::model::Model;
 use crate::support::tree::crate_path;
 
 /// The fixtures under `fixtures/` that render a whole repository.
-pub(crate) const FIXTURES: &[&str] = &["single", "two-services", "five-services", "per-arch"];
+pub(crate) const FIXTURES: &[&str] = &[
+    "single",
+    "two-services",
+    "five-services",
+    "per-arch",
+    "supply-chain",
+];
 
 /// The model of `fixtures/<name>/registry.toml`.
 pub(crate) fn fixture(name: &str) -> Model {
@@ -154,6 +160,25 @@ attest = true
     from_toml(&text)
 }
 
+/// Signing and SBOMs without GitHub attestations or BuildKit provenance, per-arch tags on
+/// a QEMU leg: a single-platform service signed in the build job, a multi-platform one
+/// signed in the merge job.
+pub(crate) fn signed_without_provenance() -> Model {
+    let services: &[(&str, &[&str])] = &[
+        ("api", &["linux/amd64", "linux/arm64"]),
+        ("cli", &["linux/amd64"]),
+    ];
+    let extra = format!(
+        "{}\n[workflow]\nattest = false\nprovenance = false\nsbom = true\nsign = true\n",
+        DEFAULT_TAGS.replace("per_arch = false", "per_arch = true")
+    );
+    let text = config("acme-labs", "signed", services, &extra).replace(
+        "\"linux/arm64\" = \"ubuntu-24.04-arm\"",
+        "\"linux/arm64\" = \"qemu\"",
+    );
+    from_toml(&text)
+}
+
 /// Every shape by a name fit for file and snapshot names.
 pub(crate) fn all() -> Vec<(&'static str, Model)> {
     vec![
@@ -161,5 +186,6 @@ pub(crate) fn all() -> Vec<(&'static str, Model)> {
         ("two_services_two_platforms", two_services_two_platforms()),
         ("five_services", five_services()),
         ("per_arch_qemu", per_arch_qemu()),
+        ("signed_without_provenance", signed_without_provenance()),
     ]
 }

@@ -184,12 +184,20 @@ pub(crate) fn actionlint(files: &[&Path]) {
     expect_clean("actionlint", with_files(args, files), files);
 }
 
-/// zizmor, offline, default persona: any finding fails.
+/// zizmor, offline, pedantic persona (every audit, pedantic findings included): any
+/// finding fails.
 pub(crate) fn zizmor(files: &[&Path]) {
     let run = expect_clean(
         "zizmor",
         with_files(
-            os(&["--offline", "--no-progress", "--color", "never"]),
+            os(&[
+                "--offline",
+                "--no-progress",
+                "--color",
+                "never",
+                "--persona",
+                "pedantic",
+            ]),
             files,
         ),
         files,
