@@ -159,6 +159,9 @@ struct TagsArgs {
     /// Head sha of the pull request (used with DOCKER_METADATA_PR_HEAD_SHA=true)
     #[arg(long, value_name = "SHA")]
     pr_head_sha: Option<String>,
+    /// Base branch of the pull request, for {{base_ref}} (GITHUB_BASE_REF)
+    #[arg(long, value_name = "BRANCH")]
+    base_ref: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     format: ListFormat,
@@ -263,6 +266,7 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
                     commit_date: a.commit_date,
                     now: a.now,
                     pr_head_sha: a.pr_head_sha,
+                    base_ref: a.base_ref,
                 },
                 json: a.format == ListFormat::Json,
             },

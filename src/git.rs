@@ -69,6 +69,7 @@ pub fn checkout_context(dir: &Path, default_branch: &str) -> Result<GitContext, 
         commit_date,
         now: Timestamp::now(),
         pr_head_sha: None,
+        base_ref: None,
         short_sha_length: None,
         use_pr_head_sha: false,
     })
