@@ -288,8 +288,20 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "ghcr-gen", &mut buf);
-            report.output(String::from_utf8_lossy(&buf).into_owned());
+            let script = String::from_utf8_lossy(&buf);
+            report.output(match shell {
+                clap_complete::Shell::Bash => fix_bash_completions(&script),
+                _ => script.into_owned(),
+            });
             Ok(Exit::Ok)
         }
     }
+}
+
+/// clap_complete's bash script for a binary name with a hyphen sets `cmd` to
+/// `ghcr__gen__subcmd__NAME` while naming its case arms `ghcr__subcmd__gen__subcmd__NAME`,
+/// so no subcommand's flags complete. The arms are renamed to what `cmd` is set to (a
+/// no-op once clap_complete names them consistently).
+fn fix_bash_completions(script: &str) -> String {
+    script.replace("ghcr__subcmd__gen", "ghcr__gen")
 }
