@@ -159,6 +159,9 @@ struct TagsArgs {
     /// Head sha of the pull request (used with DOCKER_METADATA_PR_HEAD_SHA=true)
     #[arg(long, value_name = "SHA")]
     pr_head_sha: Option<String>,
+    /// Base branch of the pull request, for {{base_ref}} (GITHUB_BASE_REF)
+    #[arg(long, value_name = "BRANCH")]
+    base_ref: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     format: ListFormat,
@@ -266,6 +269,7 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
                     commit_date: a.commit_date,
                     now: a.now,
                     pr_head_sha: a.pr_head_sha,
+                    base_ref: a.base_ref,
                 },
                 json: a.format == ListFormat::Json,
                 verify: a.verify,
@@ -288,8 +292,20 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "ghcr-gen", &mut buf);
-            report.output(String::from_utf8_lossy(&buf).into_owned());
+            let script = String::from_utf8_lossy(&buf);
+            report.output(match shell {
+                clap_complete::Shell::Bash => fix_bash_completions(&script),
+                _ => script.into_owned(),
+            });
             Ok(Exit::Ok)
         }
     }
+}
+
+/// clap_complete's bash script for a binary name with a hyphen sets `cmd` to
+/// `ghcr__gen__subcmd__NAME` while naming its case arms `ghcr__subcmd__gen__subcmd__NAME`,
+/// so no subcommand's flags complete. The arms are renamed to what `cmd` is set to (a
+/// no-op once clap_complete names them consistently).
+fn fix_bash_completions(script: &str) -> String {
+    script.replace("ghcr__subcmd__gen", "ghcr__gen")
 }

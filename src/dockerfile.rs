@@ -1,6 +1,7 @@
 //! Dockerfile discovery: the images a repository builds, found from its Dockerfiles (for
 //! `ghcr-gen init`), and the port a Dockerfile exposes.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::model::naming;
@@ -69,8 +70,66 @@ pub(crate) fn discover_services(root: &Path, repo: &str) -> Vec<FoundService> {
         });
     }
     found.sort_by(|a, b| a.context.cmp(&b.context).then(a.name.cmp(&b.name)));
-    found.dedup_by(|a, b| a.name == b.name);
+    distinct_names(&mut found);
     found
+}
+
+/// Gives services whose folders share a name (`apps/web`, `legacy/web`) distinct names:
+/// the one nearest the root (then first by path) keeps the name, each other one takes its
+/// parent folders as a prefix, nearest first, until the name is free (`legacy-web`), and
+/// a number (`web-2`) when the path runs out. Names that were unique are never changed.
+fn distinct_names(found: &mut [FoundService]) {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for s in found.iter() {
+        *count.entry(s.name.clone()).or_default() += 1;
+    }
+    let mut taken: HashSet<String> = count
+        .iter()
+        .filter(|(_, n)| **n == 1)
+        .map(|(name, _)| name.clone())
+        .collect();
+    let depth = |s: &FoundService| {
+        if s.context == "." {
+            0
+        } else {
+            s.context.split('/').count()
+        }
+    };
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&found[a], &found[b]);
+        depth(a)
+            .cmp(&depth(b))
+            .then_with(|| a.context.cmp(&b.context))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    for i in order {
+        let s = &mut found[i];
+        if count[&s.name] == 1 || taken.insert(s.name.clone()) {
+            continue;
+        }
+        let folders: Vec<&str> = if s.context == "." {
+            Vec::new()
+        } else {
+            s.context.split('/').collect()
+        };
+        let parents = &folders[..folders.len().saturating_sub(1)];
+        let mut name = s.name.clone();
+        for parent in parents.iter().rev() {
+            name = format!("{}-{name}", naming::dns_label(parent));
+            if !taken.contains(&name) {
+                break;
+            }
+        }
+        let base = name.clone();
+        let mut n = 2;
+        while taken.contains(&name) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        taken.insert(name.clone());
+        s.name = name;
+    }
 }
 
 /// The first port a Dockerfile EXPOSEs.
@@ -150,6 +209,39 @@ mod tests {
                     Some("svc/Web_App/Dockerfile.Dev"),
                     Some(3000)
                 ),
+            ]
+        );
+    }
+
+    #[test]
+    fn discovery_gives_same_named_folders_distinct_names_from_their_parents() {
+        let dir = tempfile::tempdir().unwrap();
+        for path in [
+            "apps/web/Dockerfile",
+            "legacy/web/Dockerfile",
+            "legacy-web/Dockerfile",
+            "x/legacy/web/Dockerfile",
+            "web/Dockerfile.dev",
+            "web/dev.Dockerfile",
+        ] {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "FROM scratch\n").unwrap();
+        }
+        let found = discover_services(dir.path(), "repo");
+        let names: Vec<(&str, &str)> = found
+            .iter()
+            .map(|s| (s.context.as_str(), s.name.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("apps/web", "web"),
+                ("legacy-web", "legacy-web"),
+                ("legacy/web", "legacy-web-2"),
+                ("web", "web-dev"),
+                ("web", "web-dev-2"),
+                ("x/legacy/web", "x-legacy-web"),
             ]
         );
     }

@@ -69,6 +69,7 @@ pub fn checkout_context(dir: &Path, default_branch: &str) -> Result<GitContext, 
         commit_date,
         now: Timestamp::now(),
         pr_head_sha: None,
+        base_ref: None,
         short_sha_length: None,
         use_pr_head_sha: false,
     })
@@ -96,6 +97,50 @@ pub fn origin_default_branch(dir: &Path) -> Option<String> {
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     text.trim().strip_prefix("origin/").map(str::to_string)
+}
+
+/// The default branch of the checkout at `dir` when `origin/HEAD` does not say (no remote,
+/// or a remote never fetched): the only local branch; with none yet, the unborn branch
+/// HEAD points at (what `init.defaultBranch` made it); with several, the one
+/// `init.defaultBranch` names, else `main`, else `master`, else the current branch.
+/// `None` outside a checkout.
+pub fn local_default_branch(dir: &Path) -> Option<String> {
+    let git = |args: &[&str]| -> Option<String> {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let branches = git(&["for-each-ref", "--format=%(refname:short)", "refs/heads/"])?;
+    let branches: Vec<&str> = branches.lines().filter(|b| !b.is_empty()).collect();
+    let current = || {
+        git(&["symbolic-ref", "--quiet", "--short", "HEAD"])
+            .map(|b| b.trim().to_string())
+            .filter(|b| !b.is_empty())
+    };
+    match branches.as_slice() {
+        [only] => Some((*only).to_string()),
+        [] => current(),
+        _ => {
+            let configured = git(&["config", "--get", "init.defaultBranch"])
+                .map(|b| b.trim().to_string())
+                .filter(|b| branches.contains(&b.as_str()));
+            configured
+                .or_else(|| {
+                    ["main", "master"]
+                        .into_iter()
+                        .find(|b| branches.contains(b))
+                        .map(str::to_string)
+                })
+                .or_else(current)
+        }
+    }
 }
 
 /// A running `git ls-files -z -- <rel>` in `root`, started so that other work can go on

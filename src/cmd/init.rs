@@ -1,7 +1,9 @@
 //! `ghcr-gen init`: writes a commented `registry.toml`.
 //!
-//! Owner and repo come from the flags, else from the `origin` remote; services from the
-//! flags, else from the Dockerfiles in the tree (respecting .gitignore). The text is
+//! Owner and repo come from the flags, else from the `origin` remote (github.com only);
+//! services from the flags, else from the Dockerfiles in the tree (respecting .gitignore,
+//! same-named folders told apart by their parents); the default branch from
+//! `origin/HEAD`, else from the local branches. The text is
 //! validated like any config before it is written, so init never leaves a broken file.
 
 use std::fmt;
@@ -43,6 +45,9 @@ pub enum InitError {
     Exists,
     /// Neither the flags nor the `origin` remote name the owner and repository.
     NoOwner,
+    /// The flags leave the owner or repository out and `origin` is not on github.com
+    /// (its host; "" for a `file://` URL).
+    NotGitHub { host: String },
     /// The text init would write does not load (e.g. a bad `--service` name).
     Invalid(Vec<Diagnostic>),
     /// Writing the file failed.
@@ -57,6 +62,9 @@ impl InitError {
             InitError::NoOwner => {
                 Some("pass --owner and --repo, or run init in a clone whose `origin` is on GitHub")
             }
+            InitError::NotGitHub { .. } => Some(
+                "pass --owner and --repo (the GitHub owner and repository the images belong to)",
+            ),
             InitError::Invalid(_) | InitError::Write(_) => None,
         }
     }
@@ -67,6 +75,13 @@ impl fmt::Display for InitError {
         match self {
             InitError::Exists => write!(f, "{} already exists", config::FILE_NAME),
             InitError::NoOwner => f.write_str("cannot tell the owner and repository"),
+            InitError::NotGitHub { host } if host.is_empty() => f.write_str(
+                "cannot take the owner and repository from `origin`: it is not on github.com",
+            ),
+            InitError::NotGitHub { host } => write!(
+                f,
+                "cannot take the owner and repository from `origin`: it is on {host}, not github.com"
+            ),
             InitError::Invalid(diags) => match diags.first() {
                 Some(d) => f.write_str(&d.message),
                 None => f.write_str("the generated config is invalid"),
@@ -148,7 +163,19 @@ fn init(opts: &Options<'_>) -> Result<(String, String, usize), InitError> {
     if path.exists() && !opts.force {
         return Err(InitError::Exists);
     }
-    let remote = git::origin_url(opts.cwd).and_then(|url| remote::parse_remote_url(&url));
+    let remote = if opts.owner.is_some() && opts.repo.is_some() {
+        None
+    } else {
+        match git::origin_url(opts.cwd) {
+            Some(url) => match remote::remote_host(&url) {
+                Some(host) if !remote::is_github_host(&host) => {
+                    return Err(InitError::NotGitHub { host });
+                }
+                _ => remote::parse_remote_url(&url),
+            },
+            None => None,
+        }
+    };
     let (owner, repo) = match (&opts.owner, &opts.repo, &remote) {
         (Some(o), Some(r), _) => (o.clone(), r.clone()),
         (o, r, Some((ro, rr))) => (
@@ -165,7 +192,9 @@ fn init(opts: &Options<'_>) -> Result<(String, String, usize), InitError> {
             .map(|s| dockerfile::named_service(opts.cwd, s))
             .collect()
     };
-    let default_branch = git::origin_default_branch(opts.cwd).unwrap_or_else(|| "main".into());
+    let default_branch = git::origin_default_branch(opts.cwd)
+        .or_else(|| git::local_default_branch(opts.cwd))
+        .unwrap_or_else(|| "main".into());
     let text = config_text(
         opts.registry.as_deref().unwrap_or("ghcr.io"),
         &owner,

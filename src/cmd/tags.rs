@@ -43,6 +43,8 @@ pub struct ContextFlags {
     pub commit_date: Option<String>,
     pub now: Option<String>,
     pub pr_head_sha: Option<String>,
+    /// The base branch of the pull request (`{{base_ref}}`).
+    pub base_ref: Option<String>,
 }
 
 impl ContextFlags {
@@ -54,6 +56,7 @@ impl ContextFlags {
             || self.commit_date.is_some()
             || self.now.is_some()
             || self.pr_head_sha.is_some()
+            || self.base_ref.is_some()
     }
 }
 
@@ -351,6 +354,7 @@ fn context(opts: &Options<'_>, default_branch: &str) -> Result<GitContext, TagsE
                 commit_date: now,
                 now,
                 pr_head_sha: None,
+                base_ref: None,
                 short_sha_length: None,
                 use_pr_head_sha: false,
             }
@@ -381,6 +385,9 @@ fn context(opts: &Options<'_>, default_branch: &str) -> Result<GitContext, TagsE
     }
     if let Some(sha) = &flags.pr_head_sha {
         ctx.pr_head_sha = Some(sha.clone());
+    }
+    if let Some(base) = &flags.base_ref {
+        ctx.base_ref = Some(base.clone());
     }
     ctx.default_branch = default_branch.to_string();
     ctx.short_sha_length = std::env::var("DOCKER_METADATA_SHORT_SHA_LENGTH").ok();

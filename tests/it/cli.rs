@@ -135,3 +135,73 @@ fn a_closed_pipe_on_stdout_ends_quietly_with_the_command_result() {
     let (code, _, stderr) = text(out);
     assert_eq!((code, stderr.as_str()), (0, ""));
 }
+
+/// The script `ghcr-gen completions SHELL` prints, saved in `dir`.
+fn completion_script(dir: &std::path::Path, shell: &str) -> std::path::PathBuf {
+    let (code, script, err) = text(
+        ghcr_gen_command(dir, &["completions", shell])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let path = dir.join(format!("completion.{shell}"));
+    std::fs::write(&path, script).unwrap();
+    path
+}
+
+#[test]
+fn bash_completion_offers_subcommand_flags_for_the_hyphenated_binary_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = completion_script(dir.path(), "bash");
+    // What bash does on `ghcr-gen rename --su<TAB>`: the function `complete -F` names,
+    // called with the command, the word being completed and the word before it.
+    let session = r#"
+        source "$1" || exit 3
+        fn=$(complete -p ghcr-gen | sed -E 's/.* -F ([^ ]+) .*/\1/')
+        COMP_WORDS=(ghcr-gen rename --su)
+        COMP_CWORD=2
+        COMP_LINE='ghcr-gen rename --su'
+        COMP_POINT=${#COMP_LINE}
+        "$fn" ghcr-gen --su rename
+        printf '%s\n' "${COMPREPLY[@]}"
+    "#;
+    let out = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", session, "bash"])
+        .arg(&script)
+        .output()
+        .expect("bash runs");
+    let (code, stdout, stderr) = text(out);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "--suffix\n", "{stderr}");
+}
+
+#[test]
+fn zsh_completion_parses_and_defines_its_function() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = completion_script(dir.path(), "zsh");
+    let zsh = |args: &[&str]| {
+        std::process::Command::new("zsh")
+            .args(args)
+            .arg(&script)
+            .output()
+            .expect("zsh runs (apt-get install zsh; .ci/run installs it)")
+    };
+    let (code, _, stderr) = text(zsh(&["-n"]));
+    assert_eq!(code, 0, "zsh -n: {stderr}");
+    let (code, stdout, stderr) = text(zsh(&[
+        "-f",
+        "-c",
+        "autoload -U compinit && compinit -u -D && source \"$1\" && whence -w _ghcr-gen",
+        "zsh",
+    ]));
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "_ghcr-gen: function\n"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(&script).unwrap();
+    assert!(
+        text.contains(")--suffix=[New suffix"),
+        "rename's --suffix is not offered:\n{text}"
+    );
+}

@@ -67,3 +67,59 @@ fn init_force_overwrites_and_invalid_flags_write_nothing() {
     let text = std::fs::read_to_string(dir.path().join("registry.toml")).unwrap();
     assert!(text.contains("owner = \"c\""));
 }
+
+#[test]
+fn init_gives_same_named_dockerfile_folders_distinct_services() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "apps/web/Dockerfile", "FROM scratch\n");
+    write(dir.path(), "legacy/web/Dockerfile", "FROM scratch\n");
+    ghcr_gen_ok(dir.path(), &["init", "--owner", "acme", "--repo", "shop"]);
+    let text = std::fs::read_to_string(dir.path().join("registry.toml")).unwrap();
+    assert!(
+        text.contains("[services.web]\ncontext = \"apps/web\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("[services.legacy-web]\ncontext = \"legacy/web\""),
+        "{text}"
+    );
+    ghcr_gen_ok(dir.path(), &["render", "--diff"]);
+}
+
+#[test]
+fn init_refuses_owner_and_repo_from_a_non_github_origin() {
+    let dir = checkout("git@gitlab.com:acme/shop.git");
+    let out = ghcr_gen(dir.path(), &["init"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot take the owner and repository from `origin`: it is on gitlab.com, not github.com"),
+        "{err}"
+    );
+    assert!(err.contains("help: pass --owner and --repo"), "{err}");
+    assert!(!dir.path().join("registry.toml").exists());
+    // Both flags given: the remote is not consulted.
+    ghcr_gen_ok(dir.path(), &["init", "--owner", "acme", "--repo", "shop"]);
+}
+
+#[test]
+fn init_takes_the_default_branch_from_a_master_repository_without_origin_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "master"]);
+    write(root, "Dockerfile", "FROM scratch\n");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "init"]);
+    git(root, &["branch", "feature"]);
+    git(root, &["checkout", "-q", "feature"]);
+    ghcr_gen_ok(root, &["init", "--owner", "acme", "--repo", "shop"]);
+    let text = std::fs::read_to_string(root.join("registry.toml")).unwrap();
+    assert!(text.contains("default_branch = \"master\""), "{text}");
+
+    // A fresh repository without commits: the branch HEAD is born on.
+    let fresh = tempfile::tempdir().unwrap();
+    git(fresh.path(), &["init", "-q", "-b", "trunk"]);
+    ghcr_gen_ok(fresh.path(), &["init", "--owner", "acme", "--repo", "shop"]);
+    let text = std::fs::read_to_string(fresh.path().join("registry.toml")).unwrap();
+    assert!(text.contains("default_branch = \"trunk\""), "{text}");
+}

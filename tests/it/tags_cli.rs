@@ -86,3 +86,30 @@ fn outside_a_checkout_without_context_flags_is_an_error() {
     assert_eq!(code, 2);
     assert!(err.contains("--ref"), "{err}");
 }
+
+#[test]
+fn base_ref_flag_fills_the_base_ref_expression_on_a_pull_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let pr = [
+        "--image",
+        "ghcr.io/acme/app",
+        "--tag",
+        "type=raw,value=pr-into-{{base_ref}}",
+        "--event",
+        "pull_request",
+        "--ref",
+        "refs/pull/7/merge",
+        "--sha",
+        "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432",
+    ];
+    let (code, out, err) = tags(
+        dir.path(),
+        &[&pr[..], &["--base-ref", "release/2.x"]].concat(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "ghcr.io/acme/app:pr-into-release-2.x\n");
+    // Without the flag the action has no base: the expression is empty.
+    let (code, out, err) = tags(dir.path(), &pr);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "ghcr.io/acme/app:pr-into-\n");
+}

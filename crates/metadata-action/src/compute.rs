@@ -370,6 +370,21 @@ impl<'a> Run<'a> {
         Ok(String::from_utf16_lossy(&units[..end]))
     }
 
+    /// `{{base_ref}}`: the payload's base, on a tag push without `refs/heads/`, on a pull
+    /// request as it is, on any other ref empty.
+    fn base_ref(&self) -> String {
+        let Some(base) = &self.ctx.base_ref else {
+            return String::new();
+        };
+        if self.git_ref.starts_with("refs/tags/") {
+            base.strip_prefix("refs/heads/").unwrap_or(base).to_string()
+        } else if self.git_ref.starts_with("refs/pull/") {
+            base.clone()
+        } else {
+            String::new()
+        }
+    }
+
     fn is_default_branch(&self) -> bool {
         let r = &self.git_ref;
         let branch = r.strip_prefix("refs/heads/").unwrap_or(r);
@@ -431,7 +446,7 @@ impl Scope for Run<'_> {
             "is_not_default_branch" => (!self.is_default_branch()).to_string(),
             "date" => return date_helper(self.ctx.now, params, hash),
             "commit_date" => return date_helper(self.ctx.commit_date, params, hash),
-            _ => String::new(), // base_ref: the payload's base ref, absent here
+            _ => self.base_ref(), // base_ref
         }))
     }
 }

@@ -21,6 +21,11 @@ pub struct GitContext {
     pub now: Timestamp,
     /// The event payload's `pull_request.head.sha`.
     pub pr_head_sha: Option<String>,
+    /// The base the event payload names, for `{{base_ref}}`: `pull_request.base.ref` (what
+    /// a runner exports as `GITHUB_BASE_REF`) on pull requests, the push payload's
+    /// `base_ref` on tag pushes. The action reads the first only for `refs/pull/` refs and
+    /// the second only for `refs/tags/` refs (without its `refs/heads/` prefix).
+    pub base_ref: Option<String>,
     /// DOCKER_METADATA_SHORT_SHA_LENGTH as set (validated when a short sha is needed).
     pub short_sha_length: Option<String>,
     /// Whether DOCKER_METADATA_PR_HEAD_SHA is on (see [`GitContext::env_flag`]).

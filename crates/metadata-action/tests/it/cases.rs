@@ -38,6 +38,11 @@ fn context(case: &Value) -> GitContext {
             .pointer("/payload/pull_request/head/sha")
             .and_then(Value::as_str)
             .map(str::to_string),
+        base_ref: case
+            .pointer("/payload/pull_request/base/ref")
+            .or_else(|| case.pointer("/payload/base_ref"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
         short_sha_length: env("DOCKER_METADATA_SHORT_SHA_LENGTH"),
         use_pr_head_sha: GitContext::env_flag(env("DOCKER_METADATA_PR_HEAD_SHA").as_deref()),
     }

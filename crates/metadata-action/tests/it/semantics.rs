@@ -16,6 +16,7 @@ fn ctx(event: &str, git_ref: &str) -> GitContext {
         commit_date: "2024-05-06T07:08:09Z".parse().unwrap(),
         now: "2024-05-07T08:09:10Z".parse().unwrap(),
         pr_head_sha: None,
+        base_ref: None,
         short_sha_length: None,
         use_pr_head_sha: false,
     }
@@ -358,4 +359,30 @@ proptest! {
         let i = Inputs { images, tags: Some(tags), flavor };
         let _ = compute(&i, &c);
     }
+}
+
+#[test]
+fn base_ref_is_the_pr_base_on_pull_refs_and_the_stripped_base_on_tags_only() {
+    let rule = ["type=raw,value=b-{{base_ref}}"];
+    let with_base = |event: &str, git_ref: &str, base: &str| {
+        let mut c = ctx(event, git_ref);
+        c.base_ref = Some(base.into());
+        c
+    };
+    let m = run(
+        &with_base("pull_request", "refs/pull/3/merge", "main"),
+        &rule,
+        &[],
+    );
+    assert_eq!(names(&m), ["b-main"]);
+    let m = run(
+        &with_base("push", "refs/tags/v1.0.0", "refs/heads/release"),
+        &rule,
+        &[],
+    );
+    assert_eq!(names(&m), ["b-release"]);
+    let m = run(&with_base("push", "refs/heads/dev", "main"), &rule, &[]);
+    assert_eq!(names(&m), ["b-"]);
+    let m = run(&ctx("pull_request", "refs/pull/3/merge"), &rule, &[]);
+    assert_eq!(names(&m), ["b-"]);
 }
