@@ -31,7 +31,8 @@ pub(crate) struct Read {
 }
 
 /// Finds the config: `explicit` when given, else `registry.toml` in `start` or its nearest
-/// ancestor.
+/// ancestor, stopping at the repository root (the directory holding `.git`): a
+/// registry.toml above the repository is never used without `--config`.
 pub(crate) fn discover(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, Diagnostic> {
     if let Some(path) = explicit {
         return if path.is_file() {
@@ -47,6 +48,17 @@ pub(crate) fn discover(start: &Path, explicit: Option<&Path>) -> Result<PathBuf,
         let candidate = dir.join(FILE_NAME);
         if candidate.is_file() {
             return Ok(candidate);
+        }
+        if std::fs::symlink_metadata(dir.join(".git")).is_ok() {
+            return Err(Diagnostic::error_in(
+                None,
+                format!(
+                    "no {FILE_NAME} in {} or any parent directory up to the repository root {}",
+                    start.display(),
+                    dir.display()
+                ),
+            )
+            .help("create one with `ghcr-gen init`, or pass --config PATH"));
         }
     }
     Err(Diagnostic::error_in(
