@@ -301,6 +301,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn reads_refuse_fifos_and_files_over_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(root.join("fifo"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let err = read(&root, Path::new("fifo")).unwrap_err();
+        assert!(err.to_string().contains("FIFO"), "{err}");
+        let big = std::fs::File::create(root.join("big")).unwrap();
+        big.set_len(MAX_FILE + 1).unwrap();
+        let err = read(&root, Path::new("big")).unwrap_err();
+        assert!(matches!(err, FsError::TooLarge { .. }), "{err}");
+        assert_eq!(read(&root, Path::new("missing")).unwrap(), None);
+    }
+
+    #[test]
     fn resolve_follows_links_inside_and_refuses_links_out() {
         let dir = tempfile::tempdir().unwrap();
         let outside = tempfile::tempdir().unwrap();

@@ -588,6 +588,12 @@ fn unchanged(real_root: &Path, edit: &FileEdit) -> Result<fsafe::Resolved, EditE
         Err(FsError::Outside { .. } | FsError::NotRegular { .. }) => return Err(changed()),
         Err(e) => return Err(EditError::Unsafe(e)),
     };
+    let read_only = || EditError::ReadOnly {
+        path: edit.path.clone(),
+    };
+    if directory_read_only(resolved.path()) {
+        return Err(read_only());
+    }
     match (&resolved, &edit.original) {
         (fsafe::Resolved::Missing(_), None) => Ok(resolved),
         (fsafe::Resolved::File(real), Some(original)) => {
@@ -603,15 +609,23 @@ fn unchanged(real_root: &Path, edit: &FileEdit) -> Result<fsafe::Resolved, EditE
                 return Err(changed());
             }
             if meta.permissions().mode() & 0o200 == 0 {
-                return Err(EditError::ReadOnly {
-                    path: edit.path.clone(),
-                });
+                return Err(read_only());
             }
             Ok(resolved)
         }
         // Gone since it was read, or there now when it was not.
         _ => Err(changed()),
     }
+}
+
+/// Whether the nearest existing directory above `real` lacks write permission for its
+/// owner: the file would be created or replaced in a directory meant to stay as it is.
+/// Checked explicitly because root may write anywhere.
+fn directory_read_only(real: &Path) -> bool {
+    real.ancestors()
+        .skip(1)
+        .find_map(|dir| std::fs::metadata(dir).ok())
+        .is_some_and(|meta| meta.is_dir() && meta.permissions().mode() & 0o200 == 0)
 }
 
 /// Writes `bytes` atomically over the real path `target` (shown as `shown`), creating its
@@ -837,6 +851,37 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         plan(dir.path(), &[("f", "x\n")]).write().unwrap();
         assert!(!dir.path().join(".ghcr-gen.lock").exists());
+    }
+
+    #[test]
+    fn read_only_files_and_directories_are_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("ro")).unwrap();
+        std::fs::write(dir.path().join("f"), "old\n").unwrap();
+        let p = plan(dir.path(), &[("f", "new\n"), ("ro/new", "n\n")]);
+        std::fs::set_permissions(dir.path().join("f"), std::fs::Permissions::from_mode(0o444))
+            .unwrap();
+        let err = p.write().unwrap_err();
+        assert!(matches!(&err, EditError::ReadOnly { path } if path == Path::new("f")));
+        assert!(err.to_string().contains("read-only"), "{err}");
+        std::fs::set_permissions(dir.path().join("f"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        std::fs::set_permissions(
+            dir.path().join("ro"),
+            std::fs::Permissions::from_mode(0o555),
+        )
+        .unwrap();
+        let err = p.write().unwrap_err();
+        assert!(matches!(&err, EditError::ReadOnly { path } if path == Path::new("ro/new")));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("f")).unwrap(),
+            "old\n"
+        );
+        std::fs::set_permissions(
+            dir.path().join("ro"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
     }
 
     #[test]

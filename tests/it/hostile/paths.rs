@@ -168,7 +168,7 @@ fn a_dev_zero_symlink_inside_is_refused_without_reading_it() {
 }
 
 #[test]
-fn a_device_hard_in_the_tree_is_refused_by_kind() {
+fn a_fifo_behind_a_directory_symlinked_inside_is_refused_by_kind() {
     // A bind of /dev/zero cannot be built without privileges everywhere; a FIFO under a
     // directory symlinked inside the root covers the "not a regular file" rule instead.
     let r = repo(CONFIG);
