@@ -142,6 +142,27 @@ fn check_and_render_check_never_print_the_environment_through_a_proc_symlink() {
 }
 
 #[test]
+fn a_registry_toml_symlinked_to_the_environment_is_refused_unread() {
+    let r = repo(CONFIG);
+    std::fs::remove_file(r.root.join("registry.toml")).unwrap();
+    symlink("/proc/self/environ", r.root.join("registry.toml")).unwrap();
+    for args in [&["render", "--check"][..], &["check", "--format", "json"]] {
+        let out = ghcr_gen_command(&r.root, args)
+            .env("GHCR_GEN_SECRET_MARKER", "do-not-print-me")
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {all}");
+        assert!(!all.contains("do-not-print-me"), "{args:?}: {all}");
+        assert!(all.contains("outside the repository"), "{args:?}: {all}");
+    }
+}
+
+#[test]
 fn a_fifo_at_an_output_path_does_not_hang_any_command() {
     let r = repo(CONFIG);
     std::fs::create_dir_all(r.root.join("deploy")).unwrap();
