@@ -74,6 +74,9 @@ struct RenderArgs {
     config: Option<PathBuf>,
     #[command(flatten)]
     mode: RenderMode,
+    /// Overwrite existing files that lack ghcr-gen's generated header
+    #[arg(long, conflicts_with_all = ["check", "diff"])]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -235,6 +238,7 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
                     (_, true) => cmd::render::Mode::Diff,
                     _ => cmd::render::Mode::Write,
                 },
+                force: a.force,
             },
             report,
         ),

@@ -16,6 +16,9 @@ pub enum GeneratedError {
     Template(TemplateError),
     /// A generated file on disk could not be read.
     Read(EditError),
+    /// A file at an output path exists but lacks the generated header: it was written by
+    /// hand and is not replaced without `--force`. `path` is relative to the root.
+    HandWritten { path: PathBuf },
 }
 
 /// Renders `model` and compares every file with the disk under the model's root.
@@ -34,6 +37,21 @@ pub(crate) fn plan_files(root: &Path, files: Vec<PlannedFile>) -> Result<Plan, E
     )
 }
 
+/// Refuses a plan that would replace an existing file lacking the generated header (a
+/// file written by hand, not by ghcr-gen): the first such file, by plan order.
+pub(crate) fn refuse_hand_written(plan: &Plan) -> Result<(), GeneratedError> {
+    for e in plan.pending() {
+        if let Some(original) = &e.original
+            && !render::has_header(&String::from_utf8_lossy(original))
+        {
+            return Err(GeneratedError::HandWritten {
+                path: e.path.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The command that regenerates the files, as the user would type it: with `--config`
 /// and the config's path as shown to the user, when one was given.
 pub(crate) fn fix_command(config: Option<&str>) -> String {
@@ -48,6 +66,13 @@ impl fmt::Display for GeneratedError {
         match self {
             GeneratedError::Template(e) => e.fmt(f),
             GeneratedError::Read(e) => e.fmt(f),
+            GeneratedError::HandWritten { path } => write!(
+                f,
+                "{}: not overwritten: the file exists and lacks ghcr-gen's generated header, \
+                 so it was not written by `ghcr-gen render`; move it away, or pass --force \
+                 to replace it",
+                path.display()
+            ),
         }
     }
 }
@@ -57,6 +82,7 @@ impl std::error::Error for GeneratedError {
         match self {
             GeneratedError::Template(e) => Some(e),
             GeneratedError::Read(e) => Some(e),
+            GeneratedError::HandWritten { .. } => None,
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod config;
 pub mod diagnostic;
 pub(crate) mod dockerfile;
 pub mod exit;
+pub mod fsafe;
 pub mod generated;
 pub mod git;
 pub mod load;

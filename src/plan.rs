@@ -15,8 +15,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+
 use atomic_write_file::AtomicWriteFile;
 use similar::TextDiff;
+
+use crate::fsafe::{self, FsError};
 
 /// What an edit does to its file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -51,11 +55,25 @@ pub struct Plan {
 pub enum EditError {
     /// The file could not be read.
     Read { path: PathBuf, source: io::Error },
+    /// The path is refused: a symbolic link leading out of the repository, not a regular
+    /// file, or too large ([`fsafe`]).
+    Unsafe(FsError),
     /// The file no longer holds what was read when planning (or a new file appeared, or it
     /// became a symbolic link leading outside the root); nothing was written over it.
     Changed { path: PathBuf },
+    /// The file is read-only (no write permission for its owner), so it is not replaced
+    /// even by a user who could.
+    ReadOnly { path: PathBuf },
+    /// Another ghcr-gen holds the repository's write lock.
+    Locked { lock: PathBuf },
     /// Writing the file (its directory, its temporary file, or the final rename) failed.
     Write { path: PathBuf, source: io::Error },
+    /// Writing failed after other files were already written: `written` lists them (paths
+    /// relative to the root), `source` is the failure.
+    Partial {
+        written: Vec<PathBuf>,
+        source: Box<EditError>,
+    },
 }
 
 impl FileEdit {
@@ -67,7 +85,8 @@ impl FileEdit {
         updated: Vec<u8>,
     ) -> Result<FileEdit, EditError> {
         let path = path.into();
-        let original = read_if_exists(&root.join(&path), &path)?;
+        let real_root = fsafe::canonical_root(root).map_err(EditError::Unsafe)?;
+        let original = fsafe::read(&real_root, &path).map_err(EditError::Unsafe)?;
         Ok(FileEdit {
             path,
             original,
@@ -115,8 +134,15 @@ impl Plan {
         files: impl IntoIterator<Item = (P, Vec<u8>)>,
     ) -> Result<Plan, EditError> {
         let mut plan = Plan::new(root);
+        let real_root = fsafe::canonical_root(root).map_err(EditError::Unsafe)?;
         for (path, updated) in files {
-            plan.edits.push(FileEdit::read(root, path, updated)?);
+            let path = path.into();
+            let original = fsafe::read(&real_root, &path).map_err(EditError::Unsafe)?;
+            plan.edits.push(FileEdit {
+                path,
+                original,
+                updated,
+            });
         }
         Ok(plan)
     }
@@ -144,45 +170,91 @@ impl Plan {
 
 /// Checks that every edit's file still holds what was read when planning (or is still
 /// absent), so a file changed since planning is never overwritten. A file that became a
-/// symbolic link leading outside `root` counts as changed.
+/// symbolic link leading outside `root`, or anything but a regular file, counts as changed.
 pub fn verify<'a>(
     root: &Path,
     edits: impl IntoIterator<Item = &'a FileEdit>,
 ) -> Result<(), EditError> {
-    let real_root = root.canonicalize().ok();
+    let real_root = fsafe::canonical_root(root).map_err(EditError::Unsafe)?;
     edits
         .into_iter()
-        .try_for_each(|e| unchanged(root, real_root.as_deref(), e))
+        .try_for_each(|e| unchanged(&real_root, e).map(drop))
 }
 
-/// Writes every edit that changes its file, each atomically, and returns them. Nothing is
-/// written when any file changed since planning ([`EditError::Changed`]); each file is
-/// checked once more right before its rename. Should writing one fail, the files written
-/// before it stay written and the error names the one that failed (the first by path).
+/// Writes every edit that changes its file, each atomically, and returns them: one phase
+/// of [`write_phases`].
 pub fn write<'a>(
     root: &Path,
     edits: impl IntoIterator<Item = &'a FileEdit>,
 ) -> Result<Vec<&'a FileEdit>, EditError> {
-    let edits: Vec<&FileEdit> = edits.into_iter().filter(|e| e.is_change()).collect();
-    let real_root = root.canonicalize().ok();
-    let real_root = real_root.as_deref();
-    for e in &edits {
-        unchanged(root, real_root, e)?;
+    write_phases(root, vec![edits.into_iter().collect()])
+}
+
+/// Writes the edits that change their file, phase after phase (the files of one phase in
+/// parallel), and returns them. The whole write holds the repository's lock
+/// ([`lock_path`]), so two ghcr-gen processes never write the same tree at once. Under
+/// the lock every file is checked against what was read when planning ([`verify`]) and
+/// nothing is written when any changed ([`EditError::Changed`]); each file is checked once
+/// more right before its rename. Should writing one fail, the files already written stay
+/// written and the error ([`EditError::Partial`]) lists them; a later phase is not
+/// started.
+pub fn write_phases<'a>(
+    root: &Path,
+    phases: Vec<Vec<&'a FileEdit>>,
+) -> Result<Vec<&'a FileEdit>, EditError> {
+    ignore_file_size_signal();
+    let phases: Vec<Vec<&FileEdit>> = phases
+        .into_iter()
+        .map(|p| p.into_iter().filter(|e| e.is_change()).collect())
+        .collect();
+    if phases.iter().all(Vec::is_empty) {
+        return Ok(Vec::new());
     }
-    let write_one = |e: &FileEdit| {
-        let abs = root.join(&e.path);
-        write_checked(&abs, &e.updated, || unchanged(root, real_root, e)).map_err(|err| match err {
-            EditError::Write { source, .. } => EditError::Write {
-                path: e.path.clone(),
-                source,
-            },
-            other => other,
-        })
+    let real_root = fsafe::canonical_root(root).map_err(EditError::Unsafe)?;
+    let _lock = RepoLock::acquire(&real_root)?;
+    for e in phases.iter().flatten() {
+        unchanged(&real_root, e)?;
+    }
+    let written = Mutex::new(Vec::new());
+    for phase in &phases {
+        if let Err(err) = write_phase(&real_root, phase, &written) {
+            let mut written: Vec<PathBuf> = written
+                .into_inner()
+                .unwrap_or_else(|p| p.into_inner())
+                .into_iter()
+                .map(|e: &FileEdit| e.path.clone())
+                .collect();
+            written.sort();
+            return Err(if written.is_empty() {
+                err
+            } else {
+                EditError::Partial {
+                    written,
+                    source: Box::new(err),
+                }
+            });
+        }
+    }
+    Ok(phases.into_iter().flatten().collect())
+}
+
+/// Writes one phase's edits in parallel, recording each written edit in `written`.
+fn write_phase<'a>(
+    real_root: &Path,
+    edits: &[&'a FileEdit],
+    written: &Mutex<Vec<&'a FileEdit>>,
+) -> Result<(), EditError> {
+    let write_one = |e: &'a FileEdit| -> Result<(), EditError> {
+        let target = unchanged(real_root, e)?;
+        write_checked(target.path(), &e.path, &e.updated, || {
+            unchanged(real_root, e).map(drop)
+        })?;
+        written.lock().unwrap_or_else(|p| p.into_inner()).push(e);
+        Ok(())
     };
     let workers = edits.len().min(MAX_WRITERS);
     if workers <= 1 {
-        edits.iter().try_for_each(|e| write_one(e))?;
-        return Ok(edits);
+        return edits.iter().try_for_each(|e| write_one(e));
     }
     let next = AtomicUsize::new(0);
     let errors = Mutex::new(Vec::new());
@@ -205,15 +277,46 @@ pub fn write<'a>(
     errors.sort_by(|a, b| a.path().cmp(b.path()));
     match errors.into_iter().next() {
         Some(err) => Err(err),
-        None => Ok(edits),
+        None => Ok(()),
     }
 }
 
 /// Writes `bytes` to `path` atomically (temporary file in the same directory, fsync,
-/// rename), creating parent directories and keeping an existing file's mode. A symbolic
-/// link is written through, not replaced.
+/// rename), creating parent directories and keeping an existing file's mode. The path is
+/// resolved inside its own directory: a symbolic link is written through when it stays
+/// there, anything but a regular file is refused.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EditError> {
-    write_checked(path, bytes, || Ok(()))
+    ignore_file_size_signal();
+    let (dir, name) = match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => (
+            if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            },
+            name,
+        ),
+        _ => {
+            return Err(EditError::Unsafe(FsError::Invalid {
+                path: path.to_path_buf(),
+            }));
+        }
+    };
+    std::fs::create_dir_all(dir).map_err(|source| EditError::Write {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let real_dir = fsafe::canonical_root(dir).map_err(EditError::Unsafe)?;
+    let target = fsafe::resolve(&real_dir, Path::new(name)).map_err(|e| {
+        EditError::Unsafe(match e {
+            FsError::NotRegular { found, .. } => FsError::NotRegular {
+                path: path.to_path_buf(),
+                found,
+            },
+            other => other,
+        })
+    })?;
+    write_checked(target.path(), path, bytes, || Ok(()))
 }
 
 /// A unified diff of one edit with git-style headers (`git apply` takes it).
@@ -287,7 +390,11 @@ impl EditError {
         match self {
             EditError::Read { path, .. }
             | EditError::Changed { path }
+            | EditError::ReadOnly { path }
             | EditError::Write { path, .. } => path,
+            EditError::Locked { lock } => lock,
+            EditError::Unsafe(e) => e.path(),
+            EditError::Partial { source, .. } => source.path(),
         }
     }
 }
@@ -298,14 +405,40 @@ impl fmt::Display for EditError {
             EditError::Read { path, source } => {
                 write!(f, "{}: cannot read this file: {source}", path.display())
             }
+            EditError::Unsafe(e) => e.fmt(f),
             EditError::Changed { path } => write!(
                 f,
                 "{}: the file changed on disk since it was read, so it was not overwritten; \
                  run the command again",
                 path.display()
             ),
+            EditError::ReadOnly { path } => write!(
+                f,
+                "{}: the file is read-only, so it was not replaced; make it writable \
+                 (chmod u+w) and run the command again",
+                path.display()
+            ),
+            EditError::Locked { lock } => write!(
+                f,
+                "another ghcr-gen is writing in this repository (lock {}); \
+                 run the command again when it has finished",
+                lock.display()
+            ),
             EditError::Write { path, source } => {
                 write!(f, "{}: cannot write this file: {source}", path.display())
+            }
+            EditError::Partial { written, source } => {
+                let list: Vec<String> = written
+                    .iter()
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+                    .collect();
+                write!(
+                    f,
+                    "{source}; {} file(s) were already written before this failure: {}; \
+                     fix the cause and run the command again to finish",
+                    list.len(),
+                    list.join(", ")
+                )
             }
         }
     }
@@ -315,7 +448,11 @@ impl std::error::Error for EditError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             EditError::Read { source, .. } | EditError::Write { source, .. } => Some(source),
-            EditError::Changed { .. } => None,
+            EditError::Unsafe(e) => Some(e),
+            EditError::Partial { source, .. } => Some(source.as_ref()),
+            EditError::Changed { .. } | EditError::ReadOnly { .. } | EditError::Locked { .. } => {
+                None
+            }
         }
     }
 }
@@ -323,87 +460,248 @@ impl std::error::Error for EditError {
 /// Most files written at once: the cost is dominated by `fsync`, which overlaps well.
 const MAX_WRITERS: usize = 16;
 
-/// The bytes of `abs`, `None` when it does not exist; errors name `shown`.
-fn read_if_exists(abs: &Path, shown: &Path) -> Result<Option<Vec<u8>>, EditError> {
-    match std::fs::read(abs) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(EditError::Read {
-            path: shown.to_path_buf(),
-            source,
-        }),
+/// How long a writer waits for another one's lock before giving up.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The repository's write lock file: `.git/ghcr-gen.lock` when `real_root` holds a `.git`
+/// directory (never seen by git), else `.ghcr-gen.lock` in the root (removed again after
+/// the write).
+pub fn lock_path(real_root: &Path) -> PathBuf {
+    let git = real_root.join(".git");
+    if std::fs::symlink_metadata(&git).is_ok_and(|m| m.is_dir()) {
+        git.join("ghcr-gen.lock")
+    } else {
+        real_root.join(".ghcr-gen.lock")
     }
 }
 
+/// An advisory `flock` on the repository's lock file, held for a whole write phase.
+struct RepoLock {
+    /// Held open: closing it releases the lock.
+    _file: std::fs::File,
+    path: PathBuf,
+    remove: bool,
+}
+
+impl RepoLock {
+    /// Takes the lock, waiting up to [`LOCK_WAIT`] for another holder.
+    fn acquire(real_root: &Path) -> Result<RepoLock, EditError> {
+        let path = lock_path(real_root);
+        let remove = !path.parent().is_some_and(|p| p.ends_with(".git"));
+        let failed = |source| EditError::Write {
+            path: path.strip_prefix(real_root).unwrap_or(&path).to_path_buf(),
+            source,
+        };
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        loop {
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+                .open(&path)
+                .map_err(failed)?;
+            match try_flock(&file) {
+                Ok(true) => {
+                    // A holder that removed the file after unlocking leaves us a lock on a
+                    // file nobody else can open: take the lock again on the current file.
+                    let same = match (file.metadata(), std::fs::symlink_metadata(&path)) {
+                        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+                        _ => false,
+                    };
+                    if same {
+                        return Ok(RepoLock {
+                            _file: file,
+                            path,
+                            remove,
+                        });
+                    }
+                }
+                Ok(false) => {
+                    if std::time::Instant::now() >= deadline {
+                        return Err(EditError::Locked { lock: path });
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => return Err(failed(e)),
+            }
+        }
+    }
+}
+
+impl Drop for RepoLock {
+    fn drop(&mut self) {
+        if self.remove {
+            // Removed while still locked, so a waiter sees a new file and locks again.
+            let _ = std::fs::remove_file(&self.path);
+        }
+        // Closing the file (after this) releases the lock.
+    }
+}
+
+/// Takes an exclusive `flock` on `file` without waiting: `Ok(false)` when another
+/// process holds it.
+fn try_flock(file: &std::fs::File) -> io::Result<bool> {
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: flock on a descriptor this function borrows; no memory is passed.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let err = io::Error::last_os_error();
+    if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(false)
+    } else {
+        Err(err)
+    }
+}
+
+/// A write over the file-size limit (`ulimit -f`) fails with `EFBIG` instead of killing
+/// the process with `SIGXFSZ`, so the failure is reported and temporary files cleaned.
+fn ignore_file_size_signal() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: setting a signal's disposition to SIG_IGN installs no handler code.
+        unsafe {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        }
+    });
+}
+
 /// Checks that the file of `edit` still holds its original: same bytes (or still absent),
-/// a regular file, and not a symbolic link leading outside `real_root`.
-fn unchanged(root: &Path, real_root: Option<&Path>, edit: &FileEdit) -> Result<(), EditError> {
-    let abs = root.join(&edit.path);
+/// a regular file reached without leaving `real_root`, and writable by its owner. Returns
+/// where the file is (or would be created).
+fn unchanged(real_root: &Path, edit: &FileEdit) -> Result<fsafe::Resolved, EditError> {
     let changed = || EditError::Changed {
         path: edit.path.clone(),
     };
-    let meta = match std::fs::symlink_metadata(&abs) {
-        Ok(meta) => Some(meta),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(source) => {
+    let resolved = match fsafe::resolve(real_root, &edit.path) {
+        Ok(r) => r,
+        Err(FsError::Io { source, .. }) => {
             return Err(EditError::Read {
                 path: edit.path.clone(),
                 source,
             });
         }
+        // Checked at planning: what leads outside or is no regular file now became so.
+        Err(FsError::Outside { .. } | FsError::NotRegular { .. }) => return Err(changed()),
+        Err(e) => return Err(EditError::Unsafe(e)),
     };
-    let (meta, original) = match (meta, &edit.original) {
-        (None, None) => return Ok(()),
-        (Some(meta), Some(original)) => (meta, original),
+    let read_only = || EditError::ReadOnly {
+        path: edit.path.clone(),
+    };
+    if directory_read_only(resolved.path()) {
+        return Err(read_only());
+    }
+    match (&resolved, &edit.original) {
+        (fsafe::Resolved::Missing(_), None) => Ok(resolved),
+        (fsafe::Resolved::File(real), Some(original)) => {
+            let meta = std::fs::metadata(real).map_err(|source| EditError::Read {
+                path: edit.path.clone(),
+                source,
+            })?;
+            if meta.len() != original.len() as u64 {
+                return Err(changed());
+            }
+            let current = fsafe::read_regular(real, &edit.path).map_err(EditError::Unsafe)?;
+            if current != *original {
+                return Err(changed());
+            }
+            if meta.permissions().mode() & 0o200 == 0 {
+                return Err(read_only());
+            }
+            Ok(resolved)
+        }
         // Gone since it was read, or there now when it was not.
-        _ => return Err(changed()),
-    };
-    if meta.file_type().is_symlink() {
-        let inside = match (abs.canonicalize(), real_root) {
-            (Ok(real), Some(root)) => real.starts_with(root),
-            _ => false,
-        };
-        if !inside {
-            return Err(changed());
-        }
+        _ => Err(changed()),
     }
-    let current = match std::fs::metadata(&abs) {
-        Ok(m) if m.is_file() && m.len() == original.len() as u64 => {
-            read_if_exists(&abs, &edit.path)?
-        }
-        _ => return Err(changed()),
-    };
-    if current.as_ref() != Some(original) {
-        return Err(changed());
-    }
-    Ok(())
 }
 
-/// [`write_atomic`], calling `check` after the temporary file is written and before it
-/// replaces the target; when `check` fails the temporary file is discarded.
+/// Whether the nearest existing directory above `real` lacks write permission for its
+/// owner: the file would be created or replaced in a directory meant to stay as it is.
+/// Checked explicitly because root may write anywhere.
+fn directory_read_only(real: &Path) -> bool {
+    real.ancestors()
+        .skip(1)
+        .find_map(|dir| std::fs::metadata(dir).ok())
+        .is_some_and(|meta| meta.is_dir() && meta.permissions().mode() & 0o200 == 0)
+}
+
+/// Writes `bytes` atomically over the real path `target` (shown as `shown`), creating its
+/// directories, keeping an existing file's mode and extended attributes, calling `check`
+/// after the temporary file is written and before it replaces the target; when `check`
+/// or any step fails the temporary file is discarded. The temporary file is unnamed
+/// (`O_TMPFILE`) where the filesystem allows, so a killed write leaves nothing behind.
 fn write_checked(
-    path: &Path,
+    target: &Path,
+    shown: &Path,
     bytes: &[u8],
     check: impl FnOnce() -> Result<(), EditError>,
 ) -> Result<(), EditError> {
     let failed = |source| EditError::Write {
-        path: path.to_path_buf(),
+        path: shown.to_path_buf(),
         source,
     };
-    let target = match path.canonicalize() {
-        Ok(real) => real,
-        Err(_) => {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(failed)?;
-            }
-            path.to_path_buf()
-        }
-    };
-    let mut file = AtomicWriteFile::open(&target).map_err(failed)?;
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).map_err(failed)?;
+    }
+    let mut file = AtomicWriteFile::open(target).map_err(failed)?;
+    copy_xattrs(target, file.as_file());
     file.write_all(bytes).map_err(failed)?;
     // The temporary file is discarded when `file` drops without a commit.
     check()?;
     file.commit().map_err(failed)
+}
+
+/// Copies the extended attributes of the existing file `from` to `to`, where the platform
+/// and filesystem allow (best effort: attributes that cannot be set are left out).
+fn copy_xattrs(from: &Path, to: &std::fs::File) {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::io::AsRawFd;
+    let Ok(c_path) = std::ffi::CString::new(from.as_os_str().as_bytes()) else {
+        return;
+    };
+    // SAFETY: every buffer passed is valid for the length given; the calls only read
+    // `c_path` and write into the buffers.
+    unsafe {
+        let len = libc::llistxattr(c_path.as_ptr(), std::ptr::null_mut(), 0);
+        if len <= 0 {
+            return;
+        }
+        let mut names = vec![0u8; len as usize];
+        let len = libc::llistxattr(c_path.as_ptr(), names.as_mut_ptr().cast(), names.len());
+        if len <= 0 {
+            return;
+        }
+        names.truncate(len as usize);
+        for name in names.split(|b| *b == 0).filter(|n| !n.is_empty()) {
+            let Ok(c_name) = std::ffi::CString::new(name) else {
+                continue;
+            };
+            let size = libc::lgetxattr(c_path.as_ptr(), c_name.as_ptr(), std::ptr::null_mut(), 0);
+            if size < 0 {
+                continue;
+            }
+            let mut value = vec![0u8; size as usize];
+            let size = libc::lgetxattr(
+                c_path.as_ptr(),
+                c_name.as_ptr(),
+                value.as_mut_ptr().cast(),
+                value.len(),
+            );
+            if size < 0 {
+                continue;
+            }
+            libc::fsetxattr(
+                to.as_raw_fd(),
+                c_name.as_ptr(),
+                value.as_ptr().cast(),
+                size as usize,
+                0,
+            );
+        }
+    }
 }
 
 #[cfg(test)]
@@ -500,6 +798,90 @@ mod tests {
                 .file_type()
                 .is_symlink()
         );
+    }
+
+    #[test]
+    fn a_failure_after_written_files_lists_them() {
+        let dir = tempfile::tempdir().unwrap();
+        // Valid at planning; once `a` is written, `a/b` can no longer be created.
+        let p = plan(dir.path(), &[("a", "a\n"), ("a/b", "b\n")]);
+        let err = write_phases(dir.path(), vec![vec![&p.edits[0]], vec![&p.edits[1]]]).unwrap_err();
+        match &err {
+            EditError::Partial { written, .. } => assert_eq!(written, &[PathBuf::from("a")]),
+            other => panic!("{other:?}"),
+        }
+        let message = err.to_string();
+        assert!(
+            message.contains("1 file(s) were already written before this failure: a;"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_second_writer_waits_for_the_lock_and_then_sees_the_change() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::write(dir.path().join("f"), "old\n").unwrap();
+        let first = plan(dir.path(), &[("f", "first\n")]);
+        let second = plan(dir.path(), &[("f", "second\n")]);
+        let real_root = dir.path().canonicalize().unwrap();
+        let held = RepoLock::acquire(&real_root).unwrap();
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| second.write().map(|w| w.len()));
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            // The first writer writes while the second waits for the lock.
+            for e in &first.edits {
+                write_checked(&real_root.join(&e.path), &e.path, &e.updated, || Ok(())).unwrap();
+            }
+            drop(held);
+            assert!(matches!(
+                waiter.join().unwrap(),
+                Err(EditError::Changed { .. })
+            ));
+        });
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("f")).unwrap(),
+            "first\n"
+        );
+        assert!(dir.path().join(".git/ghcr-gen.lock").exists());
+    }
+
+    #[test]
+    fn the_lock_beside_the_config_is_removed_after_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        plan(dir.path(), &[("f", "x\n")]).write().unwrap();
+        assert!(!dir.path().join(".ghcr-gen.lock").exists());
+    }
+
+    #[test]
+    fn read_only_files_and_directories_are_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("ro")).unwrap();
+        std::fs::write(dir.path().join("f"), "old\n").unwrap();
+        let p = plan(dir.path(), &[("f", "new\n"), ("ro/new", "n\n")]);
+        std::fs::set_permissions(dir.path().join("f"), std::fs::Permissions::from_mode(0o444))
+            .unwrap();
+        let err = p.write().unwrap_err();
+        assert!(matches!(&err, EditError::ReadOnly { path } if path == Path::new("f")));
+        assert!(err.to_string().contains("read-only"), "{err}");
+        std::fs::set_permissions(dir.path().join("f"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        std::fs::set_permissions(
+            dir.path().join("ro"),
+            std::fs::Permissions::from_mode(0o555),
+        )
+        .unwrap();
+        let err = p.write().unwrap_err();
+        assert!(matches!(&err, EditError::ReadOnly { path } if path == Path::new("ro/new")));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("f")).unwrap(),
+            "old\n"
+        );
+        std::fs::set_permissions(
+            dir.path().join("ro"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
     }
 
     #[test]

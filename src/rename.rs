@@ -94,10 +94,17 @@ impl RenamePlan {
     }
 
     /// Writes every file of the plan with the one writer: nothing is written when any of
-    /// them changed since planning.
+    /// them changed since planning. The references and generated files go first and
+    /// registry.toml last, so a rename interrupted midway (registry.toml still naming the
+    /// old images) is finished by running the same command again: files already written
+    /// hold the new names, which the rename leaves alone.
     pub(crate) fn write(&self) -> Result<(), EditError> {
-        let edits = self.references.file_edits().chain(self.pending_files());
-        plan::write(&self.root, edits).map(drop)
+        let first = self
+            .references
+            .file_edits()
+            .chain(&self.generated)
+            .collect();
+        plan::write_phases(&self.root, vec![first, vec![&self.config]]).map(drop)
     }
 }
 
@@ -188,10 +195,27 @@ pub(crate) fn plan(
     // The repository's references; registry.toml is edited above, generated files are
     // re-rendered below, so the scan leaves both alone.
     let rendered = render::render(&new_model).map_err(RenameError::Template)?;
+    // A file at a generated path that lacks the generated header was written by hand: it
+    // is scanned like any other file rather than replaced by the rendered one.
+    let real_root = crate::fsafe::canonical_root(&model.root)
+        .map_err(|e| RenameError::Read(EditError::Unsafe(e)))?;
+    let mut hand_written = Vec::new();
+    for f in &rendered {
+        if let Ok(Some(bytes)) = crate::fsafe::read(&real_root, Path::new(&f.path))
+            && !render::has_header(&String::from_utf8_lossy(&bytes))
+        {
+            hand_written.push(f.path.clone());
+        }
+    }
     let mut excludes = model.exclude.clone();
     excludes.extend(request.excludes.iter().cloned());
     excludes.push(format!("/{}", model.config_name));
-    excludes.extend(rendered.iter().map(|f| format!("/{}", f.path)));
+    excludes.extend(
+        rendered
+            .iter()
+            .filter(|f| !hand_written.contains(&f.path))
+            .map(|f| format!("/{}", f.path)),
+    );
     let references = if renames.is_empty() {
         rewrite::Plan::default()
     } else {
@@ -205,7 +229,7 @@ pub(crate) fn plan(
     // The generated files that exist; registry.toml.
     let existing: Vec<render::PlannedFile> = rendered
         .into_iter()
-        .filter(|f| model.root.join(&f.path).is_file())
+        .filter(|f| model.root.join(&f.path).is_file() && !hand_written.contains(&f.path))
         .collect();
     let generated = generated::plan_files(&model.root, existing)
         .map_err(RenameError::Read)?

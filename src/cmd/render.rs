@@ -26,12 +26,17 @@ pub struct Options<'a> {
     pub cwd: &'a Path,
     pub config: Option<&'a Path>,
     pub mode: Mode,
+    /// Overwrite existing files that lack the generated header.
+    pub force: bool,
 }
 
 /// Runs `ghcr-gen render`.
 pub fn run(opts: &Options<'_>, report: &mut Report) -> Result<Exit, Error> {
     let model = super::load_model(opts.cwd, opts.config)?;
     let plan = generated::plan(&model)?;
+    if opts.mode == Mode::Write && !opts.force {
+        generated::refuse_hand_written(&plan)?;
+    }
     let config = opts.config.map(|c| super::display_path(opts.cwd, c));
     finish(
         &plan,

@@ -5,9 +5,14 @@ use std::fmt;
 
 use toml_edit::{Array, DocumentMut, Item, Value, value};
 
-/// A registry.toml being edited.
+/// A registry.toml being edited. The text's shape (byte-order mark, CRLF line endings,
+/// whether it ends with a newline) is kept: the document is edited with `\n` line
+/// endings and given its shape back by [`finish`](Self::finish).
 pub(crate) struct ConfigEdit {
     doc: DocumentMut,
+    bom: bool,
+    crlf: bool,
+    final_newline: bool,
 }
 
 /// The comment on a key `rename` added, so renaming back can remove it.
@@ -35,8 +40,26 @@ pub(crate) enum Scope<'a> {
 impl ConfigEdit {
     /// Parses `text`; it has already loaded once, so errors here are unexpected.
     pub(crate) fn parse(text: &str) -> Result<ConfigEdit, EditError> {
+        let (bom, text) = match text.strip_prefix('\u{feff}') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let crlf = text.contains("\r\n");
+        let final_newline = text.is_empty() || text.ends_with('\n');
+        let lf;
+        let text = if crlf {
+            lf = text.replace("\r\n", "\n");
+            lf.as_str()
+        } else {
+            text
+        };
         text.parse::<DocumentMut>()
-            .map(|doc| ConfigEdit { doc })
+            .map(|doc| ConfigEdit {
+                doc,
+                bom,
+                crlf,
+                final_newline,
+            })
             .map_err(EditError)
     }
 
@@ -47,7 +70,23 @@ impl ConfigEdit {
 
     /// The edited text.
     pub(crate) fn finish(self) -> String {
-        self.doc.to_string()
+        let mut text = self.doc.to_string();
+        if self.final_newline {
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
+            }
+        } else {
+            while text.ends_with('\n') {
+                text.pop();
+            }
+        }
+        if self.crlf {
+            text = text.replace('\n', "\r\n");
+        }
+        if self.bom {
+            text.insert(0, '\u{feff}');
+        }
+        text
     }
 
     /// Sets a string key, keeping its decor (comments around it) when it exists. A key the
@@ -167,6 +206,18 @@ mod tests {
     use super::*;
 
     const TEXT: &str = "# top comment\nowner = \"Acme\" # who\nrepo = \"app\"\nsuffix = \"\"   # package suffix\n\n[services.web]\n# web comment\nport = 80\n";
+
+    #[test]
+    fn edits_keep_bom_crlf_and_a_missing_final_newline() {
+        let text = "\u{feff}owner = \"a\"\r\nrepo = \"b\"";
+        let mut e = ConfigEdit::parse(text).unwrap();
+        e.set_str(Scope::Top, "repo", "c");
+        let out = e.finish();
+        assert_eq!(out, "\u{feff}owner = \"a\"\r\nrepo = \"c\"");
+        let mut back = ConfigEdit::parse(&out).unwrap();
+        back.set_str(Scope::Top, "repo", "b");
+        assert_eq!(back.finish(), text);
+    }
 
     #[test]
     fn set_keeps_comments_and_layout() {

@@ -31,7 +31,8 @@ pub(crate) struct Read {
 }
 
 /// Finds the config: `explicit` when given, else `registry.toml` in `start` or its nearest
-/// ancestor.
+/// ancestor, stopping at the repository root (the directory holding `.git`): a
+/// registry.toml above the repository is never used without `--config`.
 pub(crate) fn discover(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, Diagnostic> {
     if let Some(path) = explicit {
         return if path.is_file() {
@@ -45,8 +46,27 @@ pub(crate) fn discover(start: &Path, explicit: Option<&Path>) -> Result<PathBuf,
     }
     for dir in start.ancestors() {
         let candidate = dir.join(FILE_NAME);
-        if candidate.is_file() {
+        if std::fs::symlink_metadata(&candidate).is_ok() {
+            // A registry.toml that is a symbolic link leading out of its directory (say to
+            // /proc/self/environ) or a FIFO is refused, never read and quoted in errors.
+            let refused = |e: crate::fsafe::FsError| {
+                Diagnostic::error_in(None, format!("{}: {e}", dir.display()))
+                    .help("registry.toml must be a regular file in the repository")
+            };
+            let real_dir = crate::fsafe::canonical_root(dir).map_err(refused)?;
+            crate::fsafe::resolve(&real_dir, Path::new(FILE_NAME)).map_err(refused)?;
             return Ok(candidate);
+        }
+        if std::fs::symlink_metadata(dir.join(".git")).is_ok() {
+            return Err(Diagnostic::error_in(
+                None,
+                format!(
+                    "no {FILE_NAME} in {} or any parent directory up to the repository root {}",
+                    start.display(),
+                    dir.display()
+                ),
+            )
+            .help("create one with `ghcr-gen init`, or pass --config PATH"));
         }
     }
     Err(Diagnostic::error_in(

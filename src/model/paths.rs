@@ -113,6 +113,44 @@ pub fn stays_inside(root: &Path, rel: &str) -> Result<(), PathError> {
     Ok(())
 }
 
+/// Directories of version control systems: no output may be written inside one.
+pub const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn", ".jj"];
+
+/// Longest file or directory name most filesystems take, in bytes.
+const MAX_NAME: usize = 255;
+
+/// Why a normalised output path (see [`normalize_rel`]) cannot be written, if it cannot:
+/// it is the config itself, lies inside a version-control directory, or has a name no
+/// diff header or filesystem takes (NUL, line break, over-long name).
+pub fn output_problem(rel: &str, config_name: &str) -> Option<String> {
+    if rel.contains(['\0', '\n', '\r']) {
+        return Some("the path contains a NUL byte or a line break".to_string());
+    }
+    if let Some(long) = rel.split('/').find(|n| n.len() > MAX_NAME) {
+        return Some(format!(
+            "the name `{}…` is longer than {MAX_NAME} bytes",
+            long.chars().take(20).collect::<String>()
+        ));
+    }
+    if rel == config_name {
+        return Some(format!("the output would replace {config_name} itself"));
+    }
+    if let Some(vcs) = rel.split('/').find(|n| VCS_DIRS.contains(n)) {
+        return Some(format!(
+            "the output would be written inside `{vcs}/`, the version-control directory"
+        ));
+    }
+    None
+}
+
+/// Whether `inner` is `outer` or lies under it (both normalised, `/`-separated).
+pub fn is_within(inner: &str, outer: &str) -> bool {
+    inner == outer
+        || inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
 /// `dir/name`, or `name` when `dir` is the root.
 pub fn join_rel(dir: &str, name: &str) -> String {
     if dir == "." || dir.is_empty() {
@@ -135,5 +173,17 @@ mod tests {
         assert!(normalize_rel("/etc").is_err());
         assert!(normalize_rel("C:/x").is_err());
         assert!(normalize_rel("").is_err());
+    }
+
+    #[test]
+    fn outputs_cannot_replace_the_config_or_enter_vcs_dirs() {
+        assert!(output_problem("registry.toml", "registry.toml").is_some());
+        assert!(output_problem(".git/hooks/pre-commit", "registry.toml").is_some());
+        assert!(output_problem("a/.hg/x", "registry.toml").is_some());
+        assert!(output_problem("a\nb", "registry.toml").is_some());
+        assert!(output_problem(&"x".repeat(256), "registry.toml").is_some());
+        assert!(output_problem("deploy/.gitignore", "registry.toml").is_none());
+        assert!(is_within("deploy/k8s/a.yaml", "deploy/k8s"));
+        assert!(!is_within("deploy/k8s2", "deploy/k8s"));
     }
 }

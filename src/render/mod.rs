@@ -56,7 +56,7 @@ pub fn has_header(contents: &str) -> bool {
 
 /// Renders every enabled target, in a fixed order (compose, env, k8s, workflow, retention).
 pub fn render(model: &Model) -> Result<Vec<PlannedFile>, TemplateError> {
-    let templates = Templates::load(model.templates_dir.as_deref())?;
+    let templates = Templates::load_under(&model.root, model.templates_dir.as_deref())?;
     render_with(model, &templates)
 }
 

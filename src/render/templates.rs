@@ -68,8 +68,15 @@ pub struct Templates {
 }
 
 impl Templates {
-    /// Loads the embedded templates, then any overrides from `dir`.
+    /// Loads the embedded templates, then any overrides from `dir` (which stay inside it).
     pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
+        Templates::load_under(dir.unwrap_or(Path::new(".")), dir)
+    }
+
+    /// Loads the embedded templates, then any overrides from `dir`, each read safely
+    /// inside `root` ([`crate::fsafe`]): an override that is a symbolic link leading out of
+    /// the repository, a FIFO or a device is an error, not read.
+    pub fn load_under(root: &Path, dir: Option<&Path>) -> Result<Templates, TemplateError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         // Values are quoted explicitly (`yaml_str`); minijinja would JSON-escape `.yaml` files.
@@ -89,18 +96,36 @@ impl Templates {
             check_override_dir(dir)?;
         }
         let mut origins = Vec::new();
+        let real_root = match dir {
+            Some(d) => Some(
+                crate::fsafe::canonical_root(root).map_err(|e| TemplateError {
+                    template: "(directory)".into(),
+                    origin: d.display().to_string(),
+                    message: e.to_string(),
+                })?,
+            ),
+            None => None,
+        };
         for (name, source) in EMBEDDED {
-            let (source, origin) = match dir.map(|d| d.join(name)) {
-                Some(path) if path.is_file() => match std::fs::read_to_string(&path) {
-                    Ok(text) => (text, path.display().to_string()),
-                    Err(e) => {
-                        return Err(TemplateError {
-                            template: name.to_string(),
-                            origin: path.display().to_string(),
-                            message: e.to_string(),
-                        });
+            let (source, origin) = match (dir, &real_root) {
+                (Some(d), Some(real_root)) => {
+                    let path = d.join(name);
+                    let origin = path.display().to_string();
+                    let rel = path.strip_prefix(root).unwrap_or(&path);
+                    let fail = |message: String| TemplateError {
+                        template: name.to_string(),
+                        origin: origin.clone(),
+                        message,
+                    };
+                    match crate::fsafe::read(real_root, rel) {
+                        Ok(Some(bytes)) => match String::from_utf8(bytes) {
+                            Ok(text) => (text, origin),
+                            Err(_) => return Err(fail("the file is not valid UTF-8".into())),
+                        },
+                        Ok(None) => (source.to_string(), "embedded".to_string()),
+                        Err(e) => return Err(fail(e.to_string())),
                     }
-                },
+                }
                 _ => (source.to_string(), "embedded".to_string()),
             };
             env.add_template_owned(*name, source)

@@ -125,7 +125,7 @@ impl Builder<'_> {
             &suffix,
             &platforms,
         );
-        let outputs = self.outputs(raw);
+        let outputs = self.outputs(raw, config_name);
         let tags = self.tags(raw, &default_branch);
         let workflow = self.workflow(raw, &services);
         let k8s = self.k8s(raw);
@@ -134,8 +134,24 @@ impl Builder<'_> {
             .templates
             .as_ref()
             .and_then(|t| t.dir.as_ref())
-            .and_then(|d| self.rel_path(d, "template directory"))
-            .map(|d| self.root.join(d));
+            .and_then(|d| {
+                let rel = self.rel_path(d, "template directory")?;
+                let abs = self.root.join(&rel);
+                if !abs.is_dir() {
+                    let why = if abs.exists() {
+                        "it is not a directory"
+                    } else {
+                        "it does not exist"
+                    };
+                    self.error(
+                        d.span.clone(),
+                        format!("invalid template directory `{rel}`"),
+                        why,
+                    );
+                    return None;
+                }
+                Some(abs)
+            });
         let exclude = raw
             .rename
             .as_ref()
