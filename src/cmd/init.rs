@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::config;
 use crate::diagnostic::Diagnostic;
-use crate::dockerfile::{self, FoundService};
+use crate::dockerfile::{self, DockerUser, FoundService};
 use crate::exit::Exit;
 use crate::plan::EditError;
 use crate::report::Report;
@@ -119,11 +119,13 @@ pub fn config_text(
     t.push_str(&format!("default_branch = {}\n", q(default_branch)));
     t.push_str("# Platforms to build; linux/arm64 builds on GitHub's native arm runner.\n");
     t.push_str("platforms = [\"linux/amd64\"]\n");
+    // A numeric USER needs a [services] table to hold `user`.
     let implicit = services.is_empty()
         || (services.len() == 1
             && services[0].context == "."
             && services[0].dockerfile.is_none()
-            && services[0].name == repo);
+            && services[0].name == repo
+            && !matches!(services[0].user, DockerUser::Numeric { .. }));
     if implicit {
         t.push_str(
             "\n# No [services] table: one image named after the repository, built from \".\".\n",
@@ -142,6 +144,20 @@ pub fn config_text(
             match s.port {
                 Some(p) => t.push_str(&format!("port = {p}\n")),
                 None => t.push_str("# port = 8080\n"),
+            }
+            match s.user {
+                DockerUser::Numeric { user, group } => {
+                    let key = format!("user = {user}");
+                    t.push_str(&format!(
+                        "{key:<28}# the Dockerfile's numeric USER: Kubernetes runAsUser\n"
+                    ));
+                    if let Some(group) = group.filter(|g| *g != user) {
+                        t.push_str(&format!("group = {group}\n"));
+                    }
+                }
+                _ => t.push_str(
+                    "# user = 65532              # numeric uid Kubernetes runs it as: the Dockerfile's USER\n",
+                ),
             }
             t.push_str("# env = [\"DATABASE_URL\"]    # variables the service needs at run time\n");
             t.push_str("# health = \"/healthz\"        # HTTP health path (needs port)\n");
@@ -200,7 +216,33 @@ fn init(opts: &Options<'_>) -> Result<Report, InitError> {
         config::FILE_NAME,
         services.len().max(1)
     ));
+    for s in &services {
+        if let Some(note) = user_note(s) {
+            report.status(note);
+        }
+    }
     Ok(report)
+}
+
+/// The note for a service whose Dockerfile gives no numeric non-root `USER`.
+fn user_note(s: &FoundService) -> Option<String> {
+    let dockerfile = s
+        .dockerfile
+        .clone()
+        .unwrap_or_else(|| crate::model::paths::join_rel(&s.context, "Dockerfile"));
+    let why = match &s.user {
+        DockerUser::Numeric { .. } => return None,
+        DockerUser::Named(name) => format!("its USER `{name}` is not numeric"),
+        DockerUser::Root => "it runs as root".to_string(),
+        DockerUser::Missing => "it sets no USER".to_string(),
+        DockerUser::Unreadable => "it is missing or unreadable".to_string(),
+    };
+    Some(format!(
+        "warning: service `{name}`: {dockerfile}: {why}; Kubernetes needs a numeric non-root uid. \
+         Add `USER 65532` (or your uid) to the final stage and set `user = 65532` in [services.{name}] \
+         (unset, its pods run as 65532)",
+        name = s.name
+    ))
 }
 
 fn toml_key(name: &str) -> String {

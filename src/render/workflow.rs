@@ -302,7 +302,7 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::model::{ActionPins, K8s, Outputs, TagPolicy, Workflow};
+    use crate::model::{ActionPins, K8s, Outputs, ServiceKind, TagPolicy, Workflow};
 
     fn model(services: &[(&str, &[&str])], runners: &[(&str, Runner)]) -> Model {
         Model {
@@ -331,6 +331,9 @@ mod tests {
                     env: vec![],
                     health: None,
                     renamed_from: vec![],
+                    kind: ServiceKind::Service,
+                    run_as: None,
+                    read_only_root: true,
                 })
                 .collect(),
             outputs: Outputs {
@@ -362,6 +365,7 @@ mod tests {
                 pull_secret: "pull".into(),
                 namespace: None,
                 replicas: 1,
+                tag: "latest".into(),
             },
             templates_dir: None,
             exclude: vec![],

@@ -7,6 +7,7 @@ mod cli;
 mod config_errors;
 mod fixtures_validators;
 mod init_flow;
+mod k8s_manifests;
 mod loader_props;
 mod parser_props;
 mod pre_commit_hook;
