@@ -13,7 +13,10 @@ use ghcr_gen::model::{DEFAULT_UID, Model, ServiceKind};
 use ghcr_gen::render::{Target, render};
 use yaml_serde::Value;
 
+use crate::support::run::{ghcr_gen_ok, ghcr_gen_text};
 use crate::support::shapes::{FIXTURES, fixture, from_toml};
+use crate::support::tree::write;
+use crate::support::validators;
 
 /// The rendered k8s files of `model`, by file name, parsed.
 fn manifests(model: &Model) -> BTreeMap<String, Value> {
@@ -398,4 +401,117 @@ fn secret_hints_name_the_namespace_and_only_the_service_variables() {
             );
         }
     }
+}
+
+/// The uid/gid of the rendered pod for a repository whose Dockerfile says `USER`.
+fn pod_security_context_after_init(dockerfile: &str) -> (Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "api/Dockerfile", dockerfile);
+    write(dir.path(), "db/Dockerfile", "FROM alpine:3\nUSER app\n");
+    let (code, _, init_err) =
+        ghcr_gen_text(dir.path(), &["init", "--owner", "acme", "--repo", "shop"]);
+    assert_eq!(code, 0, "{init_err}");
+    let (code, _, render_err) = ghcr_gen_text(dir.path(), &["render"]);
+    assert_eq!(code, 0, "{render_err}");
+    let text = std::fs::read_to_string(dir.path().join("deploy/k8s/api-deployment.yaml")).unwrap();
+    let doc: Value = yaml_serde::from_str(&text).unwrap();
+    (
+        get(&doc, "spec.template.spec.securityContext").clone(),
+        format!("{init_err}{render_err}"),
+    )
+}
+
+#[test]
+fn init_then_render_runs_the_pod_as_the_dockerfile_numeric_user() {
+    let (sc, notes) = pod_security_context_after_init(
+        "FROM golang:1.25 AS build\nUSER 1000\nFROM gcr.io/distroless/static\nUSER 65532:65532\n",
+    );
+    assert_eq!(sc["runAsUser"].as_u64(), Some(65532));
+    assert_eq!(sc["runAsGroup"].as_u64(), Some(65532));
+    assert_eq!(sc["runAsNonRoot"].as_bool(), Some(true));
+    assert!(!notes.contains("service `api`"), "{notes}");
+    // The named USER of the other service: a warning from init, a note from render.
+    assert!(
+        notes.contains("warning: service `db`: db/Dockerfile: its USER `app` is not numeric"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("note: service `db` sets no `user`; its Kubernetes pods run as uid 65532"),
+        "{notes}"
+    );
+
+    let (sc, _) = pod_security_context_after_init("FROM alpine:3\nUSER 10001:10002\n");
+    assert_eq!(sc["runAsUser"].as_u64(), Some(10001));
+    assert_eq!(sc["runAsGroup"].as_u64(), Some(10002));
+    assert_eq!(sc["fsGroup"].as_u64(), Some(10002));
+}
+
+#[test]
+fn render_names_every_service_that_falls_back_to_the_default_uid() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "registry.toml",
+        "owner = \"acme\"\nrepo = \"shop\"\n[services.api]\nuser = 1000\n[services.worker]\n\
+         [services.migrate]\nkind = \"job\"\n",
+    );
+    let (code, _, err) = ghcr_gen_text(dir.path(), &["render"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("service `api`"), "{err}");
+    for name in ["worker", "migrate"] {
+        assert!(
+            err.contains(&format!(
+                "note: service `{name}` sets no `user`; its Kubernetes pods run as uid 65532"
+            )),
+            "{err}"
+        );
+    }
+    // Without Kubernetes output there is nothing to note.
+    write(
+        dir.path(),
+        "registry.toml",
+        "owner = \"acme\"\nrepo = \"shop\"\n[services.worker]\n[outputs]\nk8s = false\n",
+    );
+    let (code, _, err) = ghcr_gen_text(dir.path(), &["render"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("note:"), "{err}");
+}
+
+#[test]
+fn digest_job_and_replicas_manifests_pass_the_validators_and_kustomize() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "registry.toml",
+        "owner = \"acme\"\nrepo = \"shop\"\n\
+         [services.api]\nport = 8080\nenv = [\"TOKEN\"]\nuser = 10001\n\
+         [services.migrate]\nkind = \"job\"\nport = 9090\nenv = [\"DATABASE_URL\"]\nread_only_root = false\n\
+         [k8s]\nreplicas = 3\n\
+         tag = \"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n",
+    );
+    ghcr_gen_ok(dir.path(), &["render"]);
+    let k8s = dir.path().join("deploy/k8s");
+    let names = [
+        "api-deployment.yaml",
+        "api-pdb.yaml",
+        "api-service.yaml",
+        "migrate-job.yaml",
+        "migrate-service.yaml",
+    ];
+    let paths: Vec<std::path::PathBuf> = names.iter().map(|n| k8s.join(n)).collect();
+    let manifests: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
+    validators::kubernetes_validate(&manifests);
+    let kustomization = k8s.join("kustomization.yaml");
+    let mut all = manifests.clone();
+    all.push(&kustomization);
+    validators::yamllint(&all);
+    let built = validators::kustomize(&kustomization);
+    assert!(
+        built.contains(
+            "image: ghcr.io/acme/shop-api@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+        ),
+        "{built}"
+    );
+    assert!(built.contains("kind: PodDisruptionBudget"), "{built}");
+    assert!(built.contains("kind: Job"), "{built}");
 }
