@@ -101,7 +101,7 @@ pub enum ServiceKind {
 }
 
 /// A numeric user and group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct RunAs {
     pub user: u32,
     pub group: u32,

@@ -32,6 +32,9 @@ pub(crate) struct WorkloadContext {
     pub env_secret: String,
     /// The filled-in env file the hint takes the values from (root-relative).
     pub env_file: String,
+    /// The health path when the service has a port (kept for template overrides written
+    /// before `probe`).
+    pub health: Option<String>,
     /// Startup, readiness and liveness probes, for a long-running service with a port.
     pub probe: Option<Probe>,
     /// The pod's `restartPolicy` when not the default (`Never` for a Job).
@@ -46,16 +49,6 @@ pub(crate) struct WorkloadContext {
 #[derive(Serialize)]
 pub(crate) struct Probe {
     pub path: Option<String>,
-}
-
-impl Serialize for RunAs {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("RunAs", 2)?;
-        st.serialize_field("user", &self.user)?;
-        st.serialize_field("group", &self.group)?;
-        st.end()
-    }
 }
 
 /// Context of `kustomization.yaml.j2`.
@@ -185,6 +178,7 @@ fn workload(model: &Model, s: &Service) -> WorkloadContext {
             || "<filled-in .env>".to_string(),
             super::compose::filled_env_path,
         ),
+        health: s.port.and(s.health.clone()),
         probe: match (job, s.port) {
             (false, Some(_)) => Some(Probe {
                 path: s.health.clone(),
