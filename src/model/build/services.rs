@@ -165,6 +165,14 @@ impl Builder<'_> {
                 })
                 .unwrap_or_default();
             let kind = self.kind(svc.kind.as_ref());
+            if let (ServiceKind::Job, Some(h)) = (kind, &svc.health) {
+                self.error_help(
+                    h.span.clone(),
+                    "health check on a one-shot job",
+                    "jobs run to completion and get no probes or healthcheck",
+                    "remove `health`, or make it a long-running service (kind = \"service\")",
+                );
+            }
             let run_as = self.run_as(svc);
             let read_only_root = svc.read_only_root.as_ref().is_none_or(|r| r.value);
             out.push(Service {
