@@ -487,6 +487,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_full_versions_and_digests_are_immutable_deploy_tags() {
+        for tag in ["1.2.3", "v1.2.3", "v10.0.1-rc.1", "0.0.0-alpha-2"] {
+            assert!(is_full_semver(tag), "{tag}");
+        }
+        for tag in [
+            "latest",
+            "main",
+            "1.2",
+            "v1",
+            "1.2.3.4",
+            "01.2.3",
+            "1.2.3-",
+            "1.2.3-a..b",
+            "v",
+        ] {
+            assert!(!is_full_semver(tag), "{tag}");
+        }
+        let digest = format!("sha256:{}", "ab".repeat(32));
+        assert!(is_digest(&digest));
+        assert!(check_deploy_tag(&digest).is_ok());
+        assert!(!is_digest(&digest.to_uppercase()));
+        assert!(!is_digest("sha256:abc"));
+        assert!(check_deploy_tag("v1.0.0+build").is_err());
+        assert!(check_deploy_tag("main-9f8e7d6").is_ok());
+    }
+
+    #[test]
     fn logins_allow_single_inner_hyphens_only() {
         assert!(check_login("Acme-Labs").is_ok());
         assert!(check_login("a").is_ok());
