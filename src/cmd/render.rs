@@ -7,6 +7,7 @@ use std::path::Path;
 use super::Error;
 use crate::exit::Exit;
 use crate::generated;
+use crate::model::{DEFAULT_UID, Model};
 use crate::plan::{Plan, Status};
 use crate::report::{Message, Report};
 
@@ -38,12 +39,36 @@ pub fn run(opts: &Options<'_>, report: &mut Report) -> Result<Exit, Error> {
         generated::refuse_hand_written(&plan)?;
     }
     let config = opts.config.map(|c| super::display_path(opts.cwd, c));
-    finish(
+    let exit = finish(
         &plan,
         opts.mode,
         &generated::fix_command(config.as_deref()),
         report,
-    )
+    )?;
+    for note in default_user_notes(&model) {
+        report.status(note);
+    }
+    Ok(exit)
+}
+
+/// One note per service whose Kubernetes pods run as the default uid because it sets no
+/// `user` (so every pod has a numeric runAsUser, and the user knows to check it).
+fn default_user_notes(model: &Model) -> Vec<String> {
+    if model.outputs.k8s.is_none() {
+        return Vec::new();
+    }
+    model
+        .services
+        .iter()
+        .filter(|s| s.run_as.is_none())
+        .map(|s| {
+            format!(
+                "note: service `{name}` sets no `user`; its Kubernetes pods run as uid {DEFAULT_UID}. \
+                 Set `user = <uid>` in [services.{name}] to the numeric USER of its Dockerfile",
+                name = s.name
+            )
+        })
+        .collect()
 }
 
 /// The last step: write, diff or check.

@@ -100,6 +100,16 @@ pub struct RawService {
     pub platforms: Option<Sp<Vec<Sp<String>>>>,
     /// Image references this service was published under before (written by `rename`).
     pub renamed_from: Option<Sp<Vec<Sp<String>>>>,
+    /// "service" (long-running: a Deployment; the default) or "job" (runs once to
+    /// completion, e.g. migrations: a Job, and `restart: "no"` in compose).
+    pub kind: Option<Sp<String>>,
+    /// Numeric user id the container runs as (1-2147483647), e.g. 65532. Default: the
+    /// Dockerfile's numeric USER as `init` found it, else 65532 with a note.
+    pub user: Option<Sp<i64>>,
+    /// Numeric group id the container runs as (0-2147483647). Default: `user`.
+    pub group: Option<Sp<i64>>,
+    /// Read-only root filesystem in Kubernetes, with a writable emptyDir at /tmp. Default true.
+    pub read_only_root: Option<Sp<bool>>,
 }
 
 /// An output location, or `false` to turn it off.
@@ -237,6 +247,9 @@ pub struct RawK8s {
     pub namespace: Option<Sp<String>>,
     /// Replicas per Deployment. Default 1.
     pub replicas: Option<Sp<i64>>,
+    /// Tag the kustomization deploys (its `newTag`), or a digest "sha256:...". Default
+    /// "latest". Mutable tags get `imagePullPolicy: Always`.
+    pub tag: Option<Sp<String>>,
 }
 
 /// Template overrides.

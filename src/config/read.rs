@@ -91,6 +91,7 @@ pub(super) fn read_root(
                 pull_secret: t.get("pull_secret").and_then(|v| r.string(v)),
                 namespace: t.get("namespace").and_then(|v| r.string(v)),
                 replicas: t.get("replicas").and_then(|v| r.integer(v)),
+                tag: t.get("tag").and_then(|v| r.string(v)),
             };
             t.finish(&mut r);
             Some(out)
@@ -148,6 +149,10 @@ fn read_service(r: &mut Reader<'_>, table: &DeTable<'_>, name: &str) -> RawServi
         health: t.get("health").and_then(|v| r.string(v)),
         platforms: t.get("platforms").and_then(|v| r.strings(v)),
         renamed_from: t.get("renamed_from").and_then(|v| r.strings(v)),
+        kind: t.get("kind").and_then(|v| r.string(v)),
+        user: t.get("user").and_then(|v| r.integer(v)),
+        group: t.get("group").and_then(|v| r.integer(v)),
+        read_only_root: t.get("read_only_root").and_then(|v| r.boolean(v)),
     };
     t.finish(r);
     service

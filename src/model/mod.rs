@@ -80,6 +80,43 @@ pub struct Service {
     pub health: Option<String>,
     /// Full image references this service was published under before (newest last).
     pub renamed_from: Vec<String>,
+    /// Long-running or run-once.
+    pub kind: ServiceKind,
+    /// Numeric user and group the container runs as; `None` when neither the config nor
+    /// `init` set one (Kubernetes then uses [`DEFAULT_UID`] and render says so).
+    pub run_as: Option<RunAs>,
+    /// Kubernetes root filesystem read-only, with an emptyDir at `/tmp`.
+    pub read_only_root: bool,
+}
+
+/// The uid (and gid) Kubernetes runs a service as when it sets no `user`: distroless'
+/// `nonroot`.
+pub const DEFAULT_UID: u32 = 65532;
+
+/// Whether a service runs for good or once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceKind {
+    /// Long-running: a Deployment, restarted by compose.
+    Service,
+    /// Runs once to completion (migrations): a Job, never restarted by compose.
+    Job,
+}
+
+/// A numeric user and group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct RunAs {
+    pub user: u32,
+    pub group: u32,
+}
+
+impl Service {
+    /// The user and group Kubernetes runs the container as: `run_as`, else [`DEFAULT_UID`].
+    pub fn k8s_run_as(&self) -> RunAs {
+        self.run_as.unwrap_or(RunAs {
+            user: DEFAULT_UID,
+            group: DEFAULT_UID,
+        })
+    }
 }
 
 /// Output locations, relative to the root. `None` turns a target off.
@@ -236,6 +273,16 @@ pub struct K8s {
     pub namespace: Option<String>,
     /// Replicas of every Deployment.
     pub replicas: u32,
+    /// What the kustomization deploys: a tag, or a digest `sha256:...`.
+    pub tag: String,
+}
+
+impl K8s {
+    /// Whether `tag` names one image for good: a digest, or a full semver version
+    /// (`1.2.3`, `v1.2.3-rc.1`); a branch name, `latest` or `1.2` moves.
+    pub fn tag_is_immutable(&self) -> bool {
+        naming::is_digest(&self.tag) || naming::is_full_semver(&self.tag)
+    }
 }
 
 impl Model {

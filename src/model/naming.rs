@@ -49,6 +49,8 @@ pub enum NameError {
     NegativeBranchPattern,
     DnsLabel,
     DnsSubdomain,
+    /// Not a tag nor a digest.
+    DeployTag,
 }
 
 /// Why a branch name is not one git accepts.
@@ -138,6 +140,9 @@ impl fmt::Display for NameError {
             NameError::DnsLabel => {
                 f.write_str("a DNS label: lowercase letters, digits and inner '-', at most 63")
             }
+            NameError::DeployTag => f.write_str(
+                "a tag ([A-Za-z0-9_] then [A-Za-z0-9_.-], at most 128) or a digest (sha256: and 64 hex digits)",
+            ),
             NameError::DnsSubdomain => {
                 f.write_str("a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253")
             }
@@ -174,6 +179,48 @@ pub fn is_valid_tag(tag: &str) -> bool {
     tag.len() <= MAX_TAG
         && tag.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
         && tag.chars().all(is_tag_char)
+}
+
+/// A digest reference: `sha256:` and 64 lowercase hex digits.
+pub fn is_digest(s: &str) -> bool {
+    s.strip_prefix("sha256:").is_some_and(|hex| {
+        hex.len() == 64
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// A full semver version, `v` allowed: `MAJOR.MINOR.PATCH` with an optional `-prerelease`
+/// and `+build` (`+` is not a tag character, so only the prerelease matters here).
+pub fn is_full_semver(s: &str) -> bool {
+    let s = s.strip_prefix('v').unwrap_or(s);
+    let (core, pre) = match s.split_once('-') {
+        Some((core, pre)) => (core, Some(pre)),
+        None => (s, None),
+    };
+    let numbers: Vec<&str> = core.split('.').collect();
+    let number = |n: &&str| {
+        !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+            && (n.len() == 1 || !n.starts_with('0'))
+    };
+    numbers.len() == 3
+        && numbers.iter().all(number)
+        && pre.is_none_or(|p| {
+            p.split('.').all(|id| {
+                !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            })
+        })
+}
+
+/// The tag a kustomization deploys: a tag or a digest.
+pub fn check_deploy_tag(s: &str) -> Result<(), NameError> {
+    if is_valid_tag(s) || is_digest(s) {
+        Ok(())
+    } else {
+        Err(NameError::DeployTag)
+    }
 }
 
 /// A GitHub user or organisation name: alphanumerics and single inner hyphens, at most 39.
@@ -438,6 +485,33 @@ fn check_oci_component(c: &str) -> Result<(), NameError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_full_versions_and_digests_are_immutable_deploy_tags() {
+        for tag in ["1.2.3", "v1.2.3", "v10.0.1-rc.1", "0.0.0-alpha-2"] {
+            assert!(is_full_semver(tag), "{tag}");
+        }
+        for tag in [
+            "latest",
+            "main",
+            "1.2",
+            "v1",
+            "1.2.3.4",
+            "01.2.3",
+            "1.2.3-",
+            "1.2.3-a..b",
+            "v",
+        ] {
+            assert!(!is_full_semver(tag), "{tag}");
+        }
+        let digest = format!("sha256:{}", "ab".repeat(32));
+        assert!(is_digest(&digest));
+        assert!(check_deploy_tag(&digest).is_ok());
+        assert!(!is_digest(&digest.to_uppercase()));
+        assert!(!is_digest("sha256:abc"));
+        assert!(check_deploy_tag("v1.0.0+build").is_err());
+        assert!(check_deploy_tag("main-9f8e7d6").is_ok());
+    }
 
     #[test]
     fn logins_allow_single_inner_hyphens_only() {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{TemplateError, Templates, relative_to};
-use crate::model::Model;
+use crate::model::{Model, ServiceKind};
 
 /// Context of `compose.yaml.j2`.
 #[derive(Serialize)]
@@ -26,6 +26,8 @@ pub(crate) struct ComposeService {
     pub env: Vec<String>,
     /// Healthcheck `test` command, when the service has a health path.
     pub healthcheck: Option<Vec<String>>,
+    /// `unless-stopped`, or `"no"` for a one-shot service (`kind = "job"`).
+    pub restart: &'static str,
 }
 
 /// Renders the compose file at `path`.
@@ -50,8 +52,12 @@ pub(crate) fn render(
                 image: format!("{}:${{IMAGE_TAG:-latest}}", s.image),
                 port: s.port,
                 env: s.env.clone(),
-                healthcheck: match (s.port, &s.health) {
-                    (Some(port), Some(health)) => Some(vec![
+                restart: match s.kind {
+                    ServiceKind::Service => "unless-stopped",
+                    ServiceKind::Job => "no",
+                },
+                healthcheck: match (s.kind, s.port, &s.health) {
+                    (ServiceKind::Service, Some(port), Some(health)) => Some(vec![
                         "CMD-SHELL".to_string(),
                         format!("wget -q --spider http://127.0.0.1:{port}{health} || exit 1"),
                     ]),

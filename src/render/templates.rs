@@ -23,6 +23,9 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "deployment.yaml.j2",
         include_str!("../../templates/deployment.yaml.j2"),
     ),
+    ("pod.yaml.j2", include_str!("../../templates/pod.yaml.j2")),
+    ("job.yaml.j2", include_str!("../../templates/job.yaml.j2")),
+    ("pdb.yaml.j2", include_str!("../../templates/pdb.yaml.j2")),
     (
         "service.yaml.j2",
         include_str!("../../templates/service.yaml.j2"),

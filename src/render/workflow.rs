@@ -392,7 +392,7 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::model::{ActionPins, K8s, Outputs, Provenance, TagPolicy, Workflow};
+    use crate::model::{ActionPins, K8s, Outputs, Provenance, ServiceKind, TagPolicy, Workflow};
 
     fn model(services: &[(&str, &[&str])], runners: &[(&str, Runner)]) -> Model {
         Model {
@@ -421,6 +421,9 @@ mod tests {
                     env: vec![],
                     health: None,
                     renamed_from: vec![],
+                    kind: ServiceKind::Service,
+                    run_as: None,
+                    read_only_root: true,
                 })
                 .collect(),
             outputs: Outputs {
@@ -456,6 +459,7 @@ mod tests {
                 pull_secret: "pull".into(),
                 namespace: None,
                 replicas: 1,
+                tag: "latest".into(),
             },
             retention: None,
             templates_dir: None,

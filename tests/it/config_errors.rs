@@ -149,7 +149,7 @@ error: unknown key `secret` in [k8s]
 18 | secret = "x"
    | ^^^^^^ unknown key
    |
-help: [k8s] takes: pull_secret, namespace, replicas
+help: [k8s] takes: pull_secret, namespace, replicas, tag
 
 "#]],
     );

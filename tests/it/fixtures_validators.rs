@@ -1,9 +1,10 @@
 //! Every file rendered for every fixture under `fixtures/` (and for the README's quick
 //! start) passes the real validators with zero findings: yamllint on all YAML,
 //! check-jsonschema (compose-spec) and `docker compose config -q` on compose files,
-//! `kubernetes-validate --strict -k 1.37.0` on manifests, and actionlint (shellcheck on
-//! every `run:` script), zizmor (offline, pedantic persona), check-jsonschema
-//! (github-workflows) on the workflows, the cleanup workflow included. The validators are installed by
+//! `kubernetes-validate --strict -k 1.37.0` on manifests, `kubectl kustomize` on the
+//! kustomization, and actionlint (shellcheck on every `run:` script), zizmor (offline,
+//! pedantic persona), check-jsonschema (github-workflows) on the workflows, the cleanup
+//! workflow included. The validators are installed by
 //! `scripts/install-validators.sh` on first use.
 
 use std::path::{Path, PathBuf};
@@ -49,6 +50,9 @@ fn validate_tree(dir: &Path) {
     validators::check_jsonschema("vendor.compose-spec", &compose);
     validators::compose_config(compose[0]);
     validators::kubernetes_validate(&manifests);
+    for p in yaml.iter().filter(|p| p.ends_with("kustomization.yaml")) {
+        validators::kustomize(p);
+    }
     validators::workflow(&workflows);
 }
 

@@ -8,6 +8,7 @@ mod config_errors;
 mod fixtures_validators;
 mod hostile;
 mod init_flow;
+mod k8s_manifests;
 mod loader_props;
 mod parser_props;
 mod pre_commit_hook;

@@ -1,4 +1,5 @@
-//! The `[k8s]` section: pull secret, namespace and replicas of the Kubernetes manifests.
+//! The `[k8s]` section: pull secret, namespace, replicas and deployed tag of the Kubernetes
+//! manifests.
 
 use super::Builder;
 use crate::config::raw::RawConfig;
@@ -30,10 +31,18 @@ impl Builder<'_> {
             }
             None => 1,
         };
+        let tag = match &k.tag {
+            Some(t) => {
+                self.check(t, "tag", naming::check_deploy_tag);
+                t.value.clone()
+            }
+            None => "latest".to_string(),
+        };
         K8s {
             pull_secret,
             namespace,
             replicas,
+            tag,
         }
     }
 }

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use super::Builder;
 use crate::config::raw::{RawConfig, RawService, Sp};
 use crate::model::placeholder::expand;
-use crate::model::{Platform, Service, naming, paths};
+use crate::model::{Platform, RunAs, Service, ServiceKind, naming, paths};
+
+/// Largest user or group id Kubernetes accepts.
+const MAX_ID: i64 = 2_147_483_647;
 
 impl Builder<'_> {
     pub(super) fn services(
@@ -161,6 +164,17 @@ impl Builder<'_> {
                         .collect()
                 })
                 .unwrap_or_default();
+            let kind = self.kind(svc.kind.as_ref());
+            if let (ServiceKind::Job, Some(h)) = (kind, &svc.health) {
+                self.error_help(
+                    h.span.clone(),
+                    "health check on a one-shot job",
+                    "jobs run to completion and get no probes or healthcheck",
+                    "remove `health`, or make it a long-running service (kind = \"service\")",
+                );
+            }
+            let run_as = self.run_as(svc);
+            let read_only_root = svc.read_only_root.as_ref().is_none_or(|r| r.value);
             out.push(Service {
                 name: name.value.clone(),
                 package,
@@ -172,9 +186,79 @@ impl Builder<'_> {
                 env,
                 health,
                 renamed_from,
+                kind,
+                run_as,
+                read_only_root,
             });
         }
         out
+    }
+
+    /// `kind = "service" | "job"`.
+    fn kind(&mut self, kind: Option<&Sp<String>>) -> ServiceKind {
+        match kind.map(|k| k.value.as_str()) {
+            None | Some("service") => ServiceKind::Service,
+            Some("job") => ServiceKind::Job,
+            Some(other) => {
+                let k = kind.expect("matched Some");
+                self.error_help(
+                    k.span.clone(),
+                    format!("unknown service kind `{other}`"),
+                    "not \"service\" or \"job\"",
+                    "kind = \"service\" runs for good (a Deployment); kind = \"job\" runs once to completion (a Job), e.g. migrations",
+                );
+                ServiceKind::Service
+            }
+        }
+    }
+
+    /// `user` and `group`: numeric ids, the user not root (the pod runs with runAsNonRoot).
+    fn run_as(&mut self, svc: &RawService) -> Option<RunAs> {
+        let user = svc.user.as_ref().and_then(|u| match u.value {
+            1..=MAX_ID => Some(u.value as u32),
+            0 => {
+                self.error_help(
+                    u.span.clone(),
+                    "user 0 is root",
+                    "the pod runs with runAsNonRoot",
+                    "use a non-root uid such as 65532, and `USER 65532` in the Dockerfile",
+                );
+                None
+            }
+            _ => {
+                self.error(
+                    u.span.clone(),
+                    format!("user {} is out of range", u.value),
+                    "user ids are 1-2147483647",
+                );
+                None
+            }
+        });
+        let group = svc.group.as_ref().and_then(|g| {
+            if (0..=MAX_ID).contains(&g.value) {
+                Some(g.value as u32)
+            } else {
+                self.error(
+                    g.span.clone(),
+                    format!("group {} is out of range", g.value),
+                    "group ids are 0-2147483647",
+                );
+                None
+            }
+        });
+        if let (Some(g), None) = (&svc.group, &svc.user) {
+            self.error_help(
+                g.span.clone(),
+                "`group` without `user`",
+                "needs `user` in the same service",
+                "set `user = <uid>` too (the group defaults to the user's id)",
+            );
+        }
+        let user = user?;
+        Some(RunAs {
+            user,
+            group: group.unwrap_or(user),
+        })
     }
 
     /// Expands a package-name template, reporting problems at the span that caused them.

@@ -257,6 +257,18 @@ pub(crate) fn kubernetes_validate(files: &[&Path]) {
     );
 }
 
+/// `kubectl kustomize DIR` (the kustomize built into kubectl, offline): the kustomization
+/// resolves, every resource exists and parses. Returns the built manifests.
+pub(crate) fn kustomize(kustomization: &Path) -> String {
+    let run = expect_clean("kubectl", os(&["kustomize", "."]), &[kustomization]);
+    assert!(
+        !run.stdout.trim().is_empty(),
+        "kubectl kustomize printed nothing:\n{}",
+        run.report()
+    );
+    run.stdout
+}
+
 /// shellcheck at style severity (everything reported).
 pub(crate) fn shellcheck(files: &[&Path]) {
     expect_clean(
