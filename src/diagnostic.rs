@@ -81,7 +81,11 @@ impl Diagnostic {
     /// 1-based line and column of the span's start.
     pub fn line_col(&self) -> Option<(usize, usize)> {
         let (file, span) = (self.file.as_ref()?, self.span.as_ref()?);
-        Some(line_col(&file.text, span.start))
+        let offset = floor_char_boundary(&file.text, span.start.min(file.text.len()));
+        let line_start =
+            memchr::memrchr(b'\n', &file.text.as_bytes()[..offset]).map_or(0, |i| i + 1);
+        let col = file.text[line_start..offset].chars().count() + 1;
+        Some((line_in(file, offset), col))
     }
 
     /// `path:line:col`, `path`, or nothing.
@@ -108,19 +112,42 @@ impl Diagnostic {
         let mut groups = Vec::new();
         match (&self.file, &self.span) {
             (Some(file), Some(span)) => {
+                // Only the lines the span covers go to the renderer, and of a very long
+                // line only the part around the span (its place is then given explicitly):
+                // a file with thousands of diagnostics is not processed whole for each.
                 let span = clamp(&file.text, span.clone());
-                let mut annotation = AnnotationKind::Primary.span(span);
+                let (mut window, first) = lines_around(&file.text, &span);
+                let first_line = line_in(file, first);
+                let mut origin = None;
+                if window.len() > LONG_LINE && !file.text[span.clone()].contains('\n') {
+                    let column = line_col(&file.text[window.clone()], span.start - window.start).1;
+                    origin = Some(
+                        annotate_snippets::Origin::path(&file.path)
+                            .line(first_line)
+                            .char_column(column),
+                    );
+                    window = floor_char_boundary(
+                        &file.text,
+                        span.start.saturating_sub(CONTEXT).max(window.start),
+                    )
+                        ..floor_char_boundary(&file.text, (span.end + CONTEXT).min(window.end));
+                }
+                let local = span.start - window.start..span.end - window.start;
+                let mut annotation = AnnotationKind::Primary.span(local);
                 if let Some(label) = &self.label {
                     annotation = annotation.label(label);
                 }
-                groups.push(
-                    title.element(
-                        Snippet::source(&*file.text)
-                            .path(&file.path)
-                            .fold(true)
-                            .annotation(annotation),
-                    ),
-                );
+                let mut snippet = Snippet::source(&file.text[window])
+                    .line_start(first_line)
+                    .fold(true)
+                    .annotation(annotation);
+                groups.push(match origin {
+                    Some(origin) => title.element(origin).element(snippet),
+                    None => {
+                        snippet = snippet.path(&file.path);
+                        title.element(snippet)
+                    }
+                });
             }
             (Some(file), None) => {
                 groups.push(title.element(annotate_snippets::Origin::path(&file.path)));
@@ -134,14 +161,53 @@ impl Diagnostic {
     }
 }
 
+/// A line longer than this (bytes) is shown only around the span.
+const LONG_LINE: usize = 4096;
+/// Bytes of a long line shown on each side of the span.
+const CONTEXT: usize = 256;
+
 /// 1-based line and character column of byte `offset` in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(text, offset.min(text.len()));
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = before[line_start..].chars().count() + 1;
+    let before = &text.as_bytes()[..offset];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    let col = text[line_start..offset].chars().count() + 1;
     (line, col)
+}
+
+/// The byte range of the whole lines `span` touches (with the newline that ends the last
+/// one), and the offset where the first starts.
+fn lines_around(text: &str, span: &Range<usize>) -> (Range<usize>, usize) {
+    let bytes = text.as_bytes();
+    let start = memchr::memrchr(b'\n', &bytes[..span.start]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &bytes[span.end..]).map_or(text.len(), |i| span.end + i + 1);
+    (start..end, start)
+}
+
+/// 1-based line of byte `offset` in `file`. Diagnostics of one file are rendered in order
+/// of position: counting resumes from the previous offset asked about in the same file
+/// (held by a weak reference, so its address cannot be reused meanwhile), so thousands of
+/// diagnostics in one file cost one pass over it, not one each.
+fn line_in(file: &Arc<SourceFile>, offset: usize) -> usize {
+    use std::cell::RefCell;
+    use std::sync::Weak;
+    thread_local! {
+        static LAST: RefCell<Option<(Weak<SourceFile>, usize, usize)>> = const { RefCell::new(None) };
+    }
+    let bytes = file.text.as_bytes();
+    let offset = offset.min(bytes.len());
+    LAST.with_borrow_mut(|last| {
+        let (from, line) = match last {
+            Some((w, o, line)) if std::ptr::eq(w.as_ptr(), Arc::as_ptr(file)) && *o <= offset => {
+                (*o, *line)
+            }
+            _ => (0, 1),
+        };
+        let line = line + memchr::memchr_iter(b'\n', &bytes[from..offset]).count();
+        *last = Some((Arc::downgrade(file), offset, line));
+        line
+    })
 }
 
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {

@@ -3,5 +3,5 @@
 //! One module per kind of promise.
 
 mod paths;
-mod tokens;
+pub(crate) mod tokens;
 mod usability;
