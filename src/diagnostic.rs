@@ -39,7 +39,14 @@ pub struct Diagnostic {
     pub label: Option<String>,
     /// How to fix it.
     pub help: Option<String>,
+    /// Other places in the same file that explain the problem, each with its label
+    /// (boxed: most diagnostics have none, and a diagnostic is passed by value).
+    pub secondary: Option<Box<Secondary>>,
 }
+
+/// Secondary labels of a [`Diagnostic`]: byte ranges of its file, each with a label.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Secondary(pub Vec<(Range<usize>, String)>);
 
 impl Diagnostic {
     /// An error at `span` of `file`.
@@ -51,6 +58,7 @@ impl Diagnostic {
             span: Some(span),
             label: None,
             help: None,
+            secondary: None,
         }
     }
 
@@ -63,12 +71,22 @@ impl Diagnostic {
             span: None,
             label: None,
             help: None,
+            secondary: None,
         }
     }
 
     /// Sets the label under the span.
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
+        self
+    }
+
+    /// Adds a secondary label at `span` of the same file.
+    pub fn secondary(mut self, span: Range<usize>, label: impl Into<String>) -> Self {
+        self.secondary
+            .get_or_insert_with(Box::default)
+            .0
+            .push((span, label.into()));
         self
     }
 
@@ -116,10 +134,22 @@ impl Diagnostic {
                 // line only the part around the span (its place is then given explicitly):
                 // a file with thousands of diagnostics is not processed whole for each.
                 let span = clamp(&file.text, span.clone());
-                let (mut window, first) = lines_around(&file.text, &span);
+                let secondary: Vec<(Range<usize>, &str)> = self
+                    .secondary
+                    .iter()
+                    .flat_map(|b| b.0.iter())
+                    .map(|(s, l)| (clamp(&file.text, s.clone()), l.as_str()))
+                    .collect();
+                let whole = secondary.iter().fold(span.clone(), |w, (s, _)| {
+                    w.start.min(s.start)..w.end.max(s.end)
+                });
+                let (mut window, first) = lines_around(&file.text, &whole);
                 let first_line = line_in(file, first);
                 let mut origin = None;
-                if window.len() > LONG_LINE && !file.text[span.clone()].contains('\n') {
+                if window.len() > LONG_LINE
+                    && secondary.is_empty()
+                    && !file.text[span.clone()].contains('\n')
+                {
                     let column = line_col(&file.text[window.clone()], span.start - window.start).1;
                     origin = Some(
                         annotate_snippets::Origin::path(&file.path)
@@ -137,10 +167,16 @@ impl Diagnostic {
                 if let Some(label) = &self.label {
                     annotation = annotation.label(label);
                 }
-                let mut snippet = Snippet::source(&file.text[window])
+                let context = secondary.into_iter().map(|(s, l)| {
+                    AnnotationKind::Context
+                        .span(s.start - window.start..s.end - window.start)
+                        .label(l)
+                });
+                let mut snippet = Snippet::source(&file.text[window.clone()])
                     .line_start(first_line)
                     .fold(true)
-                    .annotation(annotation);
+                    .annotation(annotation)
+                    .annotations(context);
                 groups.push(match origin {
                     Some(origin) => title.element(origin).element(snippet),
                     None => {
@@ -152,7 +188,18 @@ impl Diagnostic {
             (Some(file), None) => {
                 groups.push(title.element(annotate_snippets::Origin::path(&file.path)));
             }
-            _ => groups.push(Group::with_title(title)),
+            _ => {
+                // Nothing to point at: the help follows on the next line, without the
+                // gutter line annotate-snippets puts between groups.
+                let text = renderer.render(&[Group::with_title(title)]).to_string();
+                return match &self.help {
+                    Some(help) => {
+                        let help = [Group::with_title(Level::HELP.primary_title(help))];
+                        format!("{text}\n{}", renderer.render(&help))
+                    }
+                    None => text,
+                };
+            }
         }
         if let Some(help) = &self.help {
             groups.push(Group::with_title(Level::HELP.secondary_title(help)));
@@ -232,6 +279,15 @@ mod tests {
         assert_eq!(line_col("ab\ncé d", 7), (2, 4));
         assert_eq!(line_col("", 5), (1, 1));
         assert_eq!(line_col("x\n", 2), (2, 1));
+    }
+
+    #[test]
+    fn errors_without_a_location_print_no_gutter_line() {
+        let d = Diagnostic::error_in(None, "config file x not found").help("pass --config");
+        assert_eq!(
+            d.render(false),
+            "error: config file x not found\nhelp: pass --config"
+        );
     }
 
     #[test]
