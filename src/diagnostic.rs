@@ -99,11 +99,8 @@ impl Diagnostic {
     /// 1-based line and column of the span's start.
     pub fn line_col(&self) -> Option<(usize, usize)> {
         let (file, span) = (self.file.as_ref()?, self.span.as_ref()?);
-        let offset = floor_char_boundary(&file.text, span.start.min(file.text.len()));
-        let line_start =
-            memchr::memrchr(b'\n', &file.text.as_bytes()[..offset]).map_or(0, |i| i + 1);
-        let col = file.text[line_start..offset].chars().count() + 1;
-        Some((line_in(file, offset), col))
+        let place = locate(file, span.start);
+        Some((place.line, place.column))
     }
 
     /// `path:line:col`, `path`, or nothing.
@@ -143,14 +140,22 @@ impl Diagnostic {
                 let whole = secondary.iter().fold(span.clone(), |w, (s, _)| {
                     w.start.min(s.start)..w.end.max(s.end)
                 });
-                let (mut window, first) = lines_around(&file.text, &whole);
-                let first_line = line_in(file, first);
+                let place = locate(file, whole.start);
+                let first_line = place.line;
+                let end = if file.text[whole.clone()].contains('\n') {
+                    let bytes = file.text.as_bytes();
+                    memchr::memchr(b'\n', &bytes[whole.end..])
+                        .map_or(bytes.len(), |i| whole.end + i + 1)
+                } else {
+                    place.line_end
+                };
+                let mut window = place.line_start..end;
                 let mut origin = None;
                 if window.len() > LONG_LINE
                     && secondary.is_empty()
                     && !file.text[span.clone()].contains('\n')
                 {
-                    let column = line_col(&file.text[window.clone()], span.start - window.start).1;
+                    let column = place.column;
                     origin = Some(
                         annotate_snippets::Origin::path(&file.path)
                             .line(first_line)
@@ -223,37 +228,60 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// The byte range of the whole lines `span` touches (with the newline that ends the last
-/// one), and the offset where the first starts.
-fn lines_around(text: &str, span: &Range<usize>) -> (Range<usize>, usize) {
-    let bytes = text.as_bytes();
-    let start = memchr::memrchr(b'\n', &bytes[..span.start]).map_or(0, |i| i + 1);
-    let end = memchr::memchr(b'\n', &bytes[span.end..]).map_or(text.len(), |i| span.end + i + 1);
-    (start..end, start)
+/// Where an offset is in a file.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    /// 1-based line.
+    line: usize,
+    /// 1-based column, in characters.
+    column: usize,
+    /// Byte offset where the line starts.
+    line_start: usize,
+    /// Byte offset just past the line's newline (the end of the text on the last line).
+    line_end: usize,
 }
 
-/// 1-based line of byte `offset` in `file`. Diagnostics of one file are rendered in order
-/// of position: counting resumes from the previous offset asked about in the same file
-/// (held by a weak reference, so its address cannot be reused meanwhile), so thousands of
-/// diagnostics in one file cost one pass over it, not one each.
-fn line_in(file: &Arc<SourceFile>, offset: usize) -> usize {
+/// The place of byte `offset` in `file`. Diagnostics of one file are rendered in order of
+/// position: the search resumes from the previous offset asked about in the same file
+/// (held by a weak reference, so its address cannot be reused meanwhile) and the line's
+/// end is found once per line, so thousands of diagnostics in one file, even on one long
+/// line, cost one pass over it rather than one each.
+fn locate(file: &Arc<SourceFile>, offset: usize) -> Place {
     use std::cell::RefCell;
     use std::sync::Weak;
     thread_local! {
-        static LAST: RefCell<Option<(Weak<SourceFile>, usize, usize)>> = const { RefCell::new(None) };
+        static LAST: RefCell<Option<(Weak<SourceFile>, usize, Place)>> = const { RefCell::new(None) };
     }
-    let bytes = file.text.as_bytes();
-    let offset = offset.min(bytes.len());
+    let text = &*file.text;
+    let bytes = text.as_bytes();
+    let offset = floor_char_boundary(text, offset.min(bytes.len()));
     LAST.with_borrow_mut(|last| {
-        let (from, line) = match last {
-            Some((w, o, line)) if std::ptr::eq(w.as_ptr(), Arc::as_ptr(file)) && *o <= offset => {
-                (*o, *line)
+        let (from, at) = match last {
+            Some((w, o, place)) if std::ptr::eq(w.as_ptr(), Arc::as_ptr(file)) && *o <= offset => {
+                (*o, Some(*place))
             }
-            _ => (0, 1),
+            _ => (0, None),
         };
-        let line = line + memchr::memchr_iter(b'\n', &bytes[from..offset]).count();
-        *last = Some((Arc::downgrade(file), offset, line));
-        line
+        let between = &bytes[from..offset];
+        let place = match (at, memchr::memrchr(b'\n', between)) {
+            (Some(p), None) => Place {
+                column: p.column + text[from..offset].chars().count(),
+                ..p
+            },
+            (at, newline) => {
+                let line_start = newline.map_or(0, |i| from + i + 1);
+                let line_end =
+                    memchr::memchr(b'\n', &bytes[offset..]).map_or(bytes.len(), |i| offset + i + 1);
+                Place {
+                    line: at.map_or(1, |p| p.line) + memchr::memchr_iter(b'\n', between).count(),
+                    column: text[line_start..offset].chars().count() + 1,
+                    line_start,
+                    line_end,
+                }
+            }
+        };
+        *last = Some((Arc::downgrade(file), offset, place));
+        place
     })
 }
 

@@ -361,6 +361,25 @@ fn check_is_linear_in_the_references_of_one_long_line() {
 }
 
 #[test]
+fn check_is_linear_in_the_findings_on_one_long_line() {
+    assert_linear(
+        "stale names on one line",
+        1_000,
+        Duration::from_secs(20),
+        |n| {
+            let mut body = "x".repeat(1000).repeat(n);
+            body.push_str(&" ghcr.io/acme-labs/axon-doc-web:v1".repeat(n));
+            let dir = temp_tree(&[("registry.toml", CONFIG), ("one-line.txt", &body)]);
+            let (text, out) = timed(dir.path(), &["check"]);
+            assert_eq!(out.status.code(), Some(1));
+            let (json, out) = timed(dir.path(), &["check", "--format", "json"]);
+            assert_eq!(out.status.code(), Some(1));
+            text + json
+        },
+    );
+}
+
+#[test]
 fn config_errors_are_linear_in_duplicate_platforms() {
     assert_linear("duplicate platforms", 500, Duration::from_secs(20), |n| {
         let list = vec!["\"linux/amd64\""; n].join(", ");
