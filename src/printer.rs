@@ -5,6 +5,8 @@
 //! whether the stream is a terminal (anstream's rules); diffs are styled here with anstyle
 //! and diagnostics render themselves with the decision. A failed write on stdout is an
 //! error for the caller, except a closed pipe, which [`is_closed_pipe`] lets it ignore.
+//! Every message is masked ([`Message::masked`]) before it is written: no GitHub token is
+//! ever printed, whatever the command.
 
 use std::io::{self, IsTerminal, Write};
 
@@ -52,6 +54,8 @@ impl Reporter {
         let mut err = anstream::AutoStream::new(io::stderr().lock(), self.choice(self.color_err));
         let mut out_error = None;
         let mut after_diagnostic = false;
+        // No token is ever printed: every message is masked before it is written.
+        let report = report.masked();
         for message in &report.messages {
             match message {
                 Message::Output(text) => {

@@ -1,7 +1,12 @@
 //! Typed messages commands produce. Only the binary's printer prints them, choosing streams
-//! and colour.
+//! and colour, and it masks every GitHub token in them first ([`Message::masked`]): one
+//! masking function for everything any command prints.
 
-use crate::diagnostic::Diagnostic;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::check::secrets::mask_text;
+use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::exit::Exit;
 
 /// One thing a command has to say.
@@ -47,4 +52,78 @@ impl Report {
     pub fn output(&mut self, text: impl Into<String>) {
         self.messages.push(Message::Output(text.into()));
     }
+}
+
+impl Report {
+    /// The report with every GitHub token masked in all it prints ([`Message::masked`]);
+    /// a source file shared by many diagnostics is masked once.
+    pub fn masked(&self) -> Report {
+        let mut files = Masked::default();
+        Report {
+            messages: self
+                .messages
+                .iter()
+                .map(|m| m.masked_with(&mut files))
+                .collect(),
+            exit: self.exit,
+        }
+    }
+}
+
+/// Source files already masked, by the address of the original.
+#[derive(Default)]
+struct Masked(std::collections::HashMap<*const SourceFile, Arc<SourceFile>>);
+
+impl Masked {
+    fn file(&mut self, f: &Arc<SourceFile>) -> Arc<SourceFile> {
+        self.0
+            .entry(Arc::as_ptr(f))
+            .or_insert_with(|| {
+                let path = mask_text(&f.path);
+                let text = mask_text(&f.text);
+                if matches!(path, Cow::Borrowed(_)) && matches!(text, Cow::Borrowed(_)) {
+                    f.clone()
+                } else {
+                    Arc::new(SourceFile {
+                        path: path.into_owned(),
+                        text: text.into_owned().into(),
+                    })
+                }
+            })
+            .clone()
+    }
+}
+
+impl Message {
+    /// The message with every GitHub token masked in all it prints: output, diffs, status
+    /// lines, and a diagnostic's message, label, help, path and source text.
+    pub fn masked(&self) -> Message {
+        self.masked_with(&mut Masked::default())
+    }
+
+    fn masked_with(&self, files: &mut Masked) -> Message {
+        let text = |s: &str| mask_text(s).into_owned();
+        match self {
+            Message::Output(s) => Message::Output(text(s)),
+            Message::Diff(s) => Message::Diff(text(s)),
+            Message::Status(s) => Message::Status(text(s)),
+            Message::Diagnostic(d) => Message::Diagnostic(masked_with(d, files)),
+        }
+    }
+}
+
+/// `d` with every GitHub token masked in its message, label, help, path and source text
+/// (same length, so its span stays valid).
+pub fn masked_diagnostic(d: &Diagnostic) -> Diagnostic {
+    masked_with(d, &mut Masked::default())
+}
+
+fn masked_with(d: &Diagnostic, files: &mut Masked) -> Diagnostic {
+    let text = |s: &str| mask_text(s).into_owned();
+    let mut d = d.clone();
+    d.message = text(&d.message);
+    d.label = d.label.as_deref().map(text);
+    d.help = d.help.as_deref().map(text);
+    d.file = d.file.as_ref().map(|f| files.file(f));
+    d
 }

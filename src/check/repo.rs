@@ -108,7 +108,7 @@ pub(crate) fn check(model: &Model, pass: &Pass<'_>) -> Outcome {
     if let Some(f) = tracked_env.finish(root, display) {
         outcome.findings.push(f);
     }
-    outcome.findings.sort_by_key(Finding::sort_key);
+    outcome.findings.sort_by_cached_key(Finding::sort_key);
     outcome
 }
 

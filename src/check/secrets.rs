@@ -1,13 +1,35 @@
-//! GitHub token detection: finds tokens in text without ever returning the secret itself.
+//! GitHub token detection and masking: finds tokens in text without ever returning the
+//! secret itself, and masks them in anything the tool prints ([`mask_text`]).
 //!
-//! Formats: classic `ghp_`, OAuth `gho_`, user-to-server `ghu_`, server-to-server `ghs_`,
-//! refresh `ghr_` (prefix + 36 base62 characters), and fine-grained `github_pat_`
-//! (22 base62, `_`, 59 base62). A candidate must not be glued to a longer word.
+//! Formats:
+//! - classic `ghp_`, OAuth `gho_`, user-to-server `ghu_`, server-to-server `ghs_`, refresh
+//!   `ghr_`: prefix, 30 base62 characters and their CRC32 in 6 base62 digits. The
+//!   checksum is verified, so placeholders (`ghp_xxxx…`, `ghp_1234567890abcdef…`) and the
+//!   fakes of sanitizer tests are not reported;
+//! - fine-grained `github_pat_` (22 base62, `_`, 59 base62) and the installation tokens
+//!   `ghs_<APPID>_<JWT>` (digits, `_`, three base64url parts joined by `.`): no checksum,
+//!   so an entropy floor tells random values from placeholders;
+//! - the base64 `auth` entries of a Docker `config.json` (`user:token` encoded): the
+//!   decoded value is searched, and the whole entry is the hit.
+//!
+//! A candidate must not be glued to a longer word on its left (a letter or digit; `_` is
+//! allowed, as in `TOKEN_ghp_…`; a letter that ends a `\t`-style escape is not glued), nor
+//! on its right. Text in UTF-16 (either byte order, with or without a byte-order mark) is
+//! searched as the characters it encodes; hits are byte ranges of the text as given.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 
 /// The literal prefixes a token starts with.
 pub const PREFIXES: &[&str] = &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"];
+
+/// The key of a Docker `config.json` credential, whose value is base64 `user:token`.
+pub const AUTH_KEY: &str = "\"auth\"";
+
+/// Entropy floor, in bits per character, of a token without a checksum.
+const ENTROPY_FLOOR: f64 = 4.0;
 
 /// A token found in a text: where it is and what kind, never its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,8 +39,10 @@ pub struct TokenHit {
     pub end: usize,
     /// Human name of the token kind, e.g. "GitHub personal access token (classic)".
     pub kind: &'static str,
-    /// The token's prefix, safe to show (`ghp_`).
+    /// The token's prefix, safe to show (`ghp_`; empty for an encoded token).
     pub prefix: &'static str,
+    /// Bytes at the start of the range left visible by [`mask`] (the prefix as written).
+    pub visible: usize,
 }
 
 /// Finds GitHub tokens in text.
@@ -29,26 +53,72 @@ pub struct TokenFinder {
 
 impl Default for TokenFinder {
     fn default() -> Self {
+        let patterns = PREFIXES.iter().copied().chain([AUTH_KEY]);
         TokenFinder {
-            ac: AhoCorasick::new(PREFIXES).expect("static patterns"),
+            ac: AhoCorasick::new(patterns).expect("static patterns"),
         }
     }
 }
 
+/// Byte order of UTF-16 text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Utf16 {
+    Le,
+    Be,
+}
+
 impl TokenFinder {
-    /// Every token in `text`.
+    /// Every token in `text`, in order of position.
     pub fn find(&self, text: &[u8]) -> Vec<TokenHit> {
+        match utf16_order(text) {
+            Some(order) => self.find_utf16(text, order),
+            None => self.find_plain(text),
+        }
+    }
+
+    /// Tokens in UTF-16 text: searched in a copy with one byte per code unit (ASCII as is,
+    /// anything else a byte that is no part of a token), so unit `i` is bytes `2i..2i+2`.
+    fn find_utf16(&self, text: &[u8], order: Utf16) -> Vec<TokenHit> {
+        let narrow: Vec<u8> = text
+            .chunks_exact(2)
+            .map(|c| {
+                let unit = match order {
+                    Utf16::Le => u16::from_le_bytes([c[0], c[1]]),
+                    Utf16::Be => u16::from_be_bytes([c[0], c[1]]),
+                };
+                u8::try_from(unit).ok().filter(u8::is_ascii).unwrap_or(0x80)
+            })
+            .collect();
+        self.find_plain(&narrow)
+            .into_iter()
+            .map(|h| TokenHit {
+                start: 2 * h.start,
+                end: 2 * h.end,
+                visible: 2 * h.visible,
+                ..h
+            })
+            .collect()
+    }
+
+    fn find_plain(&self, text: &[u8]) -> Vec<TokenHit> {
         let mut hits = Vec::new();
         for m in self.ac.find_iter(text) {
-            let prefix = PREFIXES[m.pattern().as_usize()];
-            if m.start() > 0 && is_word(text[m.start() - 1]) {
+            let pattern = m.pattern().as_usize();
+            if pattern == PREFIXES.len() {
+                if let Some(hit) = self.auth_entry(text, m.end()) {
+                    hits.push(hit);
+                }
+                continue;
+            }
+            let prefix = PREFIXES[pattern];
+            if !free_before(text, m.start()) {
                 continue;
             }
             let body = &text[m.end()..];
-            let len = if prefix == "github_pat_" {
-                fine_grained_len(body)
-            } else {
-                classic_len(body)
+            let len = match prefix {
+                "github_pat_" => fine_grained_len(body),
+                "ghs_" => installation_len(body).or_else(|| classic_len(body)),
+                _ => classic_len(body),
             };
             let Some(len) = len else { continue };
             let end = m.end() + len;
@@ -58,15 +128,49 @@ impl TokenFinder {
             hits.push(TokenHit {
                 start: m.start(),
                 end,
-                kind: kind(prefix),
+                kind: kind(prefix, len),
                 prefix,
+                visible: prefix.len(),
             });
         }
         hits
     }
+
+    /// The base64 value after a `"auth"` key (`: "…"`), when it decodes to `user:token`
+    /// with a token in it: the whole value is the hit.
+    fn auth_entry(&self, text: &[u8], key_end: usize) -> Option<TokenHit> {
+        let mut i = key_end;
+        let skip_space = |i: &mut usize| {
+            while text.get(*i).is_some_and(u8::is_ascii_whitespace) {
+                *i += 1;
+            }
+        };
+        skip_space(&mut i);
+        (text.get(i) == Some(&b':')).then_some(())?;
+        i += 1;
+        skip_space(&mut i);
+        (text.get(i) == Some(&b'"')).then_some(())?;
+        let start = i + 1;
+        let len = text[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+            .count();
+        let end = start + len;
+        let decoded = base64_decode(&text[start..end])?;
+        let inner = self.find_plain(&decoded);
+        let first = inner.first()?;
+        Some(TokenHit {
+            start,
+            end,
+            kind: first.kind,
+            prefix: "",
+            visible: 0,
+        })
+    }
 }
 
-/// `line` with every token hit in it replaced by its prefix and asterisks, for display.
+/// `line` with every token hit in it replaced by its visible prefix and asterisks, for
+/// display. `line_start` is the offset of `line` in the text the hits were found in.
 pub fn mask(line: &str, line_start: usize, hits: &[TokenHit]) -> String {
     let mut out = line.to_string();
     for h in hits.iter().rev() {
@@ -77,7 +181,11 @@ pub fn mask(line: &str, line_start: usize, hits: &[TokenHit]) -> String {
             continue;
         };
         if e <= out.len() && out.is_char_boundary(s) && out.is_char_boundary(e) {
-            let masked = format!("{}{}", h.prefix, "*".repeat(e - s - h.prefix.len()));
+            let keep = (s + h.visible).min(e);
+            if !out.is_char_boundary(keep) {
+                continue;
+            }
+            let masked = format!("{}{}", &out[s..keep], "*".repeat(e - keep));
             out.replace_range(s..e, &masked);
         }
     }
@@ -85,36 +193,204 @@ pub fn mask(line: &str, line_start: usize, hits: &[TokenHit]) -> String {
 }
 
 /// `text` with every token in it masked (same length, so byte offsets stay valid).
-pub fn redact<'a>(finder: &TokenFinder, text: &'a str) -> std::borrow::Cow<'a, str> {
+pub fn redact<'a>(finder: &TokenFinder, text: &'a str) -> Cow<'a, str> {
     let hits = finder.find(text.as_bytes());
     if hits.is_empty() {
-        std::borrow::Cow::Borrowed(text)
+        Cow::Borrowed(text)
     } else {
-        std::borrow::Cow::Owned(mask(text, 0, &hits))
+        Cow::Owned(mask(text, 0, &hits))
     }
 }
 
-fn classic_len(body: &[u8]) -> Option<usize> {
-    (body.len() >= 36 && body[..36].iter().all(u8::is_ascii_alphanumeric)).then_some(36)
+/// `text` with every token masked: the one masking function behind everything printed.
+pub fn mask_text(text: &str) -> Cow<'_, str> {
+    static FINDER: OnceLock<TokenFinder> = OnceLock::new();
+    redact(FINDER.get_or_init(TokenFinder::default), text)
 }
 
+/// Whether `text` (its first 8 KiB decide) is UTF-16: a byte-order mark, or ASCII-heavy
+/// text with a NUL in (nearly) every other byte and (nearly) never in the others.
+pub fn utf16_order(text: &[u8]) -> Option<Utf16> {
+    if text.starts_with(b"\xFF\xFE") {
+        return Some(Utf16::Le);
+    }
+    if text.starts_with(b"\xFE\xFF") {
+        return Some(Utf16::Be);
+    }
+    let probe = &text[..text.len().min(8192) & !1];
+    let pairs = probe.len() / 2;
+    if pairs < 8 {
+        return None;
+    }
+    let (mut zero_even, mut zero_odd) = (0, 0);
+    for c in probe.chunks_exact(2) {
+        zero_even += usize::from(c[0] == 0);
+        zero_odd += usize::from(c[1] == 0);
+    }
+    let most = |n: usize| n * 10 >= pairs * 8;
+    let few = |n: usize| n * 20 <= pairs;
+    if most(zero_odd) && few(zero_even) {
+        Some(Utf16::Le)
+    } else if most(zero_even) && few(zero_odd) {
+        Some(Utf16::Be)
+    } else {
+        None
+    }
+}
+
+/// Whether a token may start at `at`: not glued to a letter or digit before it. `_` may
+/// precede (`TOKEN_ghp_…`), and so may an escape like `\t` or `\u0009` (JSON, C strings).
+fn free_before(text: &[u8], at: usize) -> bool {
+    let Some(&prev) = at.checked_sub(1).and_then(|i| text.get(i)) else {
+        return true;
+    };
+    if !prev.is_ascii_alphanumeric() {
+        return true;
+    }
+    let escaped_letter = at >= 2 && text[at - 2] == b'\\' && b"tnrbfv0".contains(&prev);
+    let escaped_unit = at >= 6
+        && text[at - 6] == b'\\'
+        && text[at - 5] == b'u'
+        && text[at - 4..at].iter().all(u8::is_ascii_hexdigit);
+    escaped_letter || escaped_unit
+}
+
+/// A classic token's body: 30 base62 characters and their CRC32 in 6 base62 digits.
+fn classic_len(body: &[u8]) -> Option<usize> {
+    let body = body.get(..36)?;
+    (body.iter().all(u8::is_ascii_alphanumeric) && body[30..] == classic_checksum(&body[..30]))
+        .then_some(36)
+}
+
+/// A fine-grained token's body: 22 base62, `_`, 59 base62, random-looking.
 fn fine_grained_len(body: &[u8]) -> Option<usize> {
-    let ok = body.len() >= 82
-        && body[..22].iter().all(u8::is_ascii_alphanumeric)
+    let body = body.get(..82)?;
+    let ok = body[..22].iter().all(u8::is_ascii_alphanumeric)
         && body[22] == b'_'
-        && body[23..82].iter().all(u8::is_ascii_alphanumeric);
+        && body[23..].iter().all(u8::is_ascii_alphanumeric)
+        && random_looking(&body[..22])
+        && random_looking(&body[23..]);
     ok.then_some(82)
+}
+
+/// An installation token's body after `ghs_`: the app id, `_`, and a JWT (three base64url
+/// parts joined by `.`), random-looking.
+fn installation_len(body: &[u8]) -> Option<usize> {
+    let digits = body.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || body.get(digits) != Some(&b'_') {
+        return None;
+    }
+    let jwt_start = digits + 1;
+    let is_jwt = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+    let jwt_len = body[jwt_start..].iter().take_while(|b| is_jwt(b)).count();
+    let jwt = &body[jwt_start..jwt_start + jwt_len];
+    let parts: Vec<&[u8]> = jwt.split(|b| *b == b'.').collect();
+    let ok = parts.len() == 3
+        && parts.iter().all(|p| p.len() >= 4)
+        && jwt.len() >= 64
+        && random_looking(jwt);
+    ok.then_some(jwt_start + jwt_len)
+}
+
+/// Whether `s` looks random rather than typed: its Shannon entropy reaches the floor and
+/// at most a third of its neighbouring pairs repeat or count up (`aaaa`, `abcd`, `1234`).
+fn random_looking(s: &[u8]) -> bool {
+    if s.len() < 8 {
+        return false;
+    }
+    let mut counts = [0usize; 256];
+    for &b in s {
+        counts[usize::from(b)] += 1;
+    }
+    let n = s.len() as f64;
+    let entropy: f64 = counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum();
+    let runs = s
+        .windows(2)
+        .filter(|w| w[1] == w[0] || w[1] == w[0].wrapping_add(1))
+        .count();
+    // A short random string cannot reach the floor: its ceiling is log2 of its length, and
+    // 22 random base62 characters (the first part of a fine-grained token) give about 4.1.
+    let floor = ENTROPY_FLOOR.min(n.log2() - 1.4);
+    entropy >= floor && runs * 3 <= s.len()
+}
+
+/// The 6-character checksum a classic token ends with, of its 30 random characters.
+pub(crate) fn classic_checksum(random: &[u8]) -> [u8; 6] {
+    base62_6(crc32(random))
+}
+
+/// CRC-32 (IEEE, reflected: the checksum of zip and PNG), bit by bit: a token is 30 bytes.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            let mask = (crc & 1).wrapping_neg();
+            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+        }
+    }
+    !crc
+}
+
+/// `n` in base62 (`0-9A-Za-z`), left-padded with `0` to six digits.
+fn base62_6(mut n: u32) -> [u8; 6] {
+    const DIGITS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut out = [b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = DIGITS[(n % 62) as usize];
+        n /= 62;
+    }
+    out
+}
+
+/// Standard base64 (padding optional); `None` when `s` is not base64.
+fn base64_decode(s: &[u8]) -> Option<Vec<u8>> {
+    let s = s
+        .strip_suffix(b"==")
+        .or_else(|| s.strip_suffix(b"="))
+        .unwrap_or(s);
+    if s.len() % 4 == 1 || s.contains(&b'=') {
+        return None;
+    }
+    let value = |c: u8| -> Option<u32> {
+        Some(u32::from(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    };
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    for chunk in s.chunks(4) {
+        let mut acc = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            acc |= value(c)? << (18 - 6 * i);
+        }
+        let bytes = acc.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Some(out)
 }
 
 fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-fn kind(prefix: &str) -> &'static str {
+fn kind(prefix: &str, len: usize) -> &'static str {
     match prefix {
         "ghp_" => "GitHub personal access token (classic)",
         "gho_" => "GitHub OAuth access token",
         "ghu_" => "GitHub user-to-server token",
+        "ghs_" if len != 36 => "GitHub App installation token",
         "ghs_" => "GitHub server-to-server token",
         "ghr_" => "GitHub refresh token",
         _ => "GitHub fine-grained personal access token",
@@ -125,63 +401,196 @@ fn kind(prefix: &str) -> &'static str {
 mod tests {
     use super::*;
 
-    /// Token-shaped strings are built at run time so none is committed.
-    fn token(prefix: &str, n: usize) -> String {
-        let body: String = "aB3dE5gH7jK9mN1pQ2sT4vW6yZ8"
-            .chars()
-            .cycle()
-            .take(n)
-            .collect();
-        format!("{prefix}{body}")
+    /// Random-looking base62 from `seed` (a linear congruential generator).
+    fn random(seed: u32, n: usize) -> String {
+        const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(7);
+        (0..n)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                ALPHABET[(state >> 16) as usize % 62] as char
+            })
+            .collect()
+    }
+
+    /// A classic token with a valid checksum, built at run time so none is committed.
+    fn token(prefix: &str, seed: u32) -> String {
+        let body = random(seed, 30);
+        let sum = base62_6(crc32(body.as_bytes()));
+        format!("{prefix}{body}{}", std::str::from_utf8(&sum).unwrap())
+    }
+
+    fn installation(seed: u32) -> String {
+        let part = |s: u32, n: usize| random(s, n).replace('7', "-").replace('Q', "_");
+        format!(
+            "ghs_{}_{}.{}.{}",
+            123_456 + seed,
+            part(seed, 36),
+            part(seed + 1, 300),
+            part(seed + 2, 170)
+        )
+    }
+
+    fn finds(text: &str) -> Vec<(usize, usize, &'static str)> {
+        TokenFinder::default()
+            .find(text.as_bytes())
+            .into_iter()
+            .map(|h| (h.start, h.end, h.kind))
+            .collect()
+    }
+
+    #[test]
+    fn crc32_and_base62_match_the_standard_values() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(&base62_6(61), b"00000z");
     }
 
     #[test]
     fn finds_every_token_format() {
         for p in ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
-            let text = format!("TOKEN={}\n", token(p, 36));
-            let hits = TokenFinder::default().find(text.as_bytes());
+            let text = format!("TOKEN={}\n", token(p, 1));
+            let hits = finds(&text);
             assert_eq!(hits.len(), 1, "{p}");
-            assert_eq!((hits[0].start, hits[0].end), (6, 6 + 40));
+            assert_eq!((hits[0].0, hits[0].1), (6, 6 + 40));
         }
-        let fine = format!("{}_{}", token("github_pat_", 22), token("", 59));
-        let hits = TokenFinder::default().find(format!("x '{fine}'").as_bytes());
+        let fine = format!("github_pat_{}_{}", random(3, 22), random(4, 59));
+        let hits = finds(&format!("x '{fine}'"));
         assert_eq!(hits.len(), 1);
-        assert_eq!(hits[0].kind, "GitHub fine-grained personal access token");
+        assert_eq!(hits[0].2, "GitHub fine-grained personal access token");
+    }
+
+    #[test]
+    fn placeholders_and_broken_checksums_are_not_tokens() {
+        let real = token("ghp_", 5);
+        let mut wrong_sum = real.clone();
+        wrong_sum.replace_range(39..40, if real.ends_with('a') { "b" } else { "a" });
+        let texts = [
+            format!("ghp_{}", "x".repeat(36)),
+            format!("ghp_{}", &"1234567890abcdef".repeat(3)[..36]),
+            format!("ghp_{}", &"aB3dE5gH7jK9mN1pQ2sT4vW6yZ8".repeat(2)[..36]),
+            wrong_sum,
+            format!("github_pat_{}_{}", "x".repeat(22), "x".repeat(59)),
+            format!(
+                "github_pat_11{}_{}",
+                "A".repeat(20),
+                &"abcdefghijklmnopqrstuvwxyz0123456789".repeat(2)[..59]
+            ),
+            format!(
+                "ghs_12345_{}.{}.{}",
+                "a".repeat(30),
+                "b".repeat(300),
+                "c".repeat(100)
+            ),
+        ];
+        for text in texts {
+            assert!(finds(&text).is_empty(), "{text}");
+        }
     }
 
     #[test]
     fn look_alikes_are_not_tokens() {
-        let finder = TokenFinder::default();
-        let too_short = token("ghp_", 20);
-        let too_long = token("ghp_", 40);
-        let glued = format!("xghp_{}", &token("", 36));
+        let t = token("ghp_", 2);
         for text in [
-            too_short,
-            too_long,
-            glued,
+            t[..24].to_string(),
+            format!("{t}abcd"),
+            format!("x{t}"),
             "ghp_ placeholder".into(),
             "ghp_xxx".into(),
         ] {
-            assert!(finder.find(text.as_bytes()).is_empty(), "{text}");
+            assert!(finds(&text).is_empty(), "{text}");
         }
     }
 
     #[test]
+    fn a_token_glued_after_an_underscore_is_found() {
+        let t = token("ghp_", 8);
+        assert_eq!(finds(&format!("TOKEN_{t}"))[0].0, 6);
+    }
+
+    #[test]
+    fn a_token_after_a_json_escape_is_found() {
+        let t = token("gho_", 9);
+        assert_eq!(finds(&format!("\"a\\t{t}\""))[0].0, 4);
+        assert_eq!(finds(&format!("\"a\\u0009{t}\""))[0].0, 8);
+    }
+
+    #[test]
+    fn installation_tokens_with_a_jwt_are_found_whole() {
+        let t = installation(1);
+        assert!(t.len() > 500);
+        let text = format!("export GH_TOKEN={t}\n");
+        let hits = finds(&text);
+        assert_eq!(
+            hits,
+            vec![(16, 16 + t.len(), "GitHub App installation token")]
+        );
+    }
+
+    #[test]
+    fn docker_config_auth_entries_are_decoded() {
+        const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for user in ["me", "bot", "ci-user"] {
+            let plain = format!("{user}:{}", token("ghp_", 4));
+            let mut b64 = String::new();
+            for c in plain.as_bytes().chunks(3) {
+                let n = c
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |a, (i, &b)| a | u32::from(b) << (16 - 8 * i));
+                for i in 0..=c.len() {
+                    b64.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
+                }
+            }
+            while !b64.len().is_multiple_of(4) {
+                b64.push('=');
+            }
+            let text = format!("{{\"auths\": {{\"ghcr.io\": {{\"auth\": \"{b64}\"}}}}}}");
+            let start = text.find(&b64).unwrap();
+            assert_eq!(
+                finds(&text),
+                vec![(
+                    start,
+                    start + b64.len(),
+                    "GitHub personal access token (classic)"
+                )]
+            );
+            let masked = mask_text(&text);
+            assert!(
+                !masked.contains(&b64) && masked.contains("\"auth\": \"****"),
+                "{masked}"
+            );
+        }
+    }
+
+    #[test]
+    fn utf16_text_is_decoded_for_the_search() {
+        let t = token("ghu_", 6);
+        let text = format!("GH_TOKEN={t}\r\n");
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let bom_le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(le.clone()).collect();
+        assert_eq!(TokenFinder::default().find(&le)[0].start, 18);
+        assert_eq!(TokenFinder::default().find(&be)[0].end, 18 + 80);
+        assert_eq!(TokenFinder::default().find(&bom_le)[0].start, 20);
+        assert_eq!(utf16_order(b"plain ascii text, long enough"), None);
+    }
+
+    #[test]
     fn redact_masks_every_token_and_keeps_offsets() {
-        let (a, b) = (token("gho_", 36), token("ghs_", 36));
+        let (a, b) = (token("gho_", 10), token("ghs_", 11));
         let text = format!("a={a}\nb='{b}' é\n");
         let out = redact(&TokenFinder::default(), &text);
         assert!(!out.contains(&a[4..]) && !out.contains(&b[4..]), "{out}");
         assert_eq!(out.len(), text.len());
         assert!(matches!(
             redact(&TokenFinder::default(), "clean"),
-            std::borrow::Cow::Borrowed(_)
+            Cow::Borrowed(_)
         ));
     }
 
     #[test]
     fn mask_hides_the_secret_but_keeps_the_prefix() {
-        let t = token("ghp_", 36);
+        let t = token("ghp_", 12);
         let line = format!("GH_TOKEN={t} # mine");
         let hits = TokenFinder::default().find(line.as_bytes());
         let masked = mask(&line, 0, &hits);

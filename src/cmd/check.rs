@@ -5,15 +5,14 @@
 //! Without paths the whole tree under the config's directory is read (`.gitignore` and
 //! `[rename] exclude` respected); with paths (as pre-commit passes them) only those. The
 //! drift check always covers every generated file. No output ever holds a token's value:
-//! every text that reaches the report is masked on the way out.
+//! the JSON is built from masked findings, and the printer masks everything it prints.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::check::finding::{Finding, Kind};
 use crate::check::repo::{self, Outcome, Pass};
-use crate::check::secrets::{self, TokenFinder};
-use crate::diagnostic::{Diagnostic, Severity, SourceFile};
+use crate::check::secrets::mask_text;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::exit::Exit;
 use crate::generated;
 use crate::report::{Message, Report};
@@ -40,7 +39,7 @@ pub struct Options<'a> {
 /// Runs `ghcr-gen check`.
 pub fn run(opts: &Options<'_>, out: &mut Report) -> Result<Exit, super::Error> {
     let outcome = check(opts);
-    let checked = redact(report(&outcome, opts.format));
+    let checked = report(&outcome, opts.format);
     out.messages.extend(checked.messages);
     Ok(checked.exit)
 }
@@ -93,7 +92,11 @@ pub fn report(outcome: &Outcome, format: Format) -> Report {
     let mut report = Report::new(exit);
     match format {
         Format::Json => {
-            let list: Vec<_> = outcome.findings.iter().map(Finding::to_json).collect();
+            // Masked before serialising: an escape (`\t`) must not glue to a token.
+            let list: Vec<_> = masked_findings(&outcome.findings)
+                .iter()
+                .map(Finding::to_json)
+                .collect();
             let json = serde_json::to_string_pretty(&list).expect("findings serialize");
             report.output(format!("{json}\n"));
         }
@@ -126,36 +129,23 @@ pub fn report(outcome: &Outcome, format: Format) -> Report {
     report
 }
 
-/// The report with every token masked in everything it prints: the safety net behind the
-/// masking done where findings are made.
-fn redact(report: Report) -> Report {
-    let finder = TokenFinder::default();
-    let text = |s: String| secrets::redact(&finder, &s).into_owned();
-    let messages = report
-        .messages
-        .into_iter()
-        .map(|m| match m {
-            Message::Output(s) => Message::Output(text(s)),
-            Message::Diff(s) => Message::Diff(text(s)),
-            Message::Status(s) => Message::Status(text(s)),
-            Message::Diagnostic(mut d) => {
-                d.message = text(d.message);
-                d.label = d.label.map(text);
-                d.help = d.help.map(text);
-                if let Some(f) = &d.file
-                    && let std::borrow::Cow::Owned(masked) = secrets::redact(&finder, &f.text)
-                {
-                    d.file = Some(Arc::new(SourceFile {
-                        path: text(f.path.clone()),
-                        text: masked.into(),
-                    }));
-                }
-                Message::Diagnostic(d)
-            }
-        })
-        .collect();
-    Report {
-        messages,
-        exit: report.exit,
+/// `findings` with every token masked in what they show (each source file once).
+fn masked_findings(findings: &[Finding]) -> Vec<Finding> {
+    let mut report = Report::new(Exit::Ok);
+    for f in findings {
+        report.push(Message::Diagnostic(f.diagnostic.clone()));
     }
+    let masked = report.masked();
+    findings
+        .iter()
+        .zip(masked.messages)
+        .map(|(f, m)| Finding {
+            kind: f.kind,
+            diagnostic: match m {
+                Message::Diagnostic(d) => d,
+                _ => unreachable!("one diagnostic per finding"),
+            },
+            diff: f.diff.as_deref().map(|d| mask_text(d).into_owned()),
+        })
+        .collect()
 }

@@ -373,10 +373,14 @@ impl<'a> Fields<'a> {
 
 /// The known name closest to `name`, when it is close enough to be a likely typo.
 pub(crate) fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    let within = |k: &str| 2.max(k.len() / 3);
+    let chars = name.chars().count();
     known
         .iter()
+        // The distance is at least the difference in length: a long name costs nothing.
+        .filter(|k| chars.abs_diff(k.chars().count()) <= within(k))
         .map(|k| (edit_distance(name, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .filter(|(d, k)| *d <= within(k))
         .min()
         .map(|(_, k)| k)
 }

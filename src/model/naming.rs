@@ -381,7 +381,7 @@ pub fn check_registry(s: &str) -> Result<(), NameError> {
         None => (s, None),
     };
     if let Some(p) = port
-        && (p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()))
+        && !(p.bytes().all(|b| b.is_ascii_digit()) && p.parse().is_ok_and(|n: u16| n > 0))
     {
         return Err(NameError::RegistryPort(p.to_string()));
     }

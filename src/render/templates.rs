@@ -3,6 +3,9 @@
 //! Templates use `[[ expr ]]` for output and `{% stmt %}` for statements, so GitHub's
 //! `${{ expr }}` and compose's `${VAR}` need no escaping. A file with the same name in the
 //! user's template directory (`[templates] dir`) replaces the embedded one.
+//!
+//! Rendering has a fuel limit ([`FUEL`]): a template that loops for ever (nested
+//! `range(100000)`) stops with an error instead of hanging.
 
 use std::path::Path;
 
@@ -40,6 +43,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/workflow.yml.j2"),
     ),
 ];
+
+/// Instructions one rendering may run: the embedded templates need a few thousand per
+/// service; a runaway loop stops here in about a second.
+pub const FUEL: u64 = 20_000_000;
 
 /// A failure to load or render a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +89,7 @@ impl Templates {
     pub fn load_under(root: &Path, dir: Option<&Path>) -> Result<Templates, TemplateError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_fuel(Some(FUEL));
         // Values are quoted explicitly (`yaml_str`); minijinja would JSON-escape `.yaml` files.
         env.set_auto_escape_callback(|_| AutoEscape::None);
         let syntax = SyntaxConfig::builder()
@@ -186,7 +194,14 @@ fn check_override_dir(dir: &Path) -> Result<(), TemplateError> {
 }
 
 fn template_error(name: &str, origin: &str, e: &minijinja::Error) -> TemplateError {
-    let mut message = e.to_string();
+    let mut message = if e.kind() == minijinja::ErrorKind::OutOfFuel {
+        format!(
+            "stopped after {FUEL} instructions: the template loops too long (a nested or \
+             endless loop?)"
+        )
+    } else {
+        e.to_string()
+    };
     if let Some(line) = e.line() {
         message = format!("line {line}: {message}");
     }

@@ -408,22 +408,26 @@ where
     F: Fn(&Path, &[u8]) -> Result<(), RewriteError>,
 {
     buf.clear();
-    let read = File::open(abs).and_then(|mut f| f.read_to_end(buf));
-    match read {
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(source) => {
-            return Err(RewriteError::Read {
-                path: rel.to_path_buf(),
-                source,
-            });
+    // The probe is read first: a binary file costs 8 KiB, not its size. UTF-16 text (NULs
+    // in every other byte) is text: `check` decodes it for the token search.
+    let read = File::open(abs).and_then(|f| {
+        let mut f = f;
+        (&mut f).take(BINARY_PROBE as u64).read_to_end(buf)?;
+        if memchr::memchr(0, buf).is_some() && crate::check::secrets::utf16_order(buf).is_none() {
+            return Ok(false);
         }
+        f.read_to_end(buf)?;
+        Ok(true)
+    });
+    match read {
+        Ok(true) => visit(rel, buf),
+        Ok(false) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(RewriteError::Read {
+            path: rel.to_path_buf(),
+            source,
+        }),
     }
-    let probe = &buf[..buf.len().min(BINARY_PROBE)];
-    if memchr::memchr(0, probe).is_some() {
-        return Ok(());
-    }
-    visit(rel, buf)
 }
 
 /// Plans one file's edit, if it has references.

@@ -10,23 +10,10 @@ use crate::support::tree::temp_tree;
 use snapbox::cmd::Command as SnapCommand;
 use snapbox::str;
 
-/// A token of `prefix`'s format with a body derived from `seed` (never a real token).
+/// A token of `prefix`'s format with a body derived from `seed` (never a real token; with
+/// a valid checksum, or random-looking where there is none).
 fn token(prefix: &str, seed: u32) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(12_345);
-    let mut chars = |n: usize| -> String {
-        (0..n)
-            .map(|_| {
-                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                ALPHABET[(state >> 16) as usize % ALPHABET.len()] as char
-            })
-            .collect()
-    };
-    if prefix == "github_pat_" {
-        format!("{prefix}{}_{}", chars(22), chars(59))
-    } else {
-        format!("{prefix}{}", chars(36))
-    }
+    crate::hostile::tokens::github_token(prefix, seed)
 }
 
 /// Every token prefix, spelled in pieces so this file holds no token-shaped literal.

@@ -324,6 +324,12 @@ fn two_services_yielding_the_same_image() {
 error: services `web` and `api` both publish ghcr.io/acme/app
  --> registry.toml:7:11
   |
+3 | image = "{repo}"
+  |         -------- this template gives `app`
+4 |
+5 | [services.web]
+  |           --- `web` publishes it too
+6 |
 7 | [services.api]
   |           ^^^ same image as another service
   |

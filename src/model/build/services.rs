@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::Builder;
 use crate::config::raw::{RawConfig, RawService, Sp};
+use crate::diagnostic::Diagnostic;
 use crate::model::placeholder::expand;
 use crate::model::{Platform, RunAs, Service, ServiceKind, naming, paths};
 
@@ -60,13 +61,14 @@ impl Builder<'_> {
         } else {
             "{repo}-{service}"
         };
-        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        // Image → the first service publishing it: its name and image template.
+        let mut seen: BTreeMap<String, (&Sp<String>, Option<&Sp<String>>)> = BTreeMap::new();
         let mut out = Vec::new();
         for (name, svc) in entries {
-            if raw.services.is_some() {
-                self.check(name, "service name", naming::check_service_name);
-            }
+            let name_ok = raw.services.is_none()
+                || self.check(name, "service name", naming::check_service_name);
             let template = svc.image.as_ref().or(raw.image.as_ref());
+            let before = self.diags.len();
             let package = self.package(
                 template,
                 default_template,
@@ -77,14 +79,33 @@ impl Builder<'_> {
                 &name.value,
                 suffix,
             );
+            if !name_ok && svc.image.is_none() {
+                // The package name is wrong because the service name is: one error, at the
+                // service's key, not a second one at `repo` or the shared template.
+                self.diags.truncate(before);
+            }
             let image = format!("{registry}/{owner_lc}/{package}");
-            if let Some(other) = seen.insert(image.clone(), name.value.clone()) {
-                self.error_help(
+            if let Some((other, other_template)) = seen.get(&image).copied() {
+                let mut d = Diagnostic::error(
+                    self.file,
                     name.span.clone(),
-                    format!("services `{other}` and `{}` both publish {image}", name.value),
-                    "same image as another service",
-                    "give the image template a {service} placeholder, or set `image` in one service",
-                );
+                    format!("services `{}` and `{}` both publish {image}", other.value, name.value),
+                )
+                .label("same image as another service")
+                .help("give the image template a {service} placeholder, or set `image` in one service")
+                .secondary(other.span.clone(), format!("`{}` publishes it too", other.value));
+                let mut templates: Vec<&Sp<String>> = Vec::new();
+                for t in [other_template, template].into_iter().flatten() {
+                    if !templates.iter().any(|u| u.span == t.span) {
+                        templates.push(t);
+                    }
+                }
+                for t in templates {
+                    d = d.secondary(t.span.clone(), format!("this template gives `{package}`"));
+                }
+                self.diags.push(d);
+            } else {
+                seen.insert(image.clone(), (name, template));
             }
             let context = match &svc.context {
                 Some(c) => self.rel_path(c, "build context").unwrap_or_default(),

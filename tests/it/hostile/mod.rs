@@ -2,6 +2,7 @@
 //! (tokens generated at run time, never committed), with the exact behaviour asserted.
 //! One module per kind of promise.
 
+mod locations;
 mod paths;
-mod tokens;
+pub(crate) mod tokens;
 mod usability;
