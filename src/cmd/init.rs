@@ -13,6 +13,7 @@ use crate::config;
 use crate::diagnostic::Diagnostic;
 use crate::dockerfile::{self, DockerUser, FoundService};
 use crate::exit::Exit;
+use crate::model::naming::{self, NameError};
 use crate::plan::EditError;
 use crate::report::Report;
 use crate::{git, remote};
@@ -52,6 +53,13 @@ pub enum InitError {
     /// The flags leave the owner or repository out and `origin` is not on github.com
     /// (its host; "" for a `file://` URL).
     NotGitHub { host: String },
+    /// A flag's value is not a valid name (`--owner acme_labs`): reported at the flag, not
+    /// at a line of a file that was never written.
+    InvalidFlag {
+        flag: &'static str,
+        value: String,
+        problem: NameError,
+    },
     /// The text init would write does not load (e.g. a bad `--service` name).
     Invalid(Vec<Diagnostic>),
     /// Writing the file failed.
@@ -69,7 +77,7 @@ impl InitError {
             InitError::NotGitHub { .. } => Some(
                 "pass --owner and --repo (the GitHub owner and repository the images belong to)",
             ),
-            InitError::Invalid(_) | InitError::Write(_) => None,
+            InitError::InvalidFlag { .. } | InitError::Invalid(_) | InitError::Write(_) => None,
         }
     }
 }
@@ -86,6 +94,11 @@ impl fmt::Display for InitError {
                 f,
                 "cannot take the owner and repository from `origin`: it is on {host}, not github.com"
             ),
+            InitError::InvalidFlag {
+                flag,
+                value,
+                problem,
+            } => write!(f, "invalid {flag} `{value}`: {problem}"),
             InitError::Invalid(diags) => match diags.first() {
                 Some(d) => f.write_str(&d.message),
                 None => f.write_str("the generated config is invalid"),
@@ -182,6 +195,24 @@ fn init(opts: &Options<'_>) -> Result<(String, String, Vec<FoundService>), InitE
     let path = opts.cwd.join(config::FILE_NAME);
     if path.exists() && !opts.force {
         return Err(InitError::Exists);
+    }
+    let flags: [(
+        &'static str,
+        Option<&String>,
+        fn(&str) -> Result<(), NameError>,
+    ); 3] = [
+        ("--owner", opts.owner.as_ref(), naming::check_login),
+        ("--repo", opts.repo.as_ref(), naming::check_repo),
+        ("--registry", opts.registry.as_ref(), naming::check_registry),
+    ];
+    for (flag, value, check) in flags {
+        if let Some(value) = value {
+            check(value).map_err(|problem| InitError::InvalidFlag {
+                flag,
+                value: value.clone(),
+                problem,
+            })?;
+        }
     }
     let remote = if opts.owner.is_some() && opts.repo.is_some() {
         None

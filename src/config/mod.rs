@@ -35,14 +35,17 @@ pub(crate) struct Read {
 /// registry.toml above the repository is never used without `--config`.
 pub(crate) fn discover(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, Diagnostic> {
     if let Some(path) = explicit {
-        return if path.is_file() {
-            Ok(path.to_path_buf())
-        } else {
-            Err(Diagnostic::error_in(
-                None,
-                format!("config file {} not found", path.display()),
-            ))
+        let problem = match std::fs::metadata(path) {
+            Ok(meta) if meta.is_file() => return Ok(path.to_path_buf()),
+            Ok(meta) if meta.is_dir() => "is a directory, not a config file",
+            Ok(_) => "is not a regular file (a device, FIFO or socket)",
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "not found",
+            Err(_) => "cannot be read",
         };
+        return Err(Diagnostic::error_in(
+            None,
+            format!("config file {} {problem}", path.display()),
+        ));
     }
     for dir in start.ancestors() {
         let candidate = dir.join(FILE_NAME);

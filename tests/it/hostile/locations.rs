@@ -75,3 +75,31 @@ fn a_registry_port_out_of_range_is_rejected_in_the_config_and_for_rename() {
     );
     assert_eq!(code, 0);
 }
+
+#[test]
+fn init_names_the_flag_of_an_invalid_owner_not_a_line_of_an_unwritten_file() {
+    let dir = temp_tree(&[]);
+    let (code, _, stderr) = ghcr_gen_text(
+        dir.path(),
+        &["init", "--owner", "acme_labs", "--repo", "app"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("error: invalid --owner `acme_labs`: "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("registry.toml:"), "{stderr}");
+    assert!(!dir.path().join("registry.toml").exists());
+}
+
+#[test]
+fn a_config_that_is_a_device_is_not_reported_as_missing() {
+    let dir = temp_tree(&[]);
+    let (code, _, stderr) =
+        ghcr_gen_text(dir.path(), &["render", "--check", "--config", "/dev/null"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "error: config file /dev/null is not a regular file (a device, FIFO or socket)\n"
+    );
+}

@@ -5,4 +5,3 @@
 mod locations;
 mod paths;
 pub(crate) mod tokens;
-mod usability;
