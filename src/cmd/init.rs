@@ -196,11 +196,7 @@ fn init(opts: &Options<'_>) -> Result<(String, String, Vec<FoundService>), InitE
     if path.exists() && !opts.force {
         return Err(InitError::Exists);
     }
-    let flags: [(
-        &'static str,
-        Option<&String>,
-        fn(&str) -> Result<(), NameError>,
-    ); 3] = [
+    let flags: [(&'static str, Option<&String>, NameRule); 3] = [
         ("--owner", opts.owner.as_ref(), naming::check_login),
         ("--repo", opts.repo.as_ref(), naming::check_repo),
         ("--registry", opts.registry.as_ref(), naming::check_registry),
@@ -284,6 +280,9 @@ fn user_note(s: &FoundService) -> Option<String> {
         name = s.name
     ))
 }
+
+/// A name rule of [`naming`], applied to a flag's value.
+type NameRule = fn(&str) -> Result<(), NameError>;
 
 fn toml_key(name: &str) -> String {
     if !name.is_empty()
