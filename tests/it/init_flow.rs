@@ -57,7 +57,7 @@ fn init_force_overwrites_and_invalid_flags_write_nothing() {
         &["init", "--owner", "bad--owner", "--repo", "x"],
     );
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid owner"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid --owner `bad--owner`"));
     assert!(!dir.path().join("registry.toml").exists());
     ghcr_gen_ok(dir.path(), &["init", "--owner", "a", "--repo", "b"]);
     ghcr_gen_ok(
