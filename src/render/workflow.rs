@@ -170,7 +170,8 @@ pub struct Leg {
     pub service: String,
     /// Full image reference without tag, lowercase (`ghcr.io/acme-labs/api`).
     pub image: String,
-    /// `image` and every mirror's, comma-separated (metadata-action `images`).
+    /// `image` and every mirror's, one per line: metadata-action reads `images` by line
+    /// (a comma starts an attribute there), build-push-action's `tags` by line or comma.
     pub images: String,
     /// Build context relative to the repository root (`.` for the root).
     pub context: String,
@@ -208,7 +209,7 @@ pub struct Merge {
     pub service: String,
     /// Full image reference without tag, lowercase.
     pub image: String,
-    /// `image` and every mirror's, comma-separated.
+    /// `image` and every mirror's, one per line.
     pub images: String,
     /// Glob matching exactly this service's digest artifacts.
     pub artifact_pattern: String,
@@ -350,7 +351,7 @@ impl WorkflowContext {
                 merges.push(Merge {
                     service: service.name.clone(),
                     image: service.image.clone(),
-                    images: service.images().join(","),
+                    images: service.images().join("\n"),
                     artifact_pattern: format!("{artifact_prefix}*"),
                     runner,
                     platforms: service.platforms.iter().map(ToString::to_string).collect(),
@@ -463,7 +464,7 @@ fn leg(
     Leg {
         service: service.name.clone(),
         image: service.image.clone(),
-        images: service.images().join(","),
+        images: service.images().join("\n"),
         context: service.context.clone(),
         dockerfile: service.dockerfile.clone(),
         platform: platform.to_string(),

@@ -803,7 +803,7 @@ fn registries_without_ghcr_or_oidc_get_neither_packages_nor_id_token() {
     // metadata-action names every target, so every tag goes to both.
     assert_eq!(
         build["strategy"]["matrix"]["include"][0]["images"].as_str(),
-        Some("docker.io/acmelabs/shop,quay.io/acmelabs/shop")
+        Some("docker.io/acmelabs/shop\nquay.io/acmelabs/shop")
     );
 }
 

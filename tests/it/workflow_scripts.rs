@@ -388,7 +388,7 @@ fn merge_with_a_mirror_creates_one_index_per_image_from_its_own_digests() {
     })
     .to_string();
     let (_keep, dir) = digests_dir(&["aaaa", "bbbb"]);
-    let images = format!("{primary},{mirror}");
+    let images = format!("{primary}\n{mirror}");
     let out = run_step(
         step(&doc, "merge", "Create and push the multi-platform index"),
         &[
