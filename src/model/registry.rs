@@ -39,6 +39,9 @@ pub enum RegistryKind {
         project: String,
         repository: String,
     },
+    /// Any other registry host (`host[:port]`: a self-hosted registry, Harbor, GitLab),
+    /// secrets `REGISTRY_USERNAME` / `REGISTRY_PASSWORD`.
+    Other,
 }
 
 /// Why a `registry` / `also` value is not a registry ghcr-gen publishes to.
@@ -69,7 +72,7 @@ impl fmt::Display for RegistryError {
         match self {
             RegistryError::Scheme => f.write_str("a registry is written without a scheme"),
             RegistryError::Uppercase => f.write_str("registries are written in lowercase"),
-            RegistryError::Unknown(host) => write!(f, "`{host}` is not a registry ghcr-gen can log in to"),
+            RegistryError::Unknown(host) => write!(f, "`{host}` is not a valid registry host"),
             RegistryError::EcrAccount(a) => {
                 write!(f, "ECR account `{a}` is not a 12-digit AWS account id")
             }
@@ -94,7 +97,7 @@ impl fmt::Display for RegistryError {
 }
 
 /// The forms `registry` and `also` accept, for help lines.
-pub const FORMS: &str = "\"ghcr.io\", \"docker.io\", \"quay.io\", \"<account>.dkr.ecr.<region>.amazonaws.com\", \"<name>.azurecr.io\" or \"<region>-docker.pkg.dev/<project>/<repository>\"";
+pub const FORMS: &str = "\"ghcr.io\", \"docker.io\", \"quay.io\", \"<account>.dkr.ecr.<region>.amazonaws.com\", \"<name>.azurecr.io\", \"<region>-docker.pkg.dev/<project>/<repository>\" or another registry's host[:port]";
 
 impl Registry {
     /// Parses a `registry` / `also` value.
@@ -185,6 +188,9 @@ impl Registry {
                 prefix: s.to_string(),
             });
         }
+        if path.is_none() && crate::model::naming::check_registry(host).is_ok() {
+            return simple(RegistryKind::Other);
+        }
         Err(RegistryError::Unknown(s.to_string()))
     }
 
@@ -226,6 +232,7 @@ impl Registry {
             RegistryKind::Ecr { .. } => "Amazon ECR",
             RegistryKind::Acr { .. } => "Azure Container Registry",
             RegistryKind::Gar { .. } => "Artifact Registry",
+            RegistryKind::Other => "the registry",
         }
     }
 }
@@ -276,6 +283,13 @@ mod tests {
     }
 
     #[test]
+    fn a_self_hosted_registry_is_another_registry_with_named_secrets() {
+        let r = Registry::parse("registry.local:5000").unwrap();
+        assert_eq!(r.kind, RegistryKind::Other);
+        assert_eq!(r.host, "registry.local:5000");
+    }
+
+    #[test]
     fn unknown_uppercase_and_incomplete_hosts_are_rejected() {
         assert_eq!(Registry::parse("Docker.io"), Err(RegistryError::Uppercase));
         assert_eq!(
@@ -283,7 +297,11 @@ mod tests {
             Err(RegistryError::Scheme)
         );
         assert!(matches!(
-            Registry::parse("registry.local:5000"),
+            Registry::parse("registry..local"),
+            Err(RegistryError::Unknown(_))
+        ));
+        assert!(matches!(
+            Registry::parse("registry.local:5000/team"),
             Err(RegistryError::Unknown(_))
         ));
         assert_eq!(

@@ -175,6 +175,7 @@ fn workload(model: &Model, s: &Service) -> WorkloadContext {
             RegistryKind::Gar { .. } => {
                 "user _json_key and a service account key with Artifact Registry Reader"
             }
+            RegistryKind::Other => "a user and token with read access to that registry",
         },
         labels,
         replicas: model.k8s.replicas,

@@ -267,10 +267,14 @@ fn logins(registries: &[&Registry]) -> Vec<Login> {
     for r in registries {
         match &r.kind {
             RegistryKind::Ghcr => out.push(blank("ghcr", &r.host)),
-            RegistryKind::DockerHub | RegistryKind::Quay | RegistryKind::Acr { .. } => {
+            RegistryKind::DockerHub
+            | RegistryKind::Quay
+            | RegistryKind::Acr { .. }
+            | RegistryKind::Other => {
                 let (user, password) = match r.kind {
                     RegistryKind::DockerHub => ("DOCKERHUB_USERNAME", "DOCKERHUB_TOKEN"),
                     RegistryKind::Quay => ("QUAY_USERNAME", "QUAY_TOKEN"),
+                    RegistryKind::Other => ("REGISTRY_USERNAME", "REGISTRY_PASSWORD"),
                     _ => ("ACR_USERNAME", "ACR_PASSWORD"),
                 };
                 out.push(Login {

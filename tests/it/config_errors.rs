@@ -613,18 +613,18 @@ help: remove [retention] or publish to ghcr.io
 }
 
 #[test]
-fn registry_host_ghcr_gen_cannot_log_in_to() {
+fn a_malformed_registry_host_is_an_error_at_its_value() {
     render_fails(
-        b"registry = \"registry.local:5000\"\nowner = \"acme\"\nrepo = \"shop\"\n",
+        b"registry = \"registry..local\"\nowner = \"acme\"\nrepo = \"shop\"\n",
         none,
         str![[r#"
 error: invalid registry
  --> registry.toml:1:12
   |
-1 | registry = "registry.local:5000"
-  |            ^^^^^^^^^^^^^^^^^^^^^ `registry.local:5000` is not a registry ghcr-gen can log in to
+1 | registry = "registry..local"
+  |            ^^^^^^^^^^^^^^^^^ `registry..local` is not a valid registry host
   |
-help: a registry is "ghcr.io", "docker.io", "quay.io", "<account>.dkr.ecr.<region>.amazonaws.com", "<name>.azurecr.io" or "<region>-docker.pkg.dev/<project>/<repository>"
+help: a registry is "ghcr.io", "docker.io", "quay.io", "<account>.dkr.ecr.<region>.amazonaws.com", "<name>.azurecr.io", "<region>-docker.pkg.dev/<project>/<repository>" or another registry's host[:port]
 
 "#]],
     );
@@ -658,7 +658,7 @@ error: invalid registry
 4 | registry = "europe-west1-docker.pkg.dev"
   |            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ an Artifact Registry host needs the project and repository: <region>-docker.pkg.dev/<project>/<repository>
   |
-help: a registry is "ghcr.io", "docker.io", "quay.io", "<account>.dkr.ecr.<region>.amazonaws.com", "<name>.azurecr.io" or "<region>-docker.pkg.dev/<project>/<repository>"
+help: a registry is "ghcr.io", "docker.io", "quay.io", "<account>.dkr.ecr.<region>.amazonaws.com", "<name>.azurecr.io", "<region>-docker.pkg.dev/<project>/<repository>" or another registry's host[:port]
 
 "#]],
     );

@@ -832,3 +832,33 @@ fn oidc_logins_assume_the_role_of_the_ecr_host_region_and_use_workload_identity(
         assert_eq!(job["permissions"]["id-token"].as_str(), Some("write"));
     }
 }
+
+#[test]
+fn a_self_hosted_registry_logs_in_with_the_generic_registry_secrets() {
+    let model = shapes::from_toml(
+        "registry = \"registry.example.com:5000\"\nowner = \"acme\"\nrepo = \"shop\"\n",
+    );
+    let doc = parse(&render(&model));
+    let build = &doc["jobs"]["build"];
+    let perms = build["permissions"].as_mapping().unwrap();
+    assert!(!perms.contains_key("packages"), "{perms:?}");
+    let logins: Vec<(&str, &str, &str)> = steps(build)
+        .iter()
+        .filter(|s| s["name"].as_str().unwrap().starts_with("Log in"))
+        .map(|s| {
+            (
+                s["with"]["registry"].as_str().unwrap(),
+                s["with"]["username"].as_str().unwrap(),
+                s["with"]["password"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        logins,
+        [(
+            "registry.example.com:5000",
+            "${{ secrets.REGISTRY_USERNAME }}",
+            "${{ secrets.REGISTRY_PASSWORD }}"
+        )]
+    );
+}
