@@ -37,8 +37,16 @@ pub(crate) type NamedTable<T> = Sp<Vec<(Sp<String>, T)>>;
 #[derive(Debug, Clone, Default, JsonSchema)]
 #[schemars(title = "ghcr-gen registry.toml", deny_unknown_fields)]
 pub struct RawConfig {
-    /// Registry host. Default "ghcr.io".
+    /// Registry every image is pushed to: "ghcr.io" (the default), "docker.io", "quay.io",
+    /// "<account>.dkr.ecr.<region>.amazonaws.com", "<name>.azurecr.io" or
+    /// "<region>-docker.pkg.dev/<project>/<repository>". Lowercase.
     pub registry: Option<Sp<String>>,
+    /// Mirror registries every image is also pushed to, with the same tags (same forms as
+    /// `registry`). Default [].
+    pub also: Option<Sp<Vec<Sp<String>>>>,
+    /// Namespace (user or organisation) of the images on registries other than ghcr.io.
+    /// Default: the owner, lowercased.
+    pub namespace: Option<Sp<String>>,
     /// GitHub user or organisation owning the packages, any case (image paths use it lowercased).
     #[schemars(required)]
     pub owner: Option<Sp<String>>,
@@ -88,6 +96,10 @@ pub struct RawService {
     pub context: Option<Sp<String>>,
     /// Dockerfile relative to registry.toml. Default "<context>/Dockerfile".
     pub dockerfile: Option<Sp<String>>,
+    /// Registry this service is pushed to, overriding the top-level `registry`.
+    pub registry: Option<Sp<String>>,
+    /// Mirror registries of this service, overriding the top-level `also`.
+    pub also: Option<Sp<Vec<Sp<String>>>>,
     /// This service's package-name template, overriding the top-level `image`.
     pub image: Option<Sp<String>>,
     /// Port the container listens on (1-65535).

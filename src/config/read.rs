@@ -29,6 +29,8 @@ pub(super) fn read_root(
         default_branch: t.get("default_branch").and_then(|v| r.string(v)),
         platforms: t.get("platforms").and_then(|v| r.strings(v)),
         renamed_from: t.get("renamed_from").and_then(|v| r.strings(v)),
+        also: t.get("also").and_then(|v| r.strings(v)),
+        namespace: t.get("namespace").and_then(|v| r.string(v)),
         services: t.get("services").and_then(|v| {
             r.map(v, "[services]", |r, name, value| {
                 let table = r.table(value, &format!("[services.{name}]"))?;
@@ -149,6 +151,8 @@ fn read_service(r: &mut Reader<'_>, table: &DeTable<'_>, name: &str) -> RawServi
         health: t.get("health").and_then(|v| r.string(v)),
         platforms: t.get("platforms").and_then(|v| r.strings(v)),
         renamed_from: t.get("renamed_from").and_then(|v| r.strings(v)),
+        registry: t.get("registry").and_then(|v| r.string(v)),
+        also: t.get("also").and_then(|v| r.strings(v)),
         kind: t.get("kind").and_then(|v| r.string(v)),
         user: t.get("user").and_then(|v| r.integer(v)),
         group: t.get("group").and_then(|v| r.integer(v)),

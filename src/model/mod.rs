@@ -10,6 +10,7 @@ pub mod paths;
 pub(crate) mod pins;
 pub mod placeholder;
 pub(crate) mod platform;
+pub mod registry;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ use std::path::PathBuf;
 pub use build::build;
 pub use pins::{ActionPin, ActionPins};
 pub use platform::Platform;
+pub use registry::{Registry, RegistryKind};
 
 /// Everything ghcr-gen knows about a repository's images.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +68,10 @@ pub struct Service {
     pub package: String,
     /// Full image reference without tag, e.g. `ghcr.io/acme-labs/axon-doc-nextjs`.
     pub image: String,
+    /// The registry `image` is on.
+    pub registry: Registry,
+    /// Mirrors pushed with the same tags (`also`), in config order.
+    pub mirrors: Vec<Mirror>,
     /// Build context, relative to the root, `/`-separated, `.` for the root itself.
     pub context: String,
     /// Dockerfile path relative to the root.
@@ -87,6 +93,40 @@ pub struct Service {
     pub run_as: Option<RunAs>,
     /// Kubernetes root filesystem read-only, with an emptyDir at `/tmp`.
     pub read_only_root: bool,
+}
+
+/// A mirror of a service's image on another registry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mirror {
+    /// The mirror's registry.
+    pub registry: Registry,
+    /// Full image reference without tag on that registry.
+    pub image: String,
+}
+
+impl Model {
+    /// Every registry some service pushes to, primary or mirror, each once, in order of
+    /// first use: the workflow logs in to each.
+    pub fn registries(&self) -> Vec<&Registry> {
+        let mut out: Vec<&Registry> = Vec::new();
+        for s in &self.services {
+            for r in std::iter::once(&s.registry).chain(s.mirrors.iter().map(|m| &m.registry)) {
+                if !out.contains(&r) {
+                    out.push(r);
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Service {
+    /// The primary image followed by every mirror's.
+    pub fn images(&self) -> Vec<String> {
+        std::iter::once(self.image.clone())
+            .chain(self.mirrors.iter().map(|m| m.image.clone()))
+            .collect()
+    }
 }
 
 /// The uid (and gid) Kubernetes runs a service as when it sets no `user`: distroless'

@@ -49,7 +49,11 @@ pub(crate) fn render(
     }
     let ctx = EnvContext {
         repo: model.repo.clone(),
-        registry: model.registry.clone(),
+        // The host `docker login` takes (Artifact Registry's prefix has a path).
+        registry: model
+            .services
+            .first()
+            .map_or_else(|| model.registry.clone(), |s| s.registry.host.clone()),
         github_repo: format!("{}/{}", model.owner, model.repo),
         filled: filled_env_path(path),
         vars: vars

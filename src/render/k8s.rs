@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{TemplateError, Templates};
-use crate::model::{Model, RunAs, Service, ServiceKind};
+use crate::model::{Model, RegistryKind, RunAs, Service, ServiceKind};
 
 /// Context of `deployment.yaml.j2`, `job.yaml.j2`, `pod.yaml.j2`, `pdb.yaml.j2` and
 /// `service.yaml.j2`.
@@ -17,6 +17,9 @@ pub(crate) struct WorkloadContext {
     /// Image without tag; the kustomization sets the tag.
     pub image: String,
     pub registry: String,
+    /// What the pull secret holds on a registry other than GHCR (empty on GHCR, whose
+    /// hint asks for a read:packages token).
+    pub pull_credentials: &'static str,
     pub labels: BTreeMap<String, String>,
     pub replicas: u32,
     pub pull_secret: String,
@@ -160,7 +163,20 @@ fn workload(model: &Model, s: &Service) -> WorkloadContext {
     WorkloadContext {
         name: s.name.clone(),
         image: s.image.clone(),
-        registry: model.registry.clone(),
+        registry: s.registry.host.clone(),
+        pull_credentials: match s.registry.kind {
+            RegistryKind::Ghcr => "",
+            RegistryKind::DockerHub => "a Docker Hub access token with read access",
+            RegistryKind::Quay => "a Quay robot account with read access",
+            RegistryKind::Acr { .. } => "a token or service principal with AcrPull",
+            RegistryKind::Ecr { .. } => {
+                "user AWS, password from `aws ecr get-login-password`: it expires after 12 hours"
+            }
+            RegistryKind::Gar { .. } => {
+                "user _json_key and a service account key with Artifact Registry Reader"
+            }
+            RegistryKind::Other => "a user and token with read access to that registry",
+        },
         labels,
         replicas: model.k8s.replicas,
         pull_secret: model.k8s.pull_secret.clone(),

@@ -23,7 +23,7 @@
 
 use serde::Serialize;
 
-use crate::model::{Model, Platform, Runner, Service, pins};
+use crate::model::{Model, Platform, Registry, RegistryKind, Runner, Service, pins};
 use crate::render::{PlannedFile, Target, TemplateError, Templates, header};
 
 /// The template rendering the workflow.
@@ -97,6 +97,19 @@ pub struct WorkflowContext {
     pub build_attest: bool,
     /// Whether the build job signs: `sign` with direct legs (indexes are signed in merge).
     pub build_sign: bool,
+    /// Whether some image goes to ghcr.io, so the jobs pushing ask for `packages: write`.
+    pub packages: bool,
+    /// Whether some service has mirrors: the matrices carry `images`, every target.
+    pub any_mirrors: bool,
+    /// The matrix key metadata-action's `images` and the by-digest pushes read: `images`
+    /// with mirrors, else `image`.
+    pub images_key: &'static str,
+    /// The login steps of every job that pushes, one per registry (ECR per region).
+    pub logins: Vec<Login>,
+    /// Whether the build job needs `id-token: write` (attest, sign or an OIDC login).
+    pub build_oidc: bool,
+    /// Whether the merge job needs `id-token: write`.
+    pub merge_oidc: bool,
     /// What the build job's `id-token: write` is for, as its comment says.
     pub build_oidc_use: String,
     /// What the merge job's `id-token: write` is for.
@@ -129,6 +142,27 @@ pub struct WorkflowContext {
     pub uses: Uses,
 }
 
+/// One login step (or pair of steps) of a job that pushes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Login {
+    /// `ghcr` (GITHUB_TOKEN), `password` (docker/login-action with two secrets), `ecr`
+    /// (configure-aws-credentials with OIDC, then amazon-ecr-login) or `gar`
+    /// (google-github-actions/auth with workload identity, then docker/login-action).
+    pub kind: &'static str,
+    /// Host logged in to; for `ecr`, the hosts of one region joined by ", ".
+    pub host: String,
+    /// Secret holding the user name (`password`).
+    pub username_secret: String,
+    /// Secret holding the password or token (`password`).
+    pub password_secret: String,
+    /// AWS region (`ecr`).
+    pub region: String,
+    /// AWS account ids, comma-separated (`ecr`).
+    pub accounts: String,
+    /// Whether this `gar` login runs the Google Cloud authentication (the first one).
+    pub gcp_auth: bool,
+}
+
 /// One build leg: one service built for one platform on one runner.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Leg {
@@ -136,6 +170,9 @@ pub struct Leg {
     pub service: String,
     /// Full image reference without tag, lowercase (`ghcr.io/acme-labs/api`).
     pub image: String,
+    /// `image` and every mirror's, one per line: metadata-action reads `images` by line
+    /// (a comma starts an attribute there), build-push-action's `tags` by line or comma.
+    pub images: String,
     /// Build context relative to the repository root (`.` for the root).
     pub context: String,
     /// Dockerfile path relative to the repository root.
@@ -172,6 +209,8 @@ pub struct Merge {
     pub service: String,
     /// Full image reference without tag, lowercase.
     pub image: String,
+    /// `image` and every mirror's, one per line.
+    pub images: String,
     /// Glob matching exactly this service's digest artifacts.
     pub artifact_pattern: String,
     /// `runs-on` label: the amd64 runner when the service has a native one, else the
@@ -204,6 +243,74 @@ pub struct Uses {
     pub attest: String,
     /// sigstore/cosign-installer.
     pub cosign_installer: String,
+    /// aws-actions/configure-aws-credentials.
+    pub aws_credentials: String,
+    /// aws-actions/amazon-ecr-login.
+    pub ecr_login: String,
+    /// google-github-actions/auth.
+    pub gcp_auth: String,
+}
+
+/// The login steps for `registries`, in their order; ECR hosts of one region share one
+/// pair of steps, and only the first Artifact Registry login authenticates to Google Cloud.
+fn logins(registries: &[&Registry]) -> Vec<Login> {
+    let mut out: Vec<Login> = Vec::new();
+    let blank = |kind: &'static str, host: &str| Login {
+        kind,
+        host: host.to_string(),
+        username_secret: String::new(),
+        password_secret: String::new(),
+        region: String::new(),
+        accounts: String::new(),
+        gcp_auth: false,
+    };
+    for r in registries {
+        match &r.kind {
+            RegistryKind::Ghcr => out.push(blank("ghcr", &r.host)),
+            RegistryKind::DockerHub
+            | RegistryKind::Quay
+            | RegistryKind::Acr { .. }
+            | RegistryKind::Other => {
+                let (user, password) = match r.kind {
+                    RegistryKind::DockerHub => ("DOCKERHUB_USERNAME", "DOCKERHUB_TOKEN"),
+                    RegistryKind::Quay => ("QUAY_USERNAME", "QUAY_TOKEN"),
+                    RegistryKind::Other => ("REGISTRY_USERNAME", "REGISTRY_PASSWORD"),
+                    _ => ("ACR_USERNAME", "ACR_PASSWORD"),
+                };
+                out.push(Login {
+                    username_secret: user.into(),
+                    password_secret: password.into(),
+                    ..blank("password", &r.host)
+                });
+            }
+            RegistryKind::Ecr { account, region } => {
+                if let Some(l) = out
+                    .iter_mut()
+                    .find(|l| l.kind == "ecr" && l.region == *region)
+                {
+                    l.host = format!("{}, {}", l.host, r.host);
+                    l.accounts = format!("{},{account}", l.accounts);
+                } else {
+                    out.push(Login {
+                        region: region.clone(),
+                        accounts: account.clone(),
+                        ..blank("ecr", &r.host)
+                    });
+                }
+            }
+            RegistryKind::Gar { .. } => {
+                if out.iter().any(|l| l.kind == "gar" && l.host == r.host) {
+                    continue;
+                }
+                let first = !out.iter().any(|l| l.kind == "gar");
+                out.push(Login {
+                    gcp_auth: first,
+                    ..blank("gar", &r.host)
+                });
+            }
+        }
+    }
+    out
 }
 
 impl WorkflowContext {
@@ -248,6 +355,7 @@ impl WorkflowContext {
                 merges.push(Merge {
                     service: service.name.clone(),
                     image: service.image.clone(),
+                    images: service.images().join("\n"),
                     artifact_pattern: format!("{artifact_prefix}*"),
                     runner,
                     platforms: service.platforms.iter().map(ToString::to_string).collect(),
@@ -259,6 +367,30 @@ impl WorkflowContext {
         let any_direct = legs.iter().any(|l| !l.by_digest);
         let build_attest = w.attest && (any_direct || model.tags.per_arch);
         let build_sign = w.sign && any_direct;
+        let registries = model.registries();
+        let registry_oidc: Vec<&'static str> = ["Amazon ECR", "Artifact Registry"]
+            .into_iter()
+            .filter(|l| registries.iter().any(|r| r.uses_oidc() && r.label() == *l))
+            .collect();
+        let with_logins = |uses: String| {
+            if registry_oidc.is_empty() {
+                uses
+            } else if uses.is_empty() {
+                format!("logging in to {}", registry_oidc.join(" and "))
+            } else {
+                format!("{uses} and logging in to {}", registry_oidc.join(" and "))
+            }
+        };
+        let build_oidc_use = if build_attest || build_sign {
+            oidc_use(build_attest, build_sign)
+        } else {
+            String::new()
+        };
+        let merge_oidc_use = if w.attest || w.sign {
+            oidc_use(w.attest, w.sign)
+        } else {
+            String::new()
+        };
         WorkflowContext {
             registry: model.registry.clone(),
             source_url: format!("https://github.com/{}/{}", model.owner, model.repo),
@@ -271,8 +403,18 @@ impl WorkflowContext {
             sign: w.sign,
             build_attest,
             build_sign,
-            build_oidc_use: oidc_use(build_attest, build_sign),
-            merge_oidc_use: oidc_use(w.attest, w.sign),
+            packages: registries.iter().any(|r| r.is_ghcr()),
+            any_mirrors: model.services.iter().any(|s| !s.mirrors.is_empty()),
+            logins: logins(&registries),
+            images_key: if model.services.iter().any(|s| !s.mirrors.is_empty()) {
+                "images"
+            } else {
+                "image"
+            },
+            build_oidc: build_attest || build_sign || !registry_oidc.is_empty(),
+            merge_oidc: w.attest || w.sign || !registry_oidc.is_empty(),
+            build_oidc_use: with_logins(build_oidc_use),
+            merge_oidc_use: with_logins(merge_oidc_use),
             provenance: w.provenance.input(),
             sbom: w.sbom,
             publish_if: publish_condition(&model.tags.branches),
@@ -296,6 +438,9 @@ impl WorkflowContext {
                 download_artifact: pins.uses("actions/download-artifact"),
                 attest: pins.uses("actions/attest"),
                 cosign_installer: pins.uses("sigstore/cosign-installer"),
+                aws_credentials: pins.uses("aws-actions/configure-aws-credentials"),
+                ecr_login: pins.uses("aws-actions/amazon-ecr-login"),
+                gcp_auth: pins.uses("google-github-actions/auth"),
             },
         }
     }
@@ -323,6 +468,7 @@ fn leg(
     Leg {
         service: service.name.clone(),
         image: service.image.clone(),
+        images: service.images().join("\n"),
         context: service.context.clone(),
         dockerfile: service.dockerfile.clone(),
         platform: platform.to_string(),
@@ -411,6 +557,8 @@ mod tests {
                     name: (*name).into(),
                     package: format!("shop-{name}"),
                     image: format!("ghcr.io/acme/shop-{name}"),
+                    registry: crate::model::Registry::ghcr(),
+                    mirrors: vec![],
                     context: (*name).into(),
                     dockerfile: format!("{name}/Dockerfile"),
                     platforms: platforms

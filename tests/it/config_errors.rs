@@ -617,3 +617,117 @@ help: remove [retention] or publish to ghcr.io
 "#]],
     );
 }
+
+#[test]
+fn a_malformed_registry_host_is_an_error_at_its_value() {
+    render_fails(
+        b"registry = \"registry..local\"\nowner = \"acme\"\nrepo = \"shop\"\n",
+        none,
+        str![[r#"
+error: invalid registry
+ --> registry.toml:1:12
+  |
+1 | registry = "registry..local"
+  |            ^^^^^^^^^^^^^^^^^ `registry..local` is not a valid registry host: a registry is a host name such as ghcr.io, without scheme or path
+  |
+help: a registry is "ghcr.io", "docker.io", "quay.io", "<account>.dkr.ecr.<region>.amazonaws.com", "<name>.azurecr.io", "<region>-docker.pkg.dev/<project>/<repository>" or another registry's host[:port]
+
+"#]],
+    );
+}
+
+#[test]
+fn mirror_equal_to_the_primary_registry() {
+    render_fails(
+        b"registry = \"quay.io\"\nowner = \"acme\"\nrepo = \"shop\"\nalso = [\"ghcr.io\", \"quay.io\"]\n",
+        none,
+        str![[r#"
+error: mirror is the primary registry `quay.io`
+ --> registry.toml:4:20
+  |
+4 | also = ["ghcr.io", "quay.io"]
+  |                    ^^^^^^^^^ already pushed there as the primary
+
+"#]],
+    );
+}
+
+#[test]
+fn artifact_registry_without_project_and_repository() {
+    render_fails(
+        b"owner = \"acme\"\nrepo = \"shop\"\n[services.api]\nregistry = \"europe-west1-docker.pkg.dev\"\n",
+        none,
+        str![[r#"
+error: invalid registry
+ --> registry.toml:4:12
+  |
+4 | registry = "europe-west1-docker.pkg.dev"
+  |            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ an Artifact Registry host needs the project and repository: <region>-docker.pkg.dev/<project>/<repository>
+  |
+help: a registry is "ghcr.io", "docker.io", "quay.io", "<account>.dkr.ecr.<region>.amazonaws.com", "<name>.azurecr.io", "<region>-docker.pkg.dev/<project>/<repository>" or another registry's host[:port]
+
+"#]],
+    );
+}
+
+#[test]
+fn docker_hub_namespace_from_an_owner_with_a_hyphen() {
+    render_fails(
+        b"registry = \"docker.io\"\nowner = \"acme-labs\"\nrepo = \"shop\"\n",
+        none,
+        str![[r#"
+error: invalid Docker Hub namespace
+ --> registry.toml:1:12
+  |
+1 | registry = "docker.io"
+  |            ^^^^^^^^^^^ Docker Hub namespaces are 4-30 lowercase letters and digits, not `acme-labs`
+  |
+help: set `namespace = "<your Docker Hub user or organisation>"` at the top of the file
+
+"#]],
+    );
+}
+
+#[test]
+fn uppercase_mirror_and_nested_package_on_quay() {
+    render_fails(
+        b"owner = \"acme\"\nrepo = \"shop\"\nimage = \"team/{repo}\"\nalso = [\"Docker.io\", \"quay.io\"]\n",
+        none,
+        str![[r#"
+error: invalid registry
+ --> registry.toml:4:9
+  |
+4 | also = ["Docker.io", "quay.io"]
+  |         ^^^^^^^^^^^ registries are written in lowercase
+  |
+help: write "docker.io"
+
+error: Quay has no nested repositories
+ --> registry.toml:4:22
+  |
+4 | also = ["Docker.io", "quay.io"]
+  |                      ^^^^^^^^^ the package `team/shop` contains '/'
+  |
+help: repositories there are <namespace>/<name>; set `image` to a name without '/'
+
+"#]],
+    );
+}
+
+#[test]
+fn retention_with_a_service_published_elsewhere() {
+    render_fails(
+        b"owner = \"acme\"\nrepo = \"shop\"\n[services.api]\nregistry = \"quay.io\"\n[retention]\n",
+        none,
+        str![[r#"
+error: [retention] needs ghcr.io
+ --> registry.toml:4:12
+  |
+4 | registry = "quay.io"
+  |            ^^^^^^^^^ the cleanup workflow deletes GHCR package versions, not `quay.io` ones
+  |
+help: remove [retention] or publish every service to ghcr.io
+
+"#]],
+    );
+}

@@ -80,6 +80,11 @@ fn supply_chain_fixture_publish_and_retention_workflows_pass_every_validator() {
 }
 
 #[test]
+fn registries_fixture_with_every_registry_kind_and_mirrors_passes_every_validator() {
+    validate_tree(render_fixture("registries").path());
+}
+
+#[test]
 fn per_arch_fixture_passes_every_validator() {
     validate_tree(render_fixture("per-arch").path());
 }

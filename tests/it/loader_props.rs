@@ -40,6 +40,8 @@ fn toml_value() -> impl Strategy<Value = String> {
 
 const KEYS: &[&str] = &[
     "registry",
+    "also",
+    "namespace",
     "owner",
     "repo",
     "suffix",
@@ -58,6 +60,8 @@ const KEYS: &[&str] = &[
     "services.web.port",
     "services.web.env",
     "services.web.context",
+    "services.web.registry",
+    "services.web.also",
     "services.web.platforms",
     "outputs.compose",
     "outputs.k8s",

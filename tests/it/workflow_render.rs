@@ -148,8 +148,10 @@ fn top_level_permissions_are_empty_and_jobs_ask_only_for_what_they_use() {
                     "packages" => assert_eq!(level, "write", "{name}/{job_name}"),
                     "id-token" => {
                         assert!(
-                            model.workflow.attest || model.workflow.sign,
-                            "{name}/{job_name}: {scope} without attest or sign"
+                            model.workflow.attest
+                                || model.workflow.sign
+                                || model.registries().iter().any(|r| r.uses_oidc()),
+                            "{name}/{job_name}: {scope} without attest, sign or an OIDC login"
                         );
                         assert_eq!(level, "write");
                     }
@@ -166,9 +168,21 @@ fn top_level_permissions_are_empty_and_jobs_ask_only_for_what_they_use() {
             // A job attests (signs) only if it has the step, and has the step only if it may.
             let attests = step_using(job, "actions/attest").is_some();
             let signs = step_using(job, "sigstore/cosign-installer").is_some();
+            // OIDC logins: Amazon ECR (configure-aws-credentials) and Artifact Registry.
+            let oidc_login = step_using(job, "aws-actions/configure-aws-credentials").is_some()
+                || step_using(job, "google-github-actions/auth").is_some();
             assert_eq!(
-                attests || signs,
+                attests || signs || oidc_login,
                 perms.contains_key("id-token"),
+                "{name}/{job_name}"
+            );
+            // packages: write exactly where the job logs in to ghcr.io.
+            let ghcr_login = steps(job)
+                .iter()
+                .any(|s| s["with"]["registry"].as_str() == Some("ghcr.io"));
+            assert_eq!(
+                ghcr_login,
+                perms.contains_key("packages"),
                 "{name}/{job_name}"
             );
             for scope in ["attestations", "artifact-metadata"] {
@@ -503,7 +517,13 @@ fn metadata_step_gets_exactly_the_configured_rules_and_flavor() {
                 format!("{}\n", model.tags.flavor.join("\n")),
                 "{name}/{job_name}"
             );
-            assert_eq!(with["images"].as_str(), Some("${{ matrix.image }}"));
+            // With mirrors, metadata-action names every target (`matrix.images`).
+            let images = if model.services.iter().any(|s| !s.mirrors.is_empty()) {
+                "${{ matrix.images }}"
+            } else {
+                "${{ matrix.image }}"
+            };
+            assert_eq!(with["images"].as_str(), Some(images), "{name}/{job_name}");
             let source = format!(
                 "org.opencontainers.image.source=https://github.com/{}/{}\n",
                 model.owner, model.repo
@@ -742,4 +762,103 @@ fn per_arch_tags_are_attested_when_attestations_are_on() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn registries_without_ghcr_or_oidc_get_neither_packages_nor_id_token() {
+    let model = shapes::from_toml(
+        "registry = \"docker.io\"\nnamespace = \"acmelabs\"\nowner = \"acme\"\nrepo = \"shop\"\nalso = [\"quay.io\"]\n",
+    );
+    let doc = parse(&render(&model));
+    let build = &doc["jobs"]["build"];
+    let perms = build["permissions"].as_mapping().unwrap();
+    assert!(!perms.contains_key("packages"), "{perms:?}");
+    assert!(!perms.contains_key("id-token"), "{perms:?}");
+    let logins: Vec<(&str, &str, &str)> = steps(build)
+        .iter()
+        .filter(|s| s["name"].as_str().unwrap().starts_with("Log in"))
+        .map(|s| {
+            (
+                s["with"]["registry"].as_str().unwrap(),
+                s["with"]["username"].as_str().unwrap(),
+                s["with"]["password"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        logins,
+        [
+            (
+                "docker.io",
+                "${{ secrets.DOCKERHUB_USERNAME }}",
+                "${{ secrets.DOCKERHUB_TOKEN }}"
+            ),
+            (
+                "quay.io",
+                "${{ secrets.QUAY_USERNAME }}",
+                "${{ secrets.QUAY_TOKEN }}"
+            ),
+        ]
+    );
+    // metadata-action names every target, so every tag goes to both.
+    assert_eq!(
+        build["strategy"]["matrix"]["include"][0]["images"].as_str(),
+        Some("docker.io/acmelabs/shop\nquay.io/acmelabs/shop")
+    );
+}
+
+#[test]
+fn oidc_logins_assume_the_role_of_the_ecr_host_region_and_use_workload_identity() {
+    let doc = parse(&render(&shapes::fixture("registries")));
+    for job in ["build", "merge"] {
+        let job = &doc["jobs"][job];
+        let aws = step_using(job, "aws-actions/configure-aws-credentials").unwrap();
+        assert_eq!(
+            aws["with"]["role-to-assume"].as_str(),
+            Some("${{ vars.AWS_ROLE_ARN }}")
+        );
+        assert_eq!(aws["with"]["aws-region"].as_str(), Some("eu-west-1"));
+        let ecr = step_using(job, "aws-actions/amazon-ecr-login").unwrap();
+        assert_eq!(ecr["with"]["registries"].as_str(), Some("123456789012"));
+        let gcp = step_using(job, "google-github-actions/auth").unwrap();
+        assert_eq!(
+            gcp["with"]["workload_identity_provider"].as_str(),
+            Some("${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}")
+        );
+        assert_eq!(
+            gcp["with"]["create_credentials_file"].as_bool(),
+            Some(false)
+        );
+        assert_eq!(job["permissions"]["id-token"].as_str(), Some("write"));
+    }
+}
+
+#[test]
+fn a_self_hosted_registry_logs_in_with_the_generic_registry_secrets() {
+    let model = shapes::from_toml(
+        "registry = \"registry.example.com:5000\"\nowner = \"acme\"\nrepo = \"shop\"\n",
+    );
+    let doc = parse(&render(&model));
+    let build = &doc["jobs"]["build"];
+    let perms = build["permissions"].as_mapping().unwrap();
+    assert!(!perms.contains_key("packages"), "{perms:?}");
+    let logins: Vec<(&str, &str, &str)> = steps(build)
+        .iter()
+        .filter(|s| s["name"].as_str().unwrap().starts_with("Log in"))
+        .map(|s| {
+            (
+                s["with"]["registry"].as_str().unwrap(),
+                s["with"]["username"].as_str().unwrap(),
+                s["with"]["password"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        logins,
+        [(
+            "registry.example.com:5000",
+            "${{ secrets.REGISTRY_USERNAME }}",
+            "${{ secrets.REGISTRY_PASSWORD }}"
+        )]
+    );
 }

@@ -370,3 +370,90 @@ fn upper_case_variables(script: &str) -> Vec<String> {
     }
     vars
 }
+
+#[test]
+fn merge_with_a_mirror_creates_one_index_per_image_from_its_own_digests() {
+    let model = models::fixture("registries");
+    let doc = doc(&model);
+    let primary = "docker.io/acmelabs/shop-api";
+    let mirror = "ghcr.io/acme-labs/shop-api";
+    let tags: Vec<String> = [primary, mirror]
+        .iter()
+        .flat_map(|i| ["1.2.3", "latest"].map(|t| format!("{i}:{t}")))
+        .collect();
+    let meta = serde_json::json!({
+        "tags": tags,
+        "labels": {},
+        "annotations": ["index:org.opencontainers.image.source=https://github.com/Acme-Labs/shop"],
+    })
+    .to_string();
+    let (_keep, dir) = digests_dir(&["aaaa", "bbbb"]);
+    let images = format!("{primary}\n{mirror}");
+    let out = run_step(
+        step(&doc, "merge", "Create and push the multi-platform index"),
+        &[
+            ("IMAGE", primary),
+            ("IMAGES", &images),
+            ("EXPECTED", "2"),
+            ("METADATA", &meta),
+            ("DIGESTS", dir.to_str().unwrap()),
+        ],
+    );
+    assert!(out.success, "{}", out.output);
+    let expected = |image: &str| -> Vec<String> {
+        vec![
+            "buildx".into(),
+            "imagetools".into(),
+            "create".into(),
+            "--tag".into(),
+            format!("{image}:1.2.3"),
+            "--tag".into(),
+            format!("{image}:latest"),
+            "--annotation".into(),
+            "index:org.opencontainers.image.source=https://github.com/Acme-Labs/shop".into(),
+            format!("{image}@sha256:aaaa"),
+            format!("{image}@sha256:bbbb"),
+        ]
+    };
+    assert_eq!(out.docker, vec![expected(primary), expected(mirror)]);
+}
+
+#[test]
+fn per_arch_step_with_a_mirror_tags_each_image_from_its_own_repository() {
+    let doc = doc(&models::fixture("registries"));
+    let step = step(&doc, "build", "Push the per-platform tags");
+    let primary = "docker.io/acmelabs/shop-api";
+    let mirror = "ghcr.io/acme-labs/shop-api";
+    let meta = serde_json::json!({
+        "tags": [format!("{primary}:1.2.3"), format!("{mirror}:1.2.3")],
+        "labels": {},
+        "annotations": [],
+    })
+    .to_string();
+    let out = run_step(
+        step,
+        &[
+            ("IMAGE", primary),
+            ("DIGEST", "sha256:cafe"),
+            ("ARCH_TAG", "{tag}-arm64"),
+            ("METADATA", &meta),
+        ],
+    );
+    assert!(out.success, "{}", out.output);
+    let created: Vec<Vec<String>> = out.docker.iter().map(|c| c[3..].to_vec()).collect();
+    assert_eq!(
+        created,
+        [
+            vec![
+                "--tag".to_string(),
+                format!("{primary}:1.2.3-arm64"),
+                format!("{primary}@sha256:cafe")
+            ],
+            vec![
+                "--tag".to_string(),
+                format!("{mirror}:1.2.3-arm64"),
+                format!("{mirror}@sha256:cafe")
+            ],
+        ]
+    );
+}

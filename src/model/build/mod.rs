@@ -19,6 +19,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::registry::{self as reg, Registry};
 use super::{Model, Platform, naming, paths};
 use crate::config::raw::{RawConfig, Sp};
 use crate::diagnostic::{Diagnostic, SourceFile};
@@ -85,10 +86,7 @@ impl Builder<'_> {
 
     fn build(&mut self, raw: &RawConfig, config_name: &str) -> Model {
         let registry = match &raw.registry {
-            Some(r) => {
-                self.check(r, "registry", naming::check_registry);
-                r.value.clone()
-            }
+            Some(r) => r.value.clone(),
             None => DEFAULT_REGISTRY.to_string(),
         };
         let owner = self.required(raw, &raw.owner, "owner", "owner = \"your-org\"");
@@ -117,14 +115,7 @@ impl Builder<'_> {
         };
         let owner_lc = owner.to_ascii_lowercase();
         let repo_for_names = if repo_ok { repo.as_str() } else { "" };
-        let services = self.services(
-            raw,
-            &registry,
-            &owner_lc,
-            repo_for_names,
-            &suffix,
-            &platforms,
-        );
+        let services = self.services(raw, &owner_lc, repo_for_names, &suffix, &platforms);
         let outputs = self.outputs(raw, config_name);
         let tags = self.tags(raw, &default_branch);
         let workflow = self.workflow(raw, &services);
@@ -256,6 +247,23 @@ impl Builder<'_> {
             }
         }
         out
+    }
+
+    /// Parses a `registry` / `also` value, reporting why it is not one at its span.
+    fn registry(&mut self, value: &Sp<String>) -> Option<Registry> {
+        match Registry::parse(&value.value) {
+            Ok(r) => Some(r),
+            Err(why) => {
+                let help = match why {
+                    reg::RegistryError::Uppercase => {
+                        format!("write \"{}\"", value.value.to_ascii_lowercase())
+                    }
+                    _ => format!("a registry is {}", reg::FORMS),
+                };
+                self.error_help(value.span.clone(), "invalid registry", why, help);
+                None
+            }
+        }
     }
 
     /// Checks a repository-relative path and returns it normalised (`/`-separated, no `./`).

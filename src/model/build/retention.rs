@@ -22,6 +22,27 @@ impl Builder<'_> {
                 "remove [retention] or publish to ghcr.io",
             );
         }
+        // A service published elsewhere has no GHCR package to clean up.
+        let elsewhere = raw
+            .services
+            .iter()
+            .flat_map(|s| &s.value)
+            .filter_map(|(_, svc)| {
+                svc.registry
+                    .as_ref()
+                    .filter(|r| r.value != super::DEFAULT_REGISTRY)
+            });
+        for r in elsewhere.collect::<Vec<_>>() {
+            self.error_help(
+                r.span.clone(),
+                "[retention] needs ghcr.io",
+                format!(
+                    "the cleanup workflow deletes GHCR package versions, not `{}` ones",
+                    r.value
+                ),
+                "remove [retention] or publish every service to ghcr.io",
+            );
+        }
         let keep = match &r.keep {
             Some(k) if (1..=1000).contains(&k.value) => k.value as u32,
             Some(k) => {

@@ -1,13 +1,15 @@
 //! The `[services]` section (or the implicit single image): names, package names from the
 //! image template, build context and Dockerfile, port, env, health and `renamed_from`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use super::Builder;
 use crate::config::raw::{RawConfig, RawService, Sp};
 use crate::diagnostic::Diagnostic;
 use crate::model::placeholder::expand;
-use crate::model::{Platform, RunAs, Service, ServiceKind, naming, paths};
+use crate::model::registry::{self, Registry, RegistryKind};
+use crate::model::{Mirror, Platform, RunAs, Service, ServiceKind, naming, paths};
 
 /// Largest user or group id Kubernetes accepts.
 const MAX_ID: i64 = 2_147_483_647;
@@ -16,7 +18,6 @@ impl Builder<'_> {
     pub(super) fn services(
         &mut self,
         raw: &RawConfig,
-        registry: &str,
         owner_lc: &str,
         repo: &str,
         suffix: &str,
@@ -61,6 +62,28 @@ impl Builder<'_> {
         } else {
             "{repo}-{service}"
         };
+        let global_registry = match &raw.registry {
+            Some(r) => self.registry(r),
+            None => Some(Registry::ghcr()),
+        };
+        let global_also = raw.also.as_ref().map(|list| self.registry_list(list));
+        let namespace = raw.namespace.as_ref().and_then(|n| {
+            self.check(n, "namespace", |s| {
+                naming::check_oci_path(s).and_then(|()| {
+                    if s.contains('/') {
+                        Err(naming::NameError::OciSeparator {
+                            separator: "/".into(),
+                            segment: s.into(),
+                        })
+                    } else {
+                        Ok(())
+                    }
+                })
+            })
+            .then(|| n.value.clone())
+        });
+        // Problems with top-level values are reported once, not once per service.
+        let mut reported: BTreeSet<(usize, String)> = BTreeSet::new();
         // Image → the first service publishing it: its name and image template.
         let mut seen: BTreeMap<String, (&Sp<String>, Option<&Sp<String>>)> = BTreeMap::new();
         let mut out = Vec::new();
@@ -84,7 +107,72 @@ impl Builder<'_> {
                 // service's key, not a second one at `repo` or the shared template.
                 self.diags.truncate(before);
             }
-            let image = format!("{registry}/{owner_lc}/{package}");
+            let (registry, registry_span) = match &svc.registry {
+                Some(r) => (self.registry(r), r.span.clone()),
+                None => (
+                    global_registry.clone(),
+                    raw.registry.as_ref().map_or(0..0, |r| r.span.clone()),
+                ),
+            };
+            let registry = registry.unwrap_or_else(Registry::ghcr);
+            let also = match &svc.also {
+                Some(list) => self.registry_list(list),
+                None => global_also.clone().unwrap_or_default(),
+            };
+            let namespace_of = |r: &Registry| {
+                if r.is_ghcr() {
+                    owner_lc.to_string()
+                } else {
+                    namespace.clone().unwrap_or_else(|| owner_lc.to_string())
+                }
+            };
+            let ready = !repo.is_empty() && !owner_lc.is_empty();
+            let image = registry.image(&namespace_of(&registry), &package);
+            if ready {
+                self.registry_rules(
+                    &registry,
+                    &registry_span,
+                    &namespace_of(&registry),
+                    &package,
+                    &mut reported,
+                );
+            }
+            let mut mirrors: Vec<Mirror> = Vec::new();
+            for (mirror, span) in also {
+                let problem = if mirror == registry {
+                    Some((
+                        "mirror is the primary registry",
+                        "already pushed there as the primary",
+                    ))
+                } else if mirrors.iter().any(|m| m.registry == mirror) {
+                    Some(("duplicate mirror", "listed twice"))
+                } else {
+                    None
+                };
+                if let Some((message, label)) = problem {
+                    if reported.insert((span.start, message.to_string())) {
+                        self.error(
+                            span.clone(),
+                            format!("{message} `{}`", mirror.prefix),
+                            label,
+                        );
+                    }
+                    continue;
+                }
+                if ready {
+                    self.registry_rules(
+                        &mirror,
+                        &span,
+                        &namespace_of(&mirror),
+                        &package,
+                        &mut reported,
+                    );
+                }
+                mirrors.push(Mirror {
+                    image: mirror.image(&namespace_of(&mirror), &package),
+                    registry: mirror,
+                });
+            }
             if let Some((other, other_template)) = seen.get(&image).copied() {
                 let mut d = Diagnostic::error(
                     self.file,
@@ -200,6 +288,8 @@ impl Builder<'_> {
                 name: name.value.clone(),
                 package,
                 image,
+                registry,
+                mirrors,
                 context,
                 dockerfile,
                 platforms,
@@ -213,6 +303,51 @@ impl Builder<'_> {
             });
         }
         out
+    }
+
+    /// An `also` list: each registry with the span it came from.
+    fn registry_list(&mut self, list: &Sp<Vec<Sp<String>>>) -> Vec<(Registry, Range<usize>)> {
+        list.value
+            .iter()
+            .filter_map(|v| self.registry(v).map(|r| (r, v.span.clone())))
+            .collect()
+    }
+
+    /// The naming rules of a registry other than GHCR for one image: Docker Hub and Quay
+    /// repositories are exactly `<namespace>/<name>`, Docker Hub namespaces are 4-30
+    /// lowercase letters and digits.
+    fn registry_rules(
+        &mut self,
+        registry: &Registry,
+        span: &Range<usize>,
+        namespace: &str,
+        package: &str,
+        reported: &mut BTreeSet<(usize, String)>,
+    ) {
+        if registry.flat() && package.contains('/') {
+            let message = format!("{} has no nested repositories", registry.label());
+            if reported.insert((span.start, message.clone())) {
+                self.error_help(
+                    span.clone(),
+                    message,
+                    format!("the package `{package}` contains '/'"),
+                    "repositories there are <namespace>/<name>; set `image` to a name without '/'",
+                );
+            }
+        }
+        if registry.kind == RegistryKind::DockerHub
+            && let Err(why) = registry::check_docker_hub_namespace(namespace)
+        {
+            let message = "invalid Docker Hub namespace".to_string();
+            if reported.insert((span.start, message.clone())) {
+                self.error_help(
+                    span.clone(),
+                    message,
+                    why,
+                    "set `namespace = \"<your Docker Hub user or organisation>\"` at the top of the file",
+                );
+            }
+        }
     }
 
     /// `kind = "service" | "job"`.

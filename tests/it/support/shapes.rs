@@ -16,6 +16,7 @@ pub(crate) const FIXTURES: &[&str] = &[
     "five-services",
     "per-arch",
     "supply-chain",
+    "registries",
 ];
 
 /// The model of `fixtures/<name>/registry.toml`.
