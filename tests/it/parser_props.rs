@@ -3,6 +3,7 @@
 //! platforms, tag suffixes and suggestions, and the token finder, which finds and masks
 //! every token planted in random text.
 
+use crate::hostile::tokens::crc32;
 use ghcr_gen::check::{secrets, tag};
 use ghcr_gen::model::paths::normalize_rel;
 use ghcr_gen::model::placeholder::expand;
@@ -162,22 +163,6 @@ fn token() -> impl Strategy<Value = String> {
     let fine_grained = ("[0-9A-Za-z]{22}", "[0-9A-Za-z]{59}")
         .prop_map(|(a, b)| format!("{}{a}_{b}", secrets::PREFIXES[5]));
     prop_oneof![3 => classic, 1 => fine_grained]
-}
-
-/// CRC-32 (IEEE, reflected, the checksum of zip and PNG), bit by bit.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 /// `n` in base62 (`0-9A-Za-z`), left-padded with `0` to six digits.

@@ -774,17 +774,7 @@ fn registries_without_ghcr_or_oidc_get_neither_packages_nor_id_token() {
     let perms = build["permissions"].as_mapping().unwrap();
     assert!(!perms.contains_key("packages"), "{perms:?}");
     assert!(!perms.contains_key("id-token"), "{perms:?}");
-    let logins: Vec<(&str, &str, &str)> = steps(build)
-        .iter()
-        .filter(|s| s["name"].as_str().unwrap().starts_with("Log in"))
-        .map(|s| {
-            (
-                s["with"]["registry"].as_str().unwrap(),
-                s["with"]["username"].as_str().unwrap(),
-                s["with"]["password"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let logins = password_logins(build);
     assert_eq!(
         logins,
         [
@@ -842,7 +832,20 @@ fn a_self_hosted_registry_logs_in_with_the_generic_registry_secrets() {
     let build = &doc["jobs"]["build"];
     let perms = build["permissions"].as_mapping().unwrap();
     assert!(!perms.contains_key("packages"), "{perms:?}");
-    let logins: Vec<(&str, &str, &str)> = steps(build)
+    let logins = password_logins(build);
+    assert_eq!(
+        logins,
+        [(
+            "registry.example.com:5000",
+            "${{ secrets.REGISTRY_USERNAME }}",
+            "${{ secrets.REGISTRY_PASSWORD }}"
+        )]
+    );
+}
+
+/// The registry, username and password of every `Log in` step of `job`.
+fn password_logins(job: &Value) -> Vec<(&str, &str, &str)> {
+    steps(job)
         .iter()
         .filter(|s| s["name"].as_str().unwrap().starts_with("Log in"))
         .map(|s| {
@@ -852,13 +855,5 @@ fn a_self_hosted_registry_logs_in_with_the_generic_registry_secrets() {
                 s["with"]["password"].as_str().unwrap(),
             )
         })
-        .collect();
-    assert_eq!(
-        logins,
-        [(
-            "registry.example.com:5000",
-            "${{ secrets.REGISTRY_USERNAME }}",
-            "${{ secrets.REGISTRY_PASSWORD }}"
-        )]
-    );
+        .collect()
 }

@@ -28,8 +28,9 @@ fn random(seed: u32, n: usize) -> String {
         .collect()
 }
 
-/// CRC-32 (IEEE), bit by bit.
-fn crc32(bytes: &[u8]) -> u32 {
+/// CRC-32 (IEEE, reflected, the checksum of zip and PNG), bit by bit: the checksum the
+/// last six characters of a classic GitHub token encode.
+pub(crate) fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = !0u32;
     for &b in bytes {
         crc ^= u32::from(b);
