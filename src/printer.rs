@@ -5,7 +5,7 @@
 //! whether the stream is a terminal (anstream's rules); diffs are styled here with anstyle
 //! and diagnostics render themselves with the decision. A failed write on stdout is an
 //! error for the caller, except a closed pipe, which [`is_closed_pipe`] lets it ignore.
-//! Every message is masked ([`Message::masked`]) before it is written: no GitHub token is
+//! Every message is masked (`Report::masked`) before it is written: no GitHub token is
 //! ever printed, whatever the command.
 
 use std::io::{self, IsTerminal, Write};

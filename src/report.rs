@@ -1,5 +1,5 @@
 //! Typed messages commands produce. Only the binary's printer prints them, choosing streams
-//! and colour, and it masks every GitHub token in them first ([`Message::masked`]): one
+//! and colour, and it masks every GitHub token in them first ([`Report::masked`]): one
 //! masking function for everything any command prints.
 
 use std::borrow::Cow;
@@ -55,7 +55,8 @@ impl Report {
 }
 
 impl Report {
-    /// The report with every GitHub token masked in all it prints ([`Message::masked`]);
+    /// The report with every GitHub token masked in all it prints (output, diffs, status
+    /// lines, diagnostics);
     /// a source file shared by many diagnostics is masked once.
     pub fn masked(&self) -> Report {
         let mut files = Masked::default();
@@ -97,10 +98,6 @@ impl Masked {
 impl Message {
     /// The message with every GitHub token masked in all it prints: output, diffs, status
     /// lines, and a diagnostic's message, label, help, path and source text.
-    pub fn masked(&self) -> Message {
-        self.masked_with(&mut Masked::default())
-    }
-
     fn masked_with(&self, files: &mut Masked) -> Message {
         let text = |s: &str| mask_text(s).into_owned();
         match self {
@@ -112,10 +109,16 @@ impl Message {
     }
 }
 
-/// `d` with every GitHub token masked in its message, label, help, path and source text
-/// (same length, so its span stays valid).
-pub fn masked_diagnostic(d: &Diagnostic) -> Diagnostic {
-    masked_with(d, &mut Masked::default())
+/// `diagnostics` with every GitHub token masked in their message, label, help, path and
+/// source text (same length, so spans stay valid); a source file they share is masked once.
+pub fn masked_diagnostics<'a>(
+    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
+) -> Vec<Diagnostic> {
+    let mut files = Masked::default();
+    diagnostics
+        .into_iter()
+        .map(|d| masked_with(d, &mut files))
+        .collect()
 }
 
 fn masked_with(d: &Diagnostic, files: &mut Masked) -> Diagnostic {

@@ -15,7 +15,7 @@ use crate::check::secrets::mask_text;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::exit::Exit;
 use crate::generated;
-use crate::report::{Message, Report};
+use crate::report::{Message, Report, masked_diagnostics};
 
 /// How findings are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,20 +131,13 @@ pub fn report(outcome: &Outcome, format: Format) -> Report {
 
 /// `findings` with every token masked in what they show (each source file once).
 fn masked_findings(findings: &[Finding]) -> Vec<Finding> {
-    let mut report = Report::new(Exit::Ok);
-    for f in findings {
-        report.push(Message::Diagnostic(f.diagnostic.clone()));
-    }
-    let masked = report.masked();
+    let diagnostics = masked_diagnostics(findings.iter().map(|f| &f.diagnostic));
     findings
         .iter()
-        .zip(masked.messages)
-        .map(|(f, m)| Finding {
+        .zip(diagnostics)
+        .map(|(f, diagnostic)| Finding {
             kind: f.kind,
-            diagnostic: match m {
-                Message::Diagnostic(d) => d,
-                _ => unreachable!("one diagnostic per finding"),
-            },
+            diagnostic,
             diff: f.diff.as_deref().map(|d| mask_text(d).into_owned()),
         })
         .collect()

@@ -46,7 +46,7 @@ fn json(out: &Output) -> Vec<serde_json::Value> {
     })
 }
 
-const NO_OUTPUTS: &str = r#"owner = "acme-labs"
+pub(crate) const NO_OUTPUTS: &str = r#"owner = "acme-labs"
 repo = "axon-doc"
 
 [services.nextjs]

@@ -112,18 +112,8 @@ fn assert_not_printed(out: &Output, secret: &str) {
     assert!(!all.contains(&secret[4..]), "a token was printed:\n{all}");
 }
 
-const CONFIG: &str = r#"owner = "acme-labs"
-repo = "axon-doc"
-
-[services.nextjs]
-renamed_from = ["ghcr.io/acme-labs/axon-doc-web"]
-
-[outputs]
-compose = false
-k8s = false
-env = false
-workflow = false
-"#;
+// One service with an earlier name, no outputs: only the files planted are checked.
+use crate::check_flow::NO_OUTPUTS as CONFIG;
 
 const WITH_OUTPUTS: &str = "owner = \"acme-labs\"\nrepo = \"axon-doc\"\n";
 
