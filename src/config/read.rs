@@ -186,12 +186,16 @@ fn read_service_tags(r: &mut Reader<'_>, v: &Value<'_>, what: &str) -> Option<Ra
         if let Some((k, _)) = table.get_key_value(key) {
             t.known.push(key);
             r.diags.push(
-                Diagnostic::error(r.file, k.span(), format!("`{key}` cannot be set per service"))
-                    .label("workflow-wide setting")
-                    .help(format!(
-                        "publishing branches and per-arch tags apply to the whole workflow: \
+                Diagnostic::error(
+                    r.file,
+                    k.span(),
+                    format!("`{key}` cannot be set per service"),
+                )
+                .label("workflow-wide setting")
+                .help(format!(
+                    "publishing branches and per-arch tags apply to the whole workflow: \
                          set `{key}` in the top-level [tags]"
-                    )),
+                )),
             );
         }
     }

@@ -432,7 +432,9 @@ impl WorkflowContext {
             branches: model.tags.branches.clone(),
             default_branch: model.default_branch.clone(),
             tag_rules: shared_tags.as_ref().map_or(Vec::new(), |t| lines(&t.rules)),
-            flavor: shared_tags.as_ref().map_or(Vec::new(), |t| lines(&t.flavor)),
+            flavor: shared_tags
+                .as_ref()
+                .map_or(Vec::new(), |t| lines(&t.flavor)),
             service_tags: shared_tags.is_none(),
             any_target: model.services.iter().any(|s| s.target.is_some()),
             any_build_args: model.services.iter().any(|s| !s.build_args.is_empty()),

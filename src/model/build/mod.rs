@@ -117,14 +117,7 @@ impl Builder<'_> {
         let owner_lc = owner.to_ascii_lowercase();
         let repo_for_names = if repo_ok { repo.as_str() } else { "" };
         let tags = self.tags(raw, &default_branch);
-        let services = self.services(
-            raw,
-            &owner_lc,
-            repo_for_names,
-            &suffix,
-            &platforms,
-            &tags,
-        );
+        let services = self.services(raw, &owner_lc, repo_for_names, &suffix, &platforms, &tags);
         let outputs = self.outputs(raw, config_name);
         let workflow = self.workflow(raw, &services);
         let k8s = self.k8s(raw);

@@ -26,11 +26,7 @@ pub(super) const DEFAULT_FLAVOR: &[&str] = &["latest=auto"];
 impl Builder<'_> {
     pub(super) fn tags(&mut self, raw: &RawConfig, default_branch: &str) -> TagPolicy {
         let t = raw.tags.clone().unwrap_or_default();
-        let rules = self.tag_lines(
-            &t.rules,
-            DEFAULT_RULES,
-            metadata_action::check_tag_line,
-        );
+        let rules = self.tag_lines(&t.rules, DEFAULT_RULES, metadata_action::check_tag_line);
         let flavor = self.tag_lines(
             &t.flavor,
             DEFAULT_FLAVOR,

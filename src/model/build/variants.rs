@@ -46,8 +46,7 @@ impl Builder<'_> {
         let target = svc.target.as_ref().and_then(|t| {
             let ok = !t.value.is_empty()
                 && t.value.len() <= 128
-                && t
-                    .value
+                && t.value
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
             if ok {
@@ -159,7 +158,9 @@ impl Builder<'_> {
                 match (&services[first].variant, &services[i].variant) {
                     (Some(a), Some(b)) if a == b => {
                         ok = false;
-                        let here = variant.as_ref().map_or(name.span.clone(), |v| v.span.clone());
+                        let here = variant
+                            .as_ref()
+                            .map_or(name.span.clone(), |v| v.span.clone());
                         let mut d = Diagnostic::error(
                             self.file,
                             here,
@@ -171,7 +172,10 @@ impl Builder<'_> {
                         .label("same variant as another service of this image")
                         .help("give each service publishing this image a distinct `variant`");
                         if let Some(fv) = first_variant {
-                            d = d.secondary(fv.span.clone(), format!("`{}` uses it", first_name.value));
+                            d = d.secondary(
+                                fv.span.clone(),
+                                format!("`{}` uses it", first_name.value),
+                            );
                         }
                         self.diags.push(d);
                     }
@@ -196,7 +200,10 @@ impl Builder<'_> {
                             format!("`{}` publishes it too", first_name.value),
                         );
                         let mut templates: Vec<&Sp<String>> = Vec::new();
-                        for t in [&spans[first].template, &spans[i].template].into_iter().flatten() {
+                        for t in [&spans[first].template, &spans[i].template]
+                            .into_iter()
+                            .flatten()
+                        {
                             if !templates.iter().any(|u| u.span == t.span) {
                                 templates.push(t);
                             }
@@ -266,7 +273,9 @@ impl Builder<'_> {
                 for tag in meta.tags {
                     if let Some(&other) = pushed.get(&tag) {
                         let (name, variant) = (&spans[i].name, &spans[i].variant);
-                        let here = variant.as_ref().map_or(name.span.clone(), |v| v.span.clone());
+                        let here = variant
+                            .as_ref()
+                            .map_or(name.span.clone(), |v| v.span.clone());
                         self.diags.push(
                             Diagnostic::error(
                                 self.file,
@@ -332,8 +341,12 @@ pub(crate) fn check_variant(v: &str) -> Result<(), String> {
 /// Whether a flavor line sets `suffix` (metadata-action flavor entries are comma-separated
 /// `key=value`).
 fn sets_suffix(line: &str) -> bool {
-    line.split([',', '\n'])
-        .any(|entry| entry.split('=').next().is_some_and(|k| k.trim() == "suffix"))
+    line.split([',', '\n']).any(|entry| {
+        entry
+            .split('=')
+            .next()
+            .is_some_and(|k| k.trim() == "suffix")
+    })
 }
 
 #[cfg(test)]
