@@ -212,11 +212,11 @@ pub struct Leg {
     /// Multi-stage build target, empty for the last stage.
     pub target: String,
     /// Build arguments as `NAME=VALUE` lines (build-push-action's `build-args`).
-    pub build_args: String,
-    /// The service's metadata-action `tags` lines, one per line (with `service_tags`).
-    pub tag_rules: String,
-    /// The service's metadata-action `flavor` lines, one per line (with `service_tags`).
-    pub flavor: String,
+    pub build_args: Vec<String>,
+    /// The service's metadata-action `tags` lines, trimmed (with `service_tags`).
+    pub tag_rules: Vec<String>,
+    /// The service's metadata-action `flavor` lines, trimmed (with `service_tags`).
+    pub flavor: Vec<String>,
 }
 
 /// One merge: the digests of a multi-platform service's legs joined into one index.
@@ -235,10 +235,10 @@ pub struct Merge {
     pub runner: String,
     /// The platforms merged, for the job's summary.
     pub platforms: Vec<String>,
-    /// The service's metadata-action `tags` lines, one per line (with `service_tags`).
-    pub tag_rules: String,
-    /// The service's metadata-action `flavor` lines, one per line (with `service_tags`).
-    pub flavor: String,
+    /// The service's metadata-action `tags` lines, trimmed (with `service_tags`).
+    pub tag_rules: Vec<String>,
+    /// The service's metadata-action `flavor` lines, trimmed (with `service_tags`).
+    pub flavor: Vec<String>,
 }
 
 /// Pinned `uses:` values (`owner/repo@sha # version`).
@@ -380,8 +380,8 @@ impl WorkflowContext {
                     artifact_pattern: format!("{artifact_prefix}*"),
                     runner,
                     platforms: service.platforms.iter().map(ToString::to_string).collect(),
-                    tag_rules: lines(&service.tags.rules).join("\n"),
-                    flavor: lines(&service.tags.flavor).join("\n"),
+                    tag_rules: lines(&service.tags.rules),
+                    flavor: lines(&service.tags.flavor),
                 });
             }
         }
@@ -535,10 +535,9 @@ fn leg(
             .build_args
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        tag_rules: lines(&service.tags.rules).join("\n"),
-        flavor: lines(&service.tags.flavor).join("\n"),
+            .collect(),
+        tag_rules: lines(&service.tags.rules),
+        flavor: lines(&service.tags.flavor),
     }
 }
 
