@@ -343,3 +343,14 @@ fn extra_platforms_run_native_where_github_has_runners_and_under_qemu_elsewhere(
     assert_eq!(runner("linux/s390x"), qemu("s390x"));
     assert_eq!(runner("linux/riscv64"), qemu("riscv64"));
 }
+
+/// `images --format json` of the `variants` fixture: what tools read.
+#[test]
+fn images_json_of_the_variants_fixture() {
+    let model = crate::support::shapes::fixture("variants");
+    let entries = ghcr_gen::cmd::images::entries(&model);
+    insta::assert_snapshot!(
+        "images_variants_json",
+        serde_json::to_string_pretty(&entries).unwrap()
+    );
+}
