@@ -211,6 +211,23 @@ help: buildx platforms include linux/amd64, linux/amd64/v2, linux/amd64/v3, linu
 }
 
 #[test]
+fn a_runner_for_linux_arm_and_one_for_linux_arm_v7_name_one_platform_twice() {
+    fails(
+        &format!(
+            "{HEAD}\n[workflow.runners]\n\"linux/arm/v7\" = \"qemu\"\n\"linux/arm\" = \"arm32-box\"\n"
+        ),
+        str![[r#"
+error: duplicate platform `linux/arm`
+ --> registry.toml:6:1
+  |
+6 | "linux/arm" = "arm32-box"
+  | ^^^^^^^^^^^ `linux/arm/v7` has a runner already
+
+"#]],
+    );
+}
+
+#[test]
 fn variants_get_their_suffix_and_a_service_its_own_rules_in_the_tag_preview() {
     let config = format!(
         "{HEAD}\n[services.web]\nimage = \"{{repo}}\"\nvariant = \"web\"\n\n\
