@@ -371,3 +371,19 @@ fn images_json_of_the_variants_fixture() {
         serde_json::to_string_pretty(&entries).unwrap()
     );
 }
+
+/// The cleanup workflow names a package shared by variants once.
+#[test]
+fn retention_names_a_package_shared_by_variants_once() {
+    let model = crate::support::shapes::from_toml(&format!(
+        "{HEAD}\n[retention]\n\n[services.web]\nimage = \"{{repo}}\"\nvariant = \"web\"\n\n\
+         [services.worker]\nimage = \"{{repo}}\"\nvariant = \"worker\"\n\n[services.cli]\n"
+    ));
+    let templates = ghcr_gen::render::Templates::load(None).unwrap();
+    let file = ghcr_gen::render::retention::render(&model, &templates)
+        .unwrap()
+        .unwrap();
+    let doc: yaml_serde::Value = yaml_serde::from_str(&file.contents).unwrap();
+    let steps = doc["jobs"]["clean"]["steps"].as_sequence().unwrap();
+    assert_eq!(steps[0]["with"]["packages"].as_str(), Some("app,app-cli"));
+}
