@@ -117,15 +117,24 @@ fn instructions(text: &str) -> Vec<String> {
 }
 
 /// A service named `NAME` or `NAME=CONTEXT` (context `.` when left out), built from
-/// `<context>/Dockerfile` under `root`.
+/// `<context>/Dockerfile` under `root`, or `<context>/Containerfile` when only that exists.
 pub(crate) fn named_service(root: &Path, spec: &str) -> FoundService {
     let (name, context) = spec.split_once('=').unwrap_or((spec, "."));
     let context = if context.is_empty() { "." } else { context };
-    let dockerfile = root.join(context).join("Dockerfile");
+    let trimmed = context.trim_end_matches('/');
+    let containerfile = root.join(context).join("Containerfile");
+    let use_containerfile = !root.join(context).join("Dockerfile").exists()
+        && std::fs::symlink_metadata(&containerfile).is_ok_and(|m| m.is_file());
+    let dockerfile = if use_containerfile {
+        containerfile
+    } else {
+        root.join(context).join("Dockerfile")
+    };
     FoundService {
         name: name.to_string(),
-        context: context.trim_end_matches('/').to_string(),
-        dockerfile: None,
+        context: trimmed.to_string(),
+        dockerfile: use_containerfile
+            .then(|| crate::model::paths::join_rel(trimmed, "Containerfile")),
         port: exposed_port(&dockerfile),
         user: DockerUser::of(&dockerfile),
     }
@@ -490,6 +499,18 @@ mod tests {
         );
         let bare = named_service(dir.path(), "web=");
         assert_eq!((bare.context.as_str(), bare.port), (".", None));
+        // Only a Containerfile: it is the service's Dockerfile.
+        std::fs::create_dir(dir.path().join("collector")).unwrap();
+        std::fs::write(
+            dir.path().join("collector/Containerfile"),
+            "FROM scratch\nEXPOSE 4317\n",
+        )
+        .unwrap();
+        let collector = named_service(dir.path(), "collector=collector");
+        assert_eq!(
+            (collector.dockerfile.as_deref(), collector.port),
+            (Some("collector/Containerfile"), Some(4317))
+        );
     }
 
     #[test]
