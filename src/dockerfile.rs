@@ -807,3 +807,31 @@ mod discovery_tests {
         assert!(!mentions_path("context: ../api\n", "api"));
     }
 }
+
+#[cfg(test)]
+mod discovery_props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn reading_names_sources_and_workflows_never_panics(
+            name in "\\PC{0,40}",
+            text in "\\PC{0,200}",
+            path in "[a-z./]{0,12}",
+        ) {
+            let _ = is_dockerfile_name(&name);
+            let _ = copy_sources(&text);
+            let _ = mentions_path(&text, &path);
+            let _ = builds_images(&text);
+        }
+
+        #[test]
+        fn copy_sources_never_leave_the_folder(text in "(COPY|ADD|copy) [-./a-z*\\[\\]\" ]{0,40}( |\n)") {
+            for src in copy_sources(&text) {
+                prop_assert!(!src.split('/').any(|s| s == ".."), "{src}");
+                prop_assert!(!src.starts_with('/'), "{src}");
+            }
+        }
+    }
+}
