@@ -183,6 +183,10 @@ impl Doctor<'_> {
                 Some(url) if host.eq_ignore_ascii_case(&self.model.registry) => {
                     Endpoint::parse(url)?
                 }
+                // Docker Hub's API is not on its image host.
+                _ if host.eq_ignore_ascii_case("docker.io") => {
+                    Endpoint::https("registry-1.docker.io")
+                }
                 _ => Endpoint::https(host),
             };
             let creds = find_credentials(self.opts.env, &endpoint.authority)?;

@@ -414,7 +414,7 @@ impl Client {
                 }
             }
             let body = if get || status >= 400 {
-                read_body(&mut resp, &url, self.limits.max_body)?
+                read_body(&mut resp, &url, &self.limits)?
             } else {
                 Vec::new()
             };
@@ -444,7 +444,8 @@ impl Client {
         scope: &str,
         access: Access,
     ) -> Result<Result<Secret, Answer>, RegistryError> {
-        let realm_endpoint = realm_endpoint(realm)?;
+        // Credentials go to https realms only (or loopback http): never in clear text.
+        check_realm(realm)?;
         let mut url = realm.to_string();
         url.push(if realm.contains('?') { '&' } else { '?' });
         if let Some(s) = service {
@@ -455,11 +456,9 @@ impl Client {
             (Some(c), Access::Credentials) => Some(basic_header(c)),
             _ => None,
         };
-        // The realm may be another host (Docker Hub's is): its own proxy rule applies.
-        let _ = realm_endpoint;
         let mut resp = self.send(&url, true, Some("application/json"), auth.as_ref())?;
         let status = resp.status().as_u16();
-        let body = read_body(&mut resp, realm, self.limits.max_body)?;
+        let body = read_body(&mut resp, realm, &self.limits)?;
         if status == 200 {
             let token: TokenAnswer =
                 serde_json::from_slice(&body).map_err(|e| RegistryError::Malformed {
@@ -614,25 +613,18 @@ fn transport_error(url: &str, e: ureq::Error, limits: &Limits) -> RegistryError 
 fn read_body(
     resp: &mut ureq::http::Response<ureq::Body>,
     url: &str,
-    limit: u64,
+    limits: &Limits,
 ) -> Result<Vec<u8>, RegistryError> {
     resp.body_mut()
         .with_config()
-        .limit(limit)
+        .limit(limits.max_body)
         .read_to_vec()
         .map_err(|e| match e {
             ureq::Error::BodyExceedsLimit(_) => RegistryError::TooLarge {
                 url: url.to_string(),
-                limit,
+                limit: limits.max_body,
             },
-            ureq::Error::Timeout(_) => RegistryError::Timeout {
-                url: url.to_string(),
-                after: Duration::ZERO,
-            },
-            other => RegistryError::Transport {
-                url: url.to_string(),
-                detail: other.to_string(),
-            },
+            other => transport_error(url, other, limits),
         })
 }
 
@@ -661,8 +653,8 @@ fn basic_header(c: &Credentials) -> Secret {
     ))
 }
 
-/// The endpoint of a token realm URL, which must be https (or loopback http).
-fn realm_endpoint(realm: &str) -> Result<Endpoint, RegistryError> {
+/// A token realm URL must be https (or loopback http).
+fn check_realm(realm: &str) -> Result<Endpoint, RegistryError> {
     let base = match realm.find("://") {
         Some(i) => {
             let after = &realm[i + 3..];

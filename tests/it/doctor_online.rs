@@ -312,6 +312,8 @@ fn ghcr_policy(alice: &str) -> Policy {
     };
     p.users.insert("alice".into(), alice.into());
     p.users.insert("bob".into(), "bob-password".into());
+    p.users.insert("carol".into(), "carol-password".into());
+    p.revoked.push("carol".into());
     p.denied.insert(
         "bob".into(),
         vec![
@@ -525,4 +527,126 @@ fn the_token_reaches_no_output_no_registry_log_and_no_command_line() {
         "the registry logged no request:\n{log}"
     );
     assert!(!log.contains(&body), "the token reached the registry's log");
+}
+
+#[test]
+fn token_registry_revoked_credentials_on_a_public_image_are_stale_local_credentials() {
+    let registry = Registry::start(Auth::Token(TokenServer::start(ghcr_policy("a"))));
+    seed(&registry);
+    let dir = repository();
+    let carol = [("GHCR_TOKEN", "carol-password"), ("GITHUB_USER", "carol")];
+    let run = doctor(dir.path(), &registry.url(), &carol, &["--format", "json"]);
+    let got = findings(&run);
+    assert!(
+        got.contains(&(
+            "stale-local-credentials".into(),
+            "error".into(),
+            "ghcr.io/acme/shop-web".into()
+        )),
+        "{got:?}\n{}",
+        run.stderr
+    );
+    assert!(
+        got.contains(&(
+            "private-package".into(),
+            "error".into(),
+            "ghcr.io/acme/shop-api".into()
+        )),
+        "{got:?}"
+    );
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn credentials_from_a_docker_credential_helper_read_on_stdin() {
+    let pass = format!("pw-{}-helper", std::process::id());
+    let registry = Registry::start(Auth::Htpasswd("ci".into(), pass.clone()));
+    seed(&registry);
+    let dir = repository();
+    let docker = tempfile::tempdir().unwrap();
+    let server = format!("127.0.0.1:{}", registry.port);
+    std::fs::write(
+        docker.path().join("config.json"),
+        format!(r#"{{"credHelpers":{{"{server}":"ghcrgentest"}}}}"#),
+    )
+    .unwrap();
+    // The helper answers only for the server read on stdin, and checks its arguments.
+    let bin = tempfile::tempdir().unwrap();
+    let helper = bin.path().join("docker-credential-ghcrgentest");
+    let secret_file = bin.path().join("secret");
+    std::fs::write(&secret_file, &pass).unwrap();
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\n[ \"$*\" = get ] || exit 3\nread -r server\n[ \"$server\" = {server} ] || exit 1\nprintf '{{\"ServerURL\":\"%s\",\"Username\":\"ci\",\"Secret\":\"%s\"}}' \"$server\" \"$(cat {})\"\n",
+            secret_file.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&helper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = command(
+        dir.path(),
+        &[
+            "doctor",
+            "--online",
+            "--registry-url",
+            &registry.url(),
+            "--format",
+            "json",
+        ],
+        &[("PATH", &path)],
+        docker.path(),
+    )
+    .output()
+    .unwrap();
+    let run = Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+        elapsed: Duration::ZERO,
+    };
+    assert!(
+        findings(&run).contains(&(
+            "private-package".into(),
+            "warning".into(),
+            "ghcr.io/acme/shop-api".into()
+        )),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn rate_limits_are_retried_after_retry_after_then_reported_as_rate_limit() {
+    let server = FakeServer::start(Misbehaviour::RateLimited);
+    let dir = repository();
+    let run = doctor(dir.path(), &server.url(), &[], &["--format", "json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let got = findings(&run);
+    assert!(
+        got.iter()
+            .any(|(c, s, _)| c == "rate-limit" && s == "failure"),
+        "{got:?}"
+    );
+    assert!(run.stdout.contains("retry after 1s"), "{}", run.stdout);
+    // One request and three retries, each after the 1 s the server asked for.
+    assert_eq!(server.hits.load(std::sync::atomic::Ordering::Relaxed), 4);
+    assert!(run.elapsed >= Duration::from_secs(3), "{:?}", run.elapsed);
+}
+
+#[test]
+fn server_errors_are_retried_with_backoff_then_exit_2() {
+    let server = FakeServer::start(Misbehaviour::Unavailable);
+    let dir = repository();
+    let run = doctor(dir.path(), &server.url(), &[], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("with HTTP 503"), "{}", run.stderr);
+    assert_eq!(server.hits.load(std::sync::atomic::Ordering::Relaxed), 4);
 }

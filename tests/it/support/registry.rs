@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -420,6 +420,9 @@ pub(crate) struct Policy {
     pub(crate) users: BTreeMap<String, String>,
     /// user → private repositories it may not read.
     pub(crate) denied: BTreeMap<String, Vec<String>>,
+    /// Users whose token was revoked: `denied` for everything (as ghcr.io answers an
+    /// expired PAT).
+    pub(crate) revoked: Vec<String>,
     /// Delay before each answer (to watch the client's process while it waits).
     pub(crate) delay: Duration,
 }
@@ -587,6 +590,9 @@ fn serve_token(stream: TcpStream, signer: &Signer, policy: &Policy, requests: &M
             "UNAUTHORIZED",
             "authentication required",
         ),
+        (Some((u, _)), _) if policy.revoked.contains(u) => {
+            error("403 Forbidden", "DENIED", "denied")
+        }
         (Some((u, _)), Some(r))
             if !policy.public.contains(r)
                 && policy.denied.get(u).is_some_and(|d| d.contains(r)) =>
@@ -683,12 +689,18 @@ pub(crate) enum Misbehaviour {
     Huge,
     /// Redirects every request to itself.
     RedirectLoop,
+    /// Answers 429 with `Retry-After: 1`.
+    RateLimited,
+    /// Answers 503.
+    Unavailable,
 }
 
 /// A loopback HTTP server that misbehaves; stops on drop.
 pub(crate) struct FakeServer {
     pub(crate) port: u16,
     stop: Arc<AtomicBool>,
+    /// Requests received.
+    pub(crate) hits: Arc<AtomicUsize>,
 }
 
 impl FakeServer {
@@ -697,7 +709,9 @@ impl FakeServer {
         let port = listener.local_addr().unwrap().port();
         listener.set_nonblocking(true).unwrap();
         let stop = Arc::new(AtomicBool::new(false));
+        let hits = Arc::new(AtomicUsize::new(0));
         let flag = stop.clone();
+        let counter = hits.clone();
         std::thread::spawn(move || {
             let mut held = Vec::new();
             while !flag.load(Ordering::Relaxed) {
@@ -706,6 +720,7 @@ impl FakeServer {
                     continue;
                 };
                 let _ = stream.set_nonblocking(false);
+                counter.fetch_add(1, Ordering::Relaxed);
                 match how {
                     Misbehaviour::Silent => held.push(stream),
                     _ => {
@@ -715,7 +730,7 @@ impl FakeServer {
                 }
             }
         });
-        FakeServer { port, stop }
+        FakeServer { port, stop, hits }
     }
 
     pub(crate) fn url(&self) -> String {
@@ -743,6 +758,26 @@ fn misbehave(stream: TcpStream, how: Misbehaviour, stop: &AtomicBool) {
                 "application/json",
                 &[],
                 b"{\"tags\": [\"1.0\", oops",
+            );
+        }
+        Misbehaviour::RateLimited => {
+            let body = br#"{"errors":[{"code":"TOOMANYREQUESTS","message":"retry-after: 1s"}]}"#;
+            let extra = [("Retry-After", "1".to_string())];
+            respond(
+                stream,
+                "429 Too Many Requests",
+                "application/json",
+                &extra,
+                body,
+            );
+        }
+        Misbehaviour::Unavailable => {
+            respond(
+                stream,
+                "503 Service Unavailable",
+                "text/plain",
+                &[],
+                b"down",
             );
         }
         Misbehaviour::RedirectLoop => {
