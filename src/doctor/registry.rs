@@ -884,6 +884,14 @@ mod tests {
     }
 
     #[test]
+    fn credentials_go_to_https_realms_only() {
+        assert!(check_realm("https://ghcr.io/token").is_ok());
+        assert!(check_realm("http://127.0.0.1:5001/token?x=1").is_ok());
+        assert!(check_realm("http://auth.example.com/token").is_err());
+        assert!(check_realm("/token").is_err());
+    }
+
+    #[test]
     fn secrets_are_not_debug_printed() {
         let s = Secret::new("s3cr3t-value");
         assert!(!format!("{s:?}").contains("s3cr3t"));

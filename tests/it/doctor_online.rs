@@ -218,6 +218,39 @@ fn no_auth_registry_every_online_check_answers_with_its_slug() {
 }
 
 #[test]
+fn everything_published_and_resolving_is_exit_0() {
+    let registry = Registry::start(Auth::None);
+    let dir = temp_tree(&[
+        (
+            "registry.toml",
+            "owner = \"acme\"\nrepo = \"shop\"\nplatforms = [\"linux/amd64\", \"linux/arm64\"]\n\n[services.web]\n\n[outputs]\ncompose = false\nk8s = false\nenv = false\nworkflow = false\n",
+        ),
+        (
+            "deploy/compose.yaml",
+            "services:\n  web:\n    image: ghcr.io/acme/shop:${WEB_TAG:-1.0}\n  edge:\n    image: ghcr.io/acme/shop\n",
+        ),
+    ]);
+    // One service: its image is named after the repository.
+    let p = registry.pusher();
+    let amd = p.image("acme/shop", None, "linux", "amd64");
+    let arm = p.image("acme/shop", None, "linux", "arm64");
+    let entries = [(&amd, Some("linux/amd64")), (&arm, Some("linux/arm64"))];
+    p.index("acme/shop", "latest", &entries);
+    p.index("acme/shop", "1.0", &entries);
+    let run = doctor(dir.path(), &registry.url(), &[], &["--format", "json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let text = doctor(dir.path(), &registry.url(), &[], &[]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    // Both pulled references were asked about: the compose default and the implicit latest.
+    assert!(
+        text.stderr
+            .contains("about 2 manifest(s): 0 error(s), 0 warning(s)"),
+        "{}",
+        text.stderr
+    );
+}
+
+#[test]
 fn htpasswd_registry_private_with_credentials_and_unpullable_without() {
     let pass = format!("pw-{}", std::process::id());
     let registry = Registry::start(Auth::Htpasswd("ci".into(), pass.clone()));
