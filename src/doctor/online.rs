@@ -161,6 +161,9 @@ struct Doctor<'a> {
 
 /// Most pages of 1000 tags read per repository.
 const MAX_TAG_PAGES: usize = 20;
+/// Most entries of one index whose manifests are resolved (a hostile index may list
+/// thousands).
+const MAX_CHILDREN: usize = 64;
 
 impl Doctor<'_> {
     fn check_all(&mut self, targets: &[Target]) -> Result<(), (String, RegistryError)> {
@@ -252,13 +255,17 @@ impl Doctor<'_> {
                     Err(Answer::RateLimited { retry_after }) => {
                         return Err(rate_limited(&endpoint, retry_after));
                     }
-                    Err(Answer::Denied { message, .. } | Answer::Unauthorized { message, .. }) => {
+                    Err(refused) => {
+                        let message = match refused {
+                            Answer::Denied { message, .. }
+                            | Answer::Unauthorized { message, .. } => message,
+                            _ => "refused".to_string(),
+                        };
                         self.add(t, None, "private-package", Level::Error,
                         format!("{image} is private (or does not exist) and the credentials from {source} have no access to it: {message}"),
                         format!("grant the user access at {settings} (or use a token of a user who has it, with read:packages); if the name is wrong (GHCR answers the same for unknown names), compare it with what CI publishes"));
                         return Ok(None);
                     }
-                    Err(Answer::Found(_)) => unreachable!("tags() returns Found as Ok"),
                 }
             }
             Err(_) => {
@@ -367,7 +374,11 @@ impl Doctor<'_> {
                             }
                         }
                     }
-                    for e in entries {
+                    for (n, e) in entries.iter().enumerate() {
+                        if n == MAX_CHILDREN {
+                            self.notes.push(format!("{shown}: only the first {MAX_CHILDREN} of its {} entries were resolved", entries.len()));
+                            break;
+                        }
                         if e.attestation {
                             if !attestation_noted {
                                 attestation_noted = true;
@@ -730,11 +741,12 @@ fn targets(model: &Model, cwd: &Path) -> Result<Vec<Target>, String> {
             let Some((host, repo)) = full.split_once('/') else {
                 continue;
             };
-            let owner = repo.split('/').next().unwrap_or_default();
+            // A flat name (no owner segment) has no consumers the grammar can find.
+            let (owner, path) = repo.split_once('/').unwrap_or(("", repo));
             images.push(Image {
                 host: host.to_string(),
                 owner: owner.to_string(),
-                path: repo[owner.len() + 1..].to_string(),
+                path: path.to_string(),
                 repo: String::new(),
             });
             targets.push(Target {
