@@ -736,19 +736,23 @@ fn edit_distance(a: &[u8], b: &[u8]) -> usize {
 fn targets(model: &Model, cwd: &Path) -> Result<Vec<Target>, String> {
     let mut targets: Vec<Target> = Vec::new();
     let mut images = Vec::new();
+    // Per image of the finder: its target.
+    let mut image_target = Vec::new();
     for s in &model.services {
         for full in s.images() {
             let Some((host, repo)) = full.split_once('/') else {
                 continue;
             };
-            // A flat name (no owner segment) has no consumers the grammar can find.
-            let (owner, path) = repo.split_once('/').unwrap_or(("", repo));
-            images.push(Image {
-                host: host.to_string(),
-                owner: owner.to_string(),
-                path: path.to_string(),
-                repo: String::new(),
-            });
+            // A flat name (no owner segment) is asked about, but not looked for.
+            if let Some((owner, path)) = repo.split_once('/') {
+                images.push(Image {
+                    host: host.to_string(),
+                    owner: owner.to_string(),
+                    path: path.to_string(),
+                    repo: String::new(),
+                });
+                image_target.push(targets.len());
+            }
             targets.push(Target {
                 host: host.to_ascii_lowercase(),
                 repo: repo.to_ascii_lowercase(),
@@ -812,7 +816,7 @@ fn targets(model: &Model, cwd: &Path) -> Result<Vec<Target>, String> {
         key(&a.1).cmp(&key(&b.1))
     });
     for (i, r) in found {
-        targets[i].refs.push(r);
+        targets[image_target[i]].refs.push(r);
     }
     for s in &model.services {
         for old in &s.renamed_from {
