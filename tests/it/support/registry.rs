@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -85,86 +86,42 @@ pub(crate) struct Registry {
 }
 
 impl Registry {
-    /// Starts a registry with `auth` and waits until it answers.
+    /// Starts a registry with `auth` and waits until it answers (on another free port
+    /// when another process took the first one meanwhile).
     pub(crate) fn start(auth: Auth) -> Registry {
         ensure_tools();
         let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let mut config = format!(
-            "version: 0.1\nlog: {{level: info}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  delete: {{enabled: true}}\nhttp: {{addr: 127.0.0.1:{port}}}\n",
-            dir.path().join("data").display()
-        );
-        match &auth {
-            Auth::None => {}
-            Auth::Htpasswd(user, pass) => {
-                let file = dir.path().join("htpasswd");
-                // The password goes in on stdin (-i), never on a command line.
-                let mut child = Command::new("htpasswd")
-                    .args(["-B", "-i", "-n", user])
-                    .stdin(Stdio::piped())
-                    .stdout(Stdio::piped())
-                    .spawn()
-                    .expect("htpasswd runs");
-                child
-                    .stdin
-                    .take()
-                    .unwrap()
-                    .write_all(pass.as_bytes())
-                    .unwrap();
-                let out = child.wait_with_output().unwrap();
-                assert!(out.status.success(), "htpasswd failed");
-                std::fs::write(&file, out.stdout).unwrap();
-                config.push_str(&format!(
-                    "auth:\n  htpasswd: {{realm: test, path: {}}}\n",
-                    file.display()
-                ));
-            }
-            Auth::Token(t) => {
-                let bundle = dir.path().join("bundle.pem");
-                std::fs::write(&bundle, t.cert_pem()).unwrap();
-                config.push_str(&format!(
-                    "auth:\n  token:\n    realm: http://127.0.0.1:{}/token\n    service: {SERVICE}\n    issuer: {ISSUER}\n    rootcertbundle: {}\n",
-                    t.port,
-                    bundle.display()
-                ));
-            }
-        }
         let config_path = dir.path().join("config.yml");
-        std::fs::write(&config_path, config).unwrap();
-        let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
-        let child = Command::new("docker-registry")
-            .arg("serve")
-            .arg(&config_path)
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("docker-registry starts");
-        let mut registry = Registry {
-            port,
-            dir,
-            child,
-            auth,
-        };
-        registry.wait_ready();
-        registry
-    }
-
-    fn wait_ready(&mut self) {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(20) {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("docker-registry exited ({status}):\n{}", self.log());
+        let auth_config = auth_config(&auth, dir.path());
+        let mut last_log = String::new();
+        for _ in 0..3 {
+            let port = free_port();
+            let config = format!(
+                "version: 0.1\nlog: {{level: info}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  delete: {{enabled: true}}\nhttp: {{addr: 127.0.0.1:{port}}}\n{auth_config}",
+                dir.path().join("data").display()
+            );
+            std::fs::write(&config_path, config).unwrap();
+            let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
+            let mut child = Command::new("docker-registry")
+                .arg("serve")
+                .arg(&config_path)
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .expect("docker-registry starts");
+            if wait_ready(&mut child, port) {
+                return Registry {
+                    port,
+                    dir,
+                    child,
+                    auth,
+                };
             }
-            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
-                let _ = s.write_all(b"GET /v2/ HTTP/1.0\r\n\r\n");
-                let mut head = [0u8; 12];
-                if s.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.") {
-                    return;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(100));
+            let _ = child.kill();
+            let _ = child.wait();
+            last_log = std::fs::read_to_string(dir.path().join("registry.log")).unwrap_or_default();
         }
-        panic!("docker-registry did not answer:\n{}", self.log());
+        panic!("docker-registry did not start:\n{last_log}");
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -189,6 +146,65 @@ impl Registry {
                 .into(),
         }
     }
+}
+
+/// The `auth:` section of the registry's config for `auth` (files it needs written in
+/// `dir`).
+fn auth_config(auth: &Auth, dir: &Path) -> String {
+    match auth {
+        Auth::None => String::new(),
+        Auth::Htpasswd(user, pass) => {
+            let file = dir.join("htpasswd");
+            // The password goes in on stdin (-i), never on a command line.
+            let mut child = Command::new("htpasswd")
+                .args(["-B", "-i", "-n", user])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("htpasswd runs");
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(pass.as_bytes())
+                .unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "htpasswd failed");
+            std::fs::write(&file, out.stdout).unwrap();
+            format!(
+                "auth:\n  htpasswd: {{realm: test, path: {}}}\n",
+                file.display()
+            )
+        }
+        Auth::Token(t) => {
+            let bundle = dir.join("bundle.pem");
+            std::fs::write(&bundle, t.cert_pem()).unwrap();
+            format!(
+                "auth:\n  token:\n    realm: http://127.0.0.1:{}/token\n    service: {SERVICE}\n    issuer: {ISSUER}\n    rootcertbundle: {}\n",
+                t.port,
+                bundle.display()
+            )
+        }
+    }
+}
+
+/// Waits until the registry answers on `port`; false when it exited or never answered.
+fn wait_ready(child: &mut Child, port: u16) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(20) {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+            let _ = s.write_all(b"GET /v2/ HTTP/1.0\r\n\r\n");
+            let mut head = [0u8; 12];
+            if s.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.") {
+                return true;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
 }
 
 impl Drop for Registry {
