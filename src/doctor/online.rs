@@ -797,6 +797,10 @@ fn targets(model: &Model, cwd: &Path) -> Result<Vec<Target>, String> {
                 },
                 (None, None) => "latest".to_string(),
             };
+            // `check` reports references that are not valid; doctor asks only about valid ones.
+            if !valid_reference(&reference) {
+                continue;
+            }
             let end = f.tail.range(f.end).end;
             refs.push((
                 f.image,
@@ -855,6 +859,24 @@ fn resolve_default(tag: &str) -> Option<String> {
     let inner = tag.strip_prefix("${")?.strip_suffix('}')?;
     let (_, default) = inner.split_once(":-").or_else(|| inner.split_once('-'))?;
     (!default.is_empty() && !default.contains(['$', '{', '}'])).then(|| default.to_string())
+}
+
+/// A tag (`[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`) or a digest (`algorithm:hex`).
+fn valid_reference(r: &str) -> bool {
+    if let Some((alg, hex)) = r.split_once(':') {
+        return !alg.is_empty()
+            && alg
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+._-".contains(&b))
+            && hex.len() >= 32
+            && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    }
+    let b = r.as_bytes();
+    !b.is_empty()
+        && b.len() <= 128
+        && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(c))
 }
 
 fn show_ref(image: &str, reference: &str) -> String {
@@ -937,6 +959,14 @@ mod tests {
             Manifest::Single
         );
         assert!(Manifest::parse(b"<html>", None).is_err());
+    }
+
+    #[test]
+    fn only_valid_tags_and_digests_are_asked_about() {
+        assert!(valid_reference("v1.2.3") && valid_reference("latest"));
+        assert!(valid_reference(&format!("sha256:{}", "a".repeat(64))));
+        assert!(!valid_reference("a?b") && !valid_reference(".x") && !valid_reference(""));
+        assert!(!valid_reference(&"x".repeat(129)));
     }
 
     #[test]
