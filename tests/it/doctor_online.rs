@@ -456,17 +456,19 @@ fn registry_down_is_exit_2_with_a_clear_message() {
 }
 
 #[test]
-fn a_server_that_never_answers_is_bounded_by_the_timeout() {
-    let server = FakeServer::start(Misbehaviour::Silent);
+fn a_server_that_never_answers_or_drips_is_bounded_by_the_timeout() {
     let dir = repository();
-    let run = doctor(dir.path(), &server.url(), &[], &["--timeout", "2"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("did not answer"), "{}", run.stderr);
-    assert!(
-        run.elapsed < Duration::from_secs(10),
-        "took {:?}",
-        run.elapsed
-    );
+    for how in [Misbehaviour::Silent, Misbehaviour::Drip] {
+        let server = FakeServer::start(how);
+        let run = doctor(dir.path(), &server.url(), &[], &["--timeout", "2"]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains("did not answer"), "{}", run.stderr);
+        assert!(
+            run.elapsed < Duration::from_secs(10),
+            "took {:?}",
+            run.elapsed
+        );
+    }
 }
 
 #[test]

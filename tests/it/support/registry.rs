@@ -705,6 +705,8 @@ pub(crate) enum Misbehaviour {
     Huge,
     /// Redirects every request to itself.
     RedirectLoop,
+    /// Answers 200 and then a byte every 200 ms, for ever.
+    Drip,
     /// Answers 429 with `Retry-After: 1`.
     RateLimited,
     /// Answers 503.
@@ -786,6 +788,15 @@ fn misbehave(stream: TcpStream, how: Misbehaviour, stop: &AtomicBool) {
                 &extra,
                 body,
             );
+        }
+        Misbehaviour::Drip => {
+            let mut stream = stream;
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{",
+            );
+            while !stop.load(Ordering::Relaxed) && stream.write_all(b" ").is_ok() {
+                std::thread::sleep(Duration::from_millis(200));
+            }
         }
         Misbehaviour::Unavailable => {
             respond(
