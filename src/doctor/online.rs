@@ -246,6 +246,7 @@ impl Doctor<'_> {
                         self.add(t, None, "private-package", Level::Warning,
                         format!("{image} is private: anonymous pulls fail with `unauthorized`; {} tag(s) visible with the credentials from {source}", tags.len()),
                         format!("every consumer needs credentials: `docker login {} -u USER --password-stdin` with a classic PAT (read:packages), imagePullSecrets in Kubernetes; or make it public at {settings}", t.host));
+                        self.pull_secrets(t);
                         (Access::Credentials, tags)
                     }
                     Err(Answer::NotFound { .. }) => {
@@ -272,10 +273,27 @@ impl Doctor<'_> {
                 self.add(t, None, "private-package", Level::Error,
                     format!("{image} cannot be pulled anonymously: it is private, or it does not exist (wrong-image-path: GHCR answers 401 for both)"),
                     format!("set GHCR_TOKEN (a classic PAT with read:packages) and rerun to tell them apart; if private, consumers need `docker login {}` or imagePullSecrets, or make it public at {settings}", t.host));
+                self.pull_secrets(t);
                 return Ok(None);
             }
         };
         Ok(Some((access, tags)))
+    }
+
+    /// Kubernetes manifests pulling a private image without `imagePullSecrets`.
+    fn pull_secrets(&mut self, t: &Target) {
+        let image = t.image();
+        for r in &t.refs {
+            let Some((file, span)) = &r.place else {
+                continue;
+            };
+            let text = &file.text;
+            if text.contains("apiVersion:") && !text.contains("imagePullSecrets") {
+                self.add(t, Some(&(file.clone(), span.clone())), "k8s-missing-pull-secret", Level::Error,
+                    format!("{image} is not pullable anonymously and this Kubernetes manifest has no imagePullSecrets: pods fail with ImagePullBackOff"),
+                    format!("after `docker login {}` (a classic PAT with read:packages, given with --password-stdin): `kubectl create secret generic ghcr --type=kubernetes.io/dockerconfigjson --from-file=.dockerconfigjson=$HOME/.docker/config.json`, and `imagePullSecrets: [{{name: ghcr}}]` in the pod spec (or on its service account)", t.host));
+            }
+        }
     }
 
     fn missing_repo(&mut self, t: &Target, endpoint: &str) {

@@ -263,6 +263,7 @@ fn htpasswd_registry_private_with_credentials_and_unpullable_without() {
         with(&[
             ("private-package", "warning", "ghcr.io/acme/shop-web"),
             ("private-package", "warning", "ghcr.io/acme/shop-api"),
+            ("k8s-missing-pull-secret", "error", "deploy/k8s/web.yaml:9"),
         ]),
         "{}",
         run.stderr
@@ -275,6 +276,7 @@ fn htpasswd_registry_private_with_credentials_and_unpullable_without() {
             ("private-package", "error", "ghcr.io/acme/shop-web"),
             ("private-package", "error", "ghcr.io/acme/shop-api"),
             ("private-package", "error", "ghcr.io/acme/shop-worker"),
+            ("k8s-missing-pull-secret", "error", "deploy/k8s/web.yaml:9"),
         ]),
         "{}",
         anonymous.stderr
