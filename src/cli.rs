@@ -39,6 +39,8 @@ enum Command {
     Check(CheckArgs),
     /// Move every reference to an image to its new package name
     Rename(RenameArgs),
+    /// Ask the registry about every image and tag the repository publishes and pulls
+    Doctor(DoctorArgs),
     /// Print the JSON Schema of registry.toml
     Schema,
     /// List the images registry.toml publishes, one per service
@@ -202,6 +204,26 @@ struct ImagesArgs {
     config: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct DoctorArgs {
+    /// Ask the registry (OCI distribution API) about every image, tag, platform and old name
+    #[arg(long, required = true)]
+    online: bool,
+    /// Ask this endpoint instead of https://HOST (a mirror, GitHub Enterprise Server;
+    /// http:// only for loopback addresses)
+    #[arg(long, value_name = "URL", requires = "online")]
+    registry_url: Option<String>,
+    /// Seconds one registry request may take
+    #[arg(long, value_name = "SECONDS", requires = "online", value_parser = clap::value_parser!(u64).range(1..=600))]
+    timeout: Option<u64>,
+    /// Output format: compiler-style diagnostics, or a JSON array of findings
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
+    /// Config file (default: registry.toml here or in the nearest parent directory)
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ListFormat {
     Text,
@@ -305,6 +327,7 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
             },
             report,
         ),
+        Command::Doctor(a) => run_doctor_online(&cwd, a, report),
         Command::Schema => cmd::schema::run(report),
         Command::Images(a) => cmd::images::run(
             &cmd::images::Options {
@@ -325,6 +348,27 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
             Ok(Exit::Ok)
         }
     }
+}
+
+/// `ghcr-gen doctor --online` with its flags.
+fn run_doctor_online(
+    cwd: &std::path::Path,
+    a: DoctorArgs,
+    report: &mut Report,
+) -> Result<Exit, cmd::Error> {
+    cmd::doctor_online::run(
+        &cmd::doctor_online::Options {
+            cwd,
+            config: a.config.as_deref(),
+            registry_url: a.registry_url.as_deref(),
+            format: match a.format {
+                ListFormat::Text => cmd::doctor_online::Format::Text,
+                ListFormat::Json => cmd::doctor_online::Format::Json,
+            },
+            timeout: a.timeout,
+        },
+        report,
+    )
 }
 
 /// clap_complete's bash script for a binary name with a hyphen sets `cmd` to
