@@ -4,7 +4,9 @@ mod support;
 
 mod check_flow;
 mod cli;
+mod compose_run;
 mod config_errors;
+mod deploy_script;
 mod fixtures_validators;
 mod hostile;
 mod init_flow;
