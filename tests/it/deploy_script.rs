@@ -18,6 +18,7 @@ set -u
 running() { cat "$STUB_DIR/running" 2>/dev/null; }
 if [ "$1" = compose ]; then
   [ "${STUB_NO_V2:-}" = 1 ] && exit 1
+  echo "${COMPOSE_FILE:-unset} ${COMPOSE_PROJECT_NAME:-unset}" > "$STUB_DIR/compose-env"
   shift
   while [ "$#" -gt 0 ]; do
     case $1 in
@@ -372,4 +373,31 @@ fn only_compose_v1_is_refused_with_a_clear_message() {
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("only docker-compose v1 (1.29.2)"), "{out}");
     assert!(server.compose_calls("up").is_empty());
+}
+
+#[test]
+fn compose_file_and_project_name_default_to_the_generated_ones_and_are_honoured() {
+    let server = Server::new();
+    assert_eq!(server.run(&["pull-only"], &[]).0, 0);
+    let seen = std::fs::read_to_string(server.stub.join("compose-env")).unwrap();
+    assert_eq!(
+        seen,
+        format!(
+            "{} axon-doc\n",
+            server.path("deploy/compose.yaml").display()
+        )
+    );
+    let (code, out) = server.run(
+        &["pull-only"],
+        &[
+            ("COMPOSE_FILE", "deploy/compose.yaml:deploy/override.yaml"),
+            ("COMPOSE_PROJECT_NAME", "shop-staging"),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let seen = std::fs::read_to_string(server.stub.join("compose-env")).unwrap();
+    assert_eq!(
+        seen,
+        "deploy/compose.yaml:deploy/override.yaml shop-staging\n"
+    );
 }
