@@ -4,8 +4,10 @@ mod support;
 
 mod check_flow;
 mod cli;
+mod compose_run;
 mod config_errors;
 mod config_variants;
+mod deploy_script;
 mod doctor_online;
 mod fixtures_validators;
 mod hostile;
@@ -24,6 +26,7 @@ mod rewrite_props;
 mod rewrite_rules;
 mod rewrite_scan;
 mod schema;
+mod stable_names;
 mod tags_checkout;
 mod tags_cli;
 mod validators_selftest;

@@ -74,8 +74,19 @@ impl Builder<'_> {
             seen.push((path.clone(), dir, span));
             Some(path)
         };
+        let compose = one(self, &o.compose, "deploy/compose.yaml", false);
+        // Only planned with the compose file it deploys; by default next to it
+        // (`deploy/deploy.sh` for the default compose file).
+        let deploy = compose.as_deref().and_then(|c| {
+            let default = match c.rsplit_once('/') {
+                Some((dir, _)) => format!("{dir}/deploy.sh"),
+                None => "deploy.sh".to_string(),
+            };
+            one(self, &o.deploy, &default, false)
+        });
         let outputs = Outputs {
-            compose: one(self, &o.compose, "deploy/compose.yaml", false),
+            compose,
+            deploy,
             k8s: one(self, &o.k8s, "deploy/k8s", true),
             env: one(self, &o.env, "deploy/.env.example", false),
             workflow: one(
