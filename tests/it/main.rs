@@ -5,6 +5,7 @@ mod support;
 mod check_flow;
 mod cli;
 mod config_errors;
+mod e2e_deploy;
 mod e2e_engine;
 mod fixtures_validators;
 mod hostile;

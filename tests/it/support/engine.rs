@@ -23,8 +23,9 @@ use std::sync::OnceLock;
 use tempfile::TempDir;
 
 /// The base image every test image is built `FROM`: busybox `httpd` serving `/www` (with
-/// a `/health` file) as uid 65532, and `wget` for health checks.
-pub(crate) const BASE_IMAGE: &str = "ghcr-gen-e2e/base:1";
+/// a `/health` file) as uid 65532, and `wget` for health checks. The version changes whenever
+/// `scripts/e2e/base-image.sh` does (it keeps an image that exists).
+pub(crate) const BASE_IMAGE: &str = "ghcr-gen-e2e/base:2";
 
 /// The running engine of this test process.
 pub(crate) struct Engine {
