@@ -27,6 +27,11 @@ pub(crate) fn plan(model: &Model) -> Result<Plan, GeneratedError> {
     plan_files(&model.root, files).map_err(GeneratedError::Read)
 }
 
+/// The generated files that must be executable (mode 0755): the deploy script.
+pub(crate) fn executables(model: &Model) -> Vec<PathBuf> {
+    model.outputs.deploy.iter().map(PathBuf::from).collect()
+}
+
 /// Compares rendered `files` with the disk under `root`.
 pub(crate) fn plan_files(root: &Path, files: Vec<PlannedFile>) -> Result<Plan, EditError> {
     Plan::read(

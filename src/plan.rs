@@ -319,6 +319,48 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EditError> {
     write_checked(target.path(), path, bytes, || Ok(()))
 }
 
+/// Whether the file at `path` (relative to `root`, resolved inside it) exists without
+/// every bit of `0o755`; `false` for a missing file.
+pub fn lacks_exec(root: &Path, path: &Path) -> Result<bool, EditError> {
+    let real_root = fsafe::canonical_root(root).map_err(EditError::Unsafe)?;
+    match fsafe::resolve(&real_root, path).map_err(EditError::Unsafe)? {
+        fsafe::Resolved::File(real) => {
+            let meta = std::fs::metadata(&real).map_err(|source| EditError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            Ok(meta.permissions().mode() & 0o755 != 0o755)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// Adds the bits of `0o755` to the file at `path` (relative to `root`, resolved
+/// inside it), keeping its other bits; returns whether the mode changed. A generated
+/// script is written through the plan first and made executable right after.
+pub fn make_executable(root: &Path, path: &Path) -> Result<bool, EditError> {
+    let real_root = fsafe::canonical_root(root).map_err(EditError::Unsafe)?;
+    let fsafe::Resolved::File(real) =
+        fsafe::resolve(&real_root, path).map_err(EditError::Unsafe)?
+    else {
+        return Ok(false);
+    };
+    let failed = |source| EditError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mode = std::fs::metadata(&real)
+        .map_err(failed)?
+        .permissions()
+        .mode();
+    let wanted = (mode | 0o755) & 0o7777;
+    if mode & 0o7777 == wanted {
+        return Ok(false);
+    }
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(wanted)).map_err(failed)?;
+    Ok(true)
+}
+
 /// A unified diff of one edit with git-style headers (`git apply` takes it).
 pub fn unified_diff(edit: &FileEdit) -> String {
     let path = edit.display_path();

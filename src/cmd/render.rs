@@ -39,16 +39,49 @@ pub fn run(opts: &Options<'_>, report: &mut Report) -> Result<Exit, Error> {
         generated::refuse_hand_written(&plan)?;
     }
     let config = opts.config.map(|c| super::display_path(opts.cwd, c));
-    let exit = finish(
-        &plan,
-        opts.mode,
-        &generated::fix_command(config.as_deref()),
-        report,
-    )?;
+    let fix = generated::fix_command(config.as_deref());
+    let mut exit = finish(&plan, opts.mode, &fix, report)?;
+    if executable_modes(&model, &plan, opts.mode, &fix, report)? {
+        exit = Exit::Findings;
+    }
     for note in default_user_notes(&model) {
         report.status(note);
     }
     Ok(exit)
+}
+
+/// Makes the generated scripts executable (write), or reports those that are not
+/// (`--check`, returning whether any is not). A file the plan creates or changes is
+/// already counted as out of date.
+fn executable_modes(
+    model: &Model,
+    plan: &Plan,
+    mode: Mode,
+    fix: &str,
+    report: &mut Report,
+) -> Result<bool, Error> {
+    let mut drift = false;
+    for path in generated::executables(model) {
+        let pending = plan.pending().any(|e| e.path == path);
+        let shown = path.to_string_lossy().replace('\\', "/");
+        match mode {
+            Mode::Write => {
+                if crate::plan::make_executable(&plan.root, &path)? && !pending {
+                    report.status(format!("made {shown} executable"));
+                }
+            }
+            Mode::Diff => {}
+            Mode::Check => {
+                if !pending && crate::plan::lacks_exec(&plan.root, &path)? {
+                    report.status(format!(
+                        "{shown}: not executable; run `{fix}` (or chmod 755 {shown})"
+                    ));
+                    drift = true;
+                }
+            }
+        }
+    }
+    Ok(drift)
 }
 
 /// One note per service whose Kubernetes pods run as the default uid because it sets no

@@ -108,6 +108,14 @@ pub struct RawService {
     pub env: Option<Sp<Vec<Sp<String>>>>,
     /// HTTP path answering health checks, e.g. "/healthz".
     pub health: Option<Sp<String>>,
+
+    // Deployment (issue 11).
+    /// Publish the port on every interface (0.0.0.0) instead of 127.0.0.1. Default false.
+    pub public: Option<Sp<bool>>,
+    /// Compose healthcheck command, run with the container's shell (`CMD-SHELL`), e.g.
+    /// "curl -fsS http://127.0.0.1:8080/healthz". Default: wget, then curl, on `health`.
+    pub health_cmd: Option<Sp<String>>,
+
     /// Platforms for this service, overriding the top-level list.
     pub platforms: Option<Sp<Vec<Sp<String>>>>,
     /// Image references this service was published under before (written by `rename`).
@@ -149,6 +157,9 @@ impl JsonSchema for OutputPath {
 pub struct RawOutputs {
     /// Docker compose file. Default "deploy/compose.yaml".
     pub compose: Option<Sp<OutputPath>>,
+    /// Deploy script for the compose file (update-images, pull-only, status, rollback).
+    /// Default "deploy/deploy.sh"; generated only with the compose file.
+    pub deploy: Option<Sp<OutputPath>>,
     /// Directory of Kubernetes manifests and their kustomization. Default "deploy/k8s".
     pub k8s: Option<Sp<OutputPath>>,
     /// Environment template. Default "deploy/.env.example".

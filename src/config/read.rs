@@ -41,6 +41,7 @@ pub(super) fn read_root(
             let mut t = Fields::new(r.table(v, "[outputs]")?, "[outputs]");
             let out = RawOutputs {
                 compose: t.get("compose").and_then(|v| r.output(v)),
+                deploy: t.get("deploy").and_then(|v| r.output(v)),
                 k8s: t.get("k8s").and_then(|v| r.output(v)),
                 env: t.get("env").and_then(|v| r.output(v)),
                 workflow: t.get("workflow").and_then(|v| r.output(v)),
@@ -149,6 +150,10 @@ fn read_service(r: &mut Reader<'_>, table: &DeTable<'_>, name: &str) -> RawServi
         port: t.get("port").and_then(|v| r.integer(v)),
         env: t.get("env").and_then(|v| r.strings(v)),
         health: t.get("health").and_then(|v| r.string(v)),
+
+        public: t.get("public").and_then(|v| r.boolean(v)),
+        health_cmd: t.get("health_cmd").and_then(|v| r.string(v)),
+
         platforms: t.get("platforms").and_then(|v| r.strings(v)),
         renamed_from: t.get("renamed_from").and_then(|v| r.strings(v)),
         registry: t.get("registry").and_then(|v| r.string(v)),

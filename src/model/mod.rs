@@ -84,6 +84,12 @@ pub struct Service {
     pub env: Vec<String>,
     /// HTTP path answering health checks, starting with `/`.
     pub health: Option<String>,
+
+    /// Compose publishes the port on every interface, not only 127.0.0.1.
+    pub public: bool,
+    /// Compose healthcheck command (`CMD-SHELL`), replacing the wget/curl default.
+    pub health_cmd: Option<String>,
+
     /// Full image references this service was published under before (newest last).
     pub renamed_from: Vec<String>,
     /// Long-running or run-once.
@@ -163,6 +169,8 @@ impl Service {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outputs {
     pub compose: Option<String>,
+    /// The deploy script; `None` without the compose file too.
+    pub deploy: Option<String>,
     pub k8s: Option<String>,
     pub env: Option<String>,
     pub workflow: Option<String>,

@@ -38,6 +38,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/kustomization.yaml.j2"),
     ),
     ("env.j2", include_str!("../../templates/env.j2")),
+    ("deploy.sh.j2", include_str!("../../templates/deploy.sh.j2")),
     (
         "workflow.yml.j2",
         include_str!("../../templates/workflow.yml.j2"),
@@ -103,6 +104,7 @@ impl Templates {
             .expect("static syntax config is valid");
         env.set_syntax(syntax);
         env.add_filter("yaml_str", yaml_str);
+        env.add_filter("sh_quote", sh_quote);
         if let Some(dir) = dir {
             check_override_dir(dir)?;
         }
@@ -215,4 +217,9 @@ fn template_error(name: &str, origin: &str, e: &minijinja::Error) -> TemplateErr
 /// Quotes a string for YAML when it needs quoting; plain scalars stay plain.
 fn yaml_str(value: String) -> String {
     crate::render::yaml::scalar(&value)
+}
+
+/// `sh_quote` filter: one shell word.
+fn sh_quote(value: String) -> String {
+    crate::render::deploy::sh_quote(&value)
 }

@@ -568,6 +568,10 @@ mod tests {
                     port: None,
                     env: vec![],
                     health: None,
+
+                    public: false,
+                    health_cmd: None,
+
                     renamed_from: vec![],
                     kind: ServiceKind::Service,
                     run_as: None,
@@ -576,6 +580,7 @@ mod tests {
                 .collect(),
             outputs: Outputs {
                 compose: None,
+                deploy: None,
                 k8s: None,
                 env: None,
                 workflow: Some(".github/workflows/images.yml".into()),

@@ -54,6 +54,18 @@ fn validate_tree(dir: &Path) {
         validators::kustomize(p);
     }
     validators::workflow(&workflows);
+    let scripts: Vec<&Path> = all
+        .iter()
+        .map(PathBuf::as_path)
+        .filter(|p| p.extension().is_some_and(|e| e == "sh"))
+        .collect();
+    assert_eq!(scripts.len(), 1, "the deploy script: {all:?}");
+    validators::shellcheck(&scripts);
+    for s in &scripts {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(s).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o755, 0o755, "{} is not executable", s.display());
+    }
 }
 
 #[test]

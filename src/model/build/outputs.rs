@@ -74,8 +74,16 @@ impl Builder<'_> {
             seen.push((path.clone(), dir, span));
             Some(path)
         };
+        let compose = one(self, &o.compose, "deploy/compose.yaml", false);
+        // Only planned with the compose file it deploys.
+        let deploy = if compose.is_some() {
+            one(self, &o.deploy, "deploy/deploy.sh", false)
+        } else {
+            None
+        };
         let outputs = Outputs {
-            compose: one(self, &o.compose, "deploy/compose.yaml", false),
+            compose,
+            deploy,
             k8s: one(self, &o.k8s, "deploy/k8s", true),
             env: one(self, &o.env, "deploy/.env.example", false),
             workflow: one(

@@ -258,6 +258,7 @@ impl Builder<'_> {
                     "health checks are HTTP requests to the service's port; add `port = ...`",
                 );
             }
+            let (public, health_cmd) = self.deploy_fields(svc, kind_is_job(svc));
             let platforms = match &svc.platforms {
                 Some(list) => self.platforms(list),
                 None => platforms.to_vec(),
@@ -296,6 +297,10 @@ impl Builder<'_> {
                 port,
                 env,
                 health,
+
+                public,
+                health_cmd,
+
                 renamed_from,
                 kind,
                 run_as,
@@ -348,6 +353,33 @@ impl Builder<'_> {
                 );
             }
         }
+    }
+
+    /// The deployment keys of issue 11: `public` and `health_cmd` (one line, no control
+    /// characters, not on a one-shot job).
+    fn deploy_fields(&mut self, svc: &RawService, job: bool) -> (bool, Option<String>) {
+        let public = svc.public.as_ref().is_some_and(|p| p.value);
+        let health_cmd = svc.health_cmd.as_ref().and_then(|h| {
+            if job {
+                self.error_help(
+                    h.span.clone(),
+                    "health check on a one-shot job",
+                    "jobs run to completion and get no healthcheck",
+                    "remove `health_cmd`, or make it a long-running service (kind = \"service\")",
+                );
+                None
+            } else if h.value.trim().is_empty() || h.value.chars().any(char::is_control) {
+                self.error(
+                    h.span.clone(),
+                    "invalid health command",
+                    "a non-empty shell command on one line",
+                );
+                None
+            } else {
+                Some(h.value.clone())
+            }
+        });
+        (public, health_cmd)
     }
 
     /// `kind = "service" | "job"`.
@@ -485,4 +517,9 @@ impl Builder<'_> {
         }
         full
     }
+}
+
+/// Whether the raw service says `kind = "job"` (read before the kind is validated).
+fn kind_is_job(svc: &RawService) -> bool {
+    svc.kind.as_ref().is_some_and(|k| k.value == "job")
 }
