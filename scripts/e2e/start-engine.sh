@@ -39,6 +39,13 @@ if ! docker info >/dev/null 2>&1; then
     tail -20 "$dir/dockerd.log" >&2
     exit 1
   fi
+  # Containers left by a run that was killed would come back with the engine (restart
+  # policies): nothing can be using this fresh engine yet, so remove them all.
+  stale=$(docker ps -aq)
+  if [ -n "$stale" ]; then
+    # shellcheck disable=SC2086 # one ID per word
+    docker rm -f $stale >/dev/null
+  fi
 fi
 docker compose version >/dev/null || { echo "e2e: docker compose v2 plugin does not run" >&2; exit 1; }
 echo "export DOCKER_HOST=$DOCKER_HOST DOCKER_CONFIG=$DOCKER_CONFIG"

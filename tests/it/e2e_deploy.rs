@@ -418,23 +418,7 @@ impl Drop for Deployment {
         let _ = self
             .docker(&["compose", "-p", &self.project, "down", "--timeout", "1"])
             .output();
-        if let Ok(out) = self
-            .docker(&[
-                "image",
-                "ls",
-                "-q",
-                "--filter",
-                &format!("reference={}/*/*", self.host),
-            ])
-            .output()
-        {
-            let ids = String::from_utf8_lossy(&out.stdout).into_owned();
-            let mut args = vec!["rmi", "-f"];
-            args.extend(ids.split_whitespace());
-            if args.len() > 2 {
-                let _ = self.docker(&args).output();
-            }
-        }
+        self.engine.forget_images_of(&self.publisher, &self.host);
     }
 }
 

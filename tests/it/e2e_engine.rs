@@ -77,6 +77,7 @@ fn engine_pulls_from_htpasswd_registry_and_compose_waits_for_health_on_host_netw
     };
     let _down = Down(Box::new(|| {
         let _ = compose("v1", &["down", "--timeout", "1"]);
+        engine.forget_images_of(&config, host);
     }));
 
     let up = compose("v1", &["up", "-d", "--wait", "--wait-timeout", "60"]);

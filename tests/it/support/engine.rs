@@ -98,6 +98,32 @@ impl Engine {
         command
     }
 
+    /// Removes every image named after the registry `host` from the engine (a test's
+    /// clean-up; errors ignored).
+    pub(crate) fn forget_images_of(&self, config: &Path, host: &str) {
+        let Ok(out) = self
+            .docker(
+                config,
+                &[
+                    "image",
+                    "ls",
+                    "-q",
+                    "--filter",
+                    &format!("reference={host}/*/*"),
+                ],
+            )
+            .output()
+        else {
+            return;
+        };
+        let ids = String::from_utf8_lossy(&out.stdout).into_owned();
+        let mut args = vec!["rmi", "-f"];
+        args.extend(ids.split_whitespace());
+        if args.len() > 2 {
+            let _ = self.docker(config, &args).output();
+        }
+    }
+
     /// The daemon's log so far (every test's daemon-side activity is in it).
     pub(crate) fn daemon_log(&self) -> String {
         String::from_utf8_lossy(&std::fs::read(self.dir.join("dockerd.log")).unwrap_or_default())
