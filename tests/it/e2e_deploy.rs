@@ -37,6 +37,14 @@ fn deploy_script_updates_rolls_back_pulls_and_reports_on_a_real_engine() {
     run.expect(0, "update-images v1");
     let v1 = d.running("after update-images v1");
     d.assert_all_healthy_on(&v1, "v1");
+    // It prints what runs now.
+    for service in SERVICES {
+        assert!(
+            run.stdout.contains(&d.reference(service, "v1")),
+            "update-images v1 does not show {service}'s image:\n{}",
+            run.all()
+        );
+    }
     let v1_ids = image_ids(&v1);
 
     // A wrong token: exit 2, nothing changed.
@@ -100,10 +108,10 @@ fn deploy_script_updates_rolls_back_pulls_and_reports_on_a_real_engine() {
         );
     }
 
-    // update-images v3 (healthy) then rollback: back to v1, the previous successful
-    // deployment, healthy.
-    d.deploy(&["update-images", "v3"])
-        .expect(0, "update-images v3");
+    // update-images with IMAGE_TAG=v3 (healthy; the tag from the environment) then
+    // rollback: back to v1, the previous successful deployment, healthy.
+    d.deploy_with(&["update-images"], &d.token, &[("IMAGE_TAG", "v3")])
+        .expect(0, "IMAGE_TAG=v3 update-images");
     let v3 = d.running("after update-images v3");
     d.assert_all_healthy_on(&v3, "v3");
     let run = d.deploy(&["rollback"]);
@@ -250,6 +258,7 @@ impl Deployment {
         SERVICES.iter().map(|s| self.reference(s, tag)).collect()
     }
 
+    /// Runs `deploy/deploy.sh ARGS` with the right token.
     fn deploy(&self, args: &[&str]) -> Run {
         self.deploy_with_token(args, &self.token)
     }
@@ -258,6 +267,11 @@ impl Deployment {
     /// polling every process's arguments for the real token while it runs; panics when the
     /// token shows up there or in the script's output.
     fn deploy_with_token(&self, args: &[&str], token: &str) -> Run {
+        self.deploy_with(args, token, &[])
+    }
+
+    /// [`Deployment::deploy_with_token`] with more environment variables.
+    fn deploy_with(&self, args: &[&str], token: &str, env: &[(&str, &str)]) -> Run {
         let deploy_dir = self.repo.join("deploy");
         let compose_file = format!(
             "{}:{}",
@@ -270,7 +284,10 @@ impl Deployment {
             .current_dir(self.work.path())
             .env("GITHUB_USER", &self.user)
             .env("GITHUB_TOKEN", token)
-            .env("DEPLOY_WAIT_TIMEOUT", "60");
+            .env("DEPLOY_WAIT_TIMEOUT", "60")
+            .env_remove("IMAGE_TAG")
+            .env_remove("GHCR_TOKEN")
+            .envs(env.iter().copied());
         self.engine.env(&mut command, &self.server);
         command
             .env("COMPOSE_FILE", compose_file)
