@@ -40,7 +40,13 @@ pub fn run(opts: &Options<'_>, report: &mut Report) -> Result<Exit, Error> {
     }
     let config = opts.config.map(|c| super::display_path(opts.cwd, c));
     let fix = generated::fix_command(config.as_deref());
-    let mut exit = finish(&plan, opts.mode, &fix, report)?;
+    let mut exit = finish(
+        &plan,
+        opts.mode,
+        &fix,
+        &generated::executables(&model),
+        report,
+    )?;
     if executable_modes(&model, &plan, opts.mode, &fix, report)? {
         exit = Exit::Findings;
     }
@@ -70,7 +76,13 @@ fn executable_modes(
                     report.status(format!("made {shown} executable"));
                 }
             }
-            Mode::Diff => {}
+            Mode::Diff => {
+                if !pending && crate::plan::lacks_exec(&plan.root, &path)? {
+                    report.push(Message::Diff(format!(
+                        "diff --git a/{shown} b/{shown}\nold mode 100644\nnew mode 100755\n"
+                    )));
+                }
+            }
             Mode::Check => {
                 if !pending && crate::plan::lacks_exec(&plan.root, &path)? {
                     report.status(format!(
@@ -105,7 +117,13 @@ fn default_user_notes(model: &Model) -> Vec<String> {
 }
 
 /// The last step: write, diff or check.
-fn finish(plan: &Plan, mode: Mode, fix: &str, report: &mut Report) -> Result<Exit, Error> {
+fn finish(
+    plan: &Plan,
+    mode: Mode,
+    fix: &str,
+    executables: &[std::path::PathBuf],
+    report: &mut Report,
+) -> Result<Exit, Error> {
     let mut exit = Exit::Ok;
     match mode {
         Mode::Write => {
@@ -126,7 +144,12 @@ fn finish(plan: &Plan, mode: Mode, fix: &str, report: &mut Report) -> Result<Exi
         }
         Mode::Diff | Mode::Check => {
             for e in plan.pending() {
-                report.push(Message::Diff(e.diff()));
+                let mut diff = e.diff();
+                if executables.contains(&e.path) {
+                    // `git apply` creates the script executable, as render would.
+                    diff = diff.replacen("\nnew file mode 100644\n", "\nnew file mode 100755\n", 1);
+                }
+                report.push(Message::Diff(diff));
             }
             let pending = plan.pending().count();
             if mode == Mode::Check && pending > 0 {

@@ -158,7 +158,8 @@ pub struct RawOutputs {
     /// Docker compose file. Default "deploy/compose.yaml".
     pub compose: Option<Sp<OutputPath>>,
     /// Deploy script for the compose file (update-images, pull-only, status, rollback).
-    /// Default "deploy/deploy.sh"; generated only with the compose file.
+    /// Default: deploy.sh next to the compose file ("deploy/deploy.sh"); generated only with
+    /// the compose file.
     pub deploy: Option<Sp<OutputPath>>,
     /// Directory of Kubernetes manifests and their kustomization. Default "deploy/k8s".
     pub k8s: Option<Sp<OutputPath>>,

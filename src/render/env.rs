@@ -1,4 +1,6 @@
-//! The `.env` template: every variable the images need, with placeholder values only.
+//! The `.env` template: every variable the images need, empty (no placeholder secret can
+//! start a service: compose requires each one, `${NAME:?...}`), grouped by the services
+//! that read it.
 
 use serde::Serialize;
 
@@ -14,6 +16,8 @@ pub(crate) struct EnvContext {
     pub github_repo: String,
     /// Where the filled-in copy goes, relative to the root.
     pub filled: String,
+    /// How the file is used, for the comment: the deploy script, or the manual command.
+    pub deploy_hint: String,
     /// Service variables, each once, in first-use order.
     pub vars: Vec<EnvVar>,
 }
@@ -56,6 +60,10 @@ pub(crate) fn render(
             .map_or_else(|| model.registry.clone(), |s| s.registry.host.clone()),
         github_repo: format!("{}/{}", model.owner, model.repo),
         filled: filled_env_path(path),
+        deploy_hint: match &model.outputs.deploy {
+            Some(script) => format!("{script} passes it"),
+            None => "pass it on every compose command".to_string(),
+        },
         vars: vars
             .into_iter()
             .map(|(name, users)| EnvVar {

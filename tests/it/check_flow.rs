@@ -238,7 +238,7 @@ error: deploy/.env is tracked by git: it is the filled-in env file and holds sec
 --> deploy/.env
  |
 help: run `git rm --cached deploy/.env`, add it to .gitignore and rotate every secret it held; only the template deploy/.env.example belongs in git
-checked 9 file(s) and 7 generated file(s): 1 error(s)
+checked 10 file(s) and 8 generated file(s): 1 error(s)
 
 "#]]);
     let out = ghcr_gen(root, &["check", "--format", "json"]);
@@ -289,7 +289,7 @@ fn json_drift_findings_carry_the_diff() {
     let compose = &findings[0];
     assert_eq!(compose["kind"], "drift");
     assert_eq!(compose["path"], "deploy/compose.yaml");
-    assert_eq!(compose["line"], 6);
+    assert_eq!(compose["line"], 9);
     assert!(
         compose["diff"]
             .as_str()

@@ -48,7 +48,26 @@ fn validate_tree(dir: &Path) {
     // The publishing workflow, and the cleanup workflow when [retention] is set.
     assert!(matches!(workflows.len(), 1 | 2), "{workflows:?}");
     validators::check_jsonschema("vendor.compose-spec", &compose);
-    validators::compose_config(compose[0]);
+    // Compose requires every service variable (`${NAME:?...}`): validate it as deployed,
+    // with the env template filled in and passed with --env-file.
+    let template = all
+        .iter()
+        .find(|p| p.to_string_lossy().ends_with(".env.example"))
+        .expect("an env template");
+    let filled: String = std::fs::read_to_string(template)
+        .unwrap_or_else(|e| panic!("{}: {e}", template.display()))
+        .lines()
+        .map(|l| {
+            if l.ends_with('=') && !l.starts_with('#') {
+                format!("{l}filled\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    let env = dir.join("filled.env");
+    std::fs::write(&env, filled).unwrap();
+    validators::compose_config_with_env(compose[0], &env);
     validators::kubernetes_validate(&manifests);
     for p in yaml.iter().filter(|p| p.ends_with("kustomization.yaml")) {
         validators::kustomize(p);

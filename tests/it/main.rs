@@ -4,7 +4,9 @@ mod support;
 
 mod check_flow;
 mod cli;
+mod compose_run;
 mod config_errors;
+mod deploy_script;
 mod e2e_deploy;
 mod e2e_engine;
 mod fixtures_validators;

@@ -75,12 +75,15 @@ impl Builder<'_> {
             Some(path)
         };
         let compose = one(self, &o.compose, "deploy/compose.yaml", false);
-        // Only planned with the compose file it deploys.
-        let deploy = if compose.is_some() {
-            one(self, &o.deploy, "deploy/deploy.sh", false)
-        } else {
-            None
-        };
+        // Only planned with the compose file it deploys; by default next to it
+        // (`deploy/deploy.sh` for the default compose file).
+        let deploy = compose.as_deref().and_then(|c| {
+            let default = match c.rsplit_once('/') {
+                Some((dir, _)) => format!("{dir}/deploy.sh"),
+                None => "deploy.sh".to_string(),
+            };
+            one(self, &o.deploy, &default, false)
+        });
         let outputs = Outputs {
             compose,
             deploy,

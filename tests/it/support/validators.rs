@@ -245,6 +245,23 @@ pub(crate) fn compose_config(file: &Path) {
     }
 }
 
+/// [`compose_config`] with `--env-file ENV` feeding variable substitution, as the deploy
+/// script runs it.
+pub(crate) fn compose_config_with_env(file: &Path, env: &Path) {
+    let dir = file.parent().expect("compose file has a directory");
+    let mut args = os(&["--project-directory"]);
+    args.push(dir.as_os_str().to_owned());
+    args.push("--env-file".into());
+    args.push(env.as_os_str().to_owned());
+    args.push("-f".into());
+    args.push(file.as_os_str().to_owned());
+    args.extend(os(&["config", "-q"]));
+    let run = expect_clean("docker-compose", args, &[file, env]);
+    if !run.stdout.trim().is_empty() || !run.stderr.trim().is_empty() {
+        panic!("docker-compose config printed warnings:\n{}", run.report());
+    }
+}
+
 /// The Kubernetes version manifests are validated against (the newest bundled schemas).
 pub(crate) const K8S_VERSION: &str = "1.37.0";
 
