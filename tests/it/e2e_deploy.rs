@@ -7,7 +7,8 @@
 //! a server: with its own Docker client configuration (no login but the script's), the
 //! token in `GITHUB_TOKEN` and a compose override (host networking, no published ports,
 //! one-second health probes) added through `COMPOSE_FILE`. While it runs, every process's
-//! argument list is polled for the token.
+//! argument list is polled for the token. Each service has a required variable of its own
+//! in the env file: unfilled, nothing starts; filled, each container sees only its own.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -31,6 +32,19 @@ const SERVICES: [&str; 2] = ["web", "api"];
 fn deploy_script_updates_rolls_back_pulls_and_reports_on_a_real_engine() {
     let d = Deployment::new();
 
+    // The env file copied from the template but not filled in: compose's required
+    // variables stop the script before anything runs (exit 2).
+    let run = d.deploy(&["update-images", "v1"]);
+    run.expect(2, "update-images with an unfilled env file");
+    assert!(
+        run.stderr.contains("GREETING"),
+        "the unfilled variable is not named:\n{}",
+        run.all()
+    );
+    assert!(d.running("after the unfilled env file").is_empty());
+    let api_key = random_alnum(24);
+    d.fill_env(&[("GREETING", "hello-e2e"), ("API_KEY", &api_key)]);
+
     // update-images v1: logs in with the token (the server's client has no login), pulls,
     // and every service runs v1, healthy.
     let run = d.deploy(&["update-images", "v1"]);
@@ -46,6 +60,19 @@ fn deploy_script_updates_rolls_back_pulls_and_reports_on_a_real_engine() {
         );
     }
     let v1_ids = image_ids(&v1);
+    // Each service's container sees its own variables only.
+    let web = d.env_of(&v1["web"].id);
+    let api = d.env_of(&v1["api"].id);
+    assert!(web.contains(&"GREETING=hello-e2e".to_owned()), "{web:?}");
+    assert!(api.contains(&format!("API_KEY={api_key}")), "api env");
+    assert!(
+        !web.iter().any(|v| v.starts_with("API_KEY=")),
+        "web sees API_KEY"
+    );
+    assert!(
+        !api.iter().any(|v| v.starts_with("GREETING=")),
+        "api sees GREETING"
+    );
 
     // A wrong token: exit 2, nothing changed.
     let run = d.deploy_with_token(&["update-images", "v3"], &random_alnum(40));
@@ -197,8 +224,14 @@ impl Deployment {
             "registry = \"{host}\"\nowner = \"E2E-Owner\"\nrepo = \"shop\"\n\n[outputs]\nk8s = false\nworkflow = false\n"
         );
         for (service, port) in &ports {
+            let var = if *service == "web" {
+                "GREETING"
+            } else {
+                "API_KEY"
+            };
             toml.push_str(&format!(
-                "\n[services.{service}]\nimage = \"shop-{service}\"\nport = {port}\nhealth = \"/health\"\n"
+                "\n[services.{service}]\nimage = \"shop-{service}\"\nport = {port}\n\
+                 health = \"/health\"\nenv = [\"{var}\"]\n"
             ));
         }
         std::fs::write(repo.join("registry.toml"), toml).unwrap();
@@ -343,7 +376,36 @@ impl Deployment {
         run
     }
 
-    /// The project's containers by service; panics unless each service has exactly one.
+    /// Sets `values` in the server's env file (`deploy/.env`, copied from the template).
+    fn fill_env(&self, values: &[(&str, &str)]) {
+        let path = self.repo.join("deploy/.env");
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        for (key, value) in values {
+            let empty = format!("\n{key}=\n");
+            assert!(
+                text.contains(&empty),
+                "the env template has no empty {key}:\n{text}"
+            );
+            text = text.replace(&empty, &format!("\n{key}={value}\n"));
+        }
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// The environment of container `id`, one `NAME=value` per entry.
+    fn env_of(&self, id: &str) -> Vec<String> {
+        self.docker_text(&[
+            "inspect",
+            "--format",
+            "{{range .Config.Env}}{{println .}}{{end}}",
+            id,
+        ])
+        .lines()
+        .map(str::to_owned)
+        .collect()
+    }
+
+    /// The project's containers by service (none when nothing was created); panics when a
+    /// service has two.
     fn running(&self, when: &str) -> BTreeMap<String, Container> {
         let ids = self.docker_text(&[
             "ps",
@@ -363,7 +425,7 @@ impl Deployment {
         args.extend(ids.split_whitespace());
         let mut containers = BTreeMap::new();
         if ids.trim().is_empty() {
-            panic!("{when}: the project has no container");
+            return containers;
         }
         for line in self.docker_text(&args).lines() {
             let f: Vec<&str> = line.split_whitespace().collect();
