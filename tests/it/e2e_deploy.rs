@@ -120,7 +120,7 @@ fn deploy_script_updates_rolls_back_pulls_and_reports_on_a_real_engine() {
     );
     d.assert_all_healthy_on(&after, "v1");
 
-    // status: every service with its image reference and health.
+    // status: every service with its image reference, digest and health.
     let run = d.deploy(&["status"]);
     run.expect(0, "status");
     for service in SERVICES {
@@ -130,7 +130,9 @@ fn deploy_script_updates_rolls_back_pulls_and_reports_on_a_real_engine() {
             .find(|line| line.split_whitespace().next() == Some(service))
             .unwrap_or_else(|| panic!("status lists no `{service}`:\n{}", run.all()));
         assert!(
-            line.contains(&d.reference(service, "v1")) && line.contains("healthy"),
+            line.contains(&d.reference(service, "v1"))
+                && line.contains("@sha256:")
+                && line.contains("healthy"),
             "status line of {service}: {line}"
         );
     }
