@@ -77,6 +77,10 @@ struct RenderArgs {
     /// Overwrite existing files that lack ghcr-gen's generated header
     #[arg(long, conflicts_with_all = ["check", "diff"])]
     force: bool,
+    /// Accept package names that differ from the committed generated files (records the
+    /// old ones in `renamed_from`)
+    #[arg(long)]
+    accept_renames: bool,
 }
 
 #[derive(Args)]
@@ -239,6 +243,7 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
                     _ => cmd::render::Mode::Write,
                 },
                 force: a.force,
+                accept_renames: a.accept_renames,
             },
             report,
         ),

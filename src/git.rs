@@ -143,6 +143,20 @@ pub fn local_default_branch(dir: &Path) -> Option<String> {
     }
 }
 
+/// The bytes of `rel` (relative to `dir`) as committed at `HEAD`; `None` without git, a
+/// commit, or the file in it.
+pub fn committed_file(dir: &Path, rel: &str) -> Option<Vec<u8>> {
+    let out = Command::new("git")
+        .args(["show", "--no-textconv"])
+        .arg(format!("HEAD:./{rel}"))
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status.success().then_some(out.stdout)
+}
+
 /// A running `git ls-files -z -- <rel>` in `root`, started so that other work can go on
 /// meanwhile; [`LsFiles::is_tracked`] waits for it.
 #[derive(Debug)]

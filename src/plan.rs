@@ -319,6 +319,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EditError> {
     write_checked(target.path(), path, bytes, || Ok(()))
 }
 
+/// Removes the file at `path` (relative to `root`, resolved inside it) when it still holds
+/// exactly `expected`, under the repository's write lock; a file changed since it was
+/// read is refused ([`EditError::Changed`]) and kept.
+pub fn remove_unchanged(root: &Path, path: &Path, expected: &[u8]) -> Result<(), EditError> {
+    let real_root = fsafe::canonical_root(root).map_err(EditError::Unsafe)?;
+    let _lock = RepoLock::acquire(&real_root)?;
+    let changed = || EditError::Changed {
+        path: path.to_path_buf(),
+    };
+    let fsafe::Resolved::File(real) =
+        fsafe::resolve(&real_root, path).map_err(EditError::Unsafe)?
+    else {
+        return Err(changed());
+    };
+    let current = fsafe::read_regular(&real, path).map_err(EditError::Unsafe)?;
+    if current != expected {
+        return Err(changed());
+    }
+    std::fs::remove_file(&real).map_err(|source| EditError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// Whether the file at `path` (relative to `root`, resolved inside it) exists without
 /// every bit of `0o755`; `false` for a missing file.
 pub fn lacks_exec(root: &Path, path: &Path) -> Result<bool, EditError> {

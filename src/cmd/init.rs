@@ -110,6 +110,10 @@ impl fmt::Display for InitError {
 
 impl std::error::Error for InitError {}
 
+/// The comment above every `image` init writes: the package name is explicit, so the
+/// count of services never changes it.
+const IMAGE_COMMENT: &str = "# Package name, kept explicit so adding a service never renames it (`ghcr-gen rename` changes it).\n";
+
 /// The commented config text.
 pub fn config_text(
     registry: &str,
@@ -152,6 +156,8 @@ pub fn config_text(
         t.push_str(
             "# Add [services.NAME] tables (context, dockerfile, port, env, health) for more.\n",
         );
+        t.push_str(IMAGE_COMMENT);
+        t.push_str("image = \"{repo}\"\n");
     } else {
         for s in services {
             t.push_str(&format!("\n[services.{}]\n", toml_key(&s.name)));
@@ -159,6 +165,13 @@ pub fn config_text(
             match &s.dockerfile {
                 Some(d) => t.push_str(&format!("dockerfile = {}\n", q(d))),
                 None => t.push_str("# dockerfile = \"<context>/Dockerfile\"\n"),
+            }
+            // Written out so adding or removing a service never renames this one's package.
+            t.push_str(IMAGE_COMMENT);
+            if services.len() == 1 {
+                t.push_str("image = \"{repo}\"\n");
+            } else {
+                t.push_str(&format!("image = {}\n", q(&format!("{{repo}}-{}", s.name))));
             }
             match s.port {
                 Some(p) => t.push_str(&format!("port = {p}\n")),

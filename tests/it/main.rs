@@ -26,6 +26,7 @@ mod rewrite_props;
 mod rewrite_rules;
 mod rewrite_scan;
 mod schema;
+mod stable_names;
 mod tags_checkout;
 mod tags_cli;
 mod validators_selftest;
