@@ -198,9 +198,9 @@ fn health_notes(model: &Model) -> Vec<String> {
         .filter(|s| s.kind == crate::model::ServiceKind::Service)
         .map(|s| {
             format!(
-                "note: service `{name}` has no compose healthcheck, so `docker compose up --wait` and \
-                 the deploy script only wait for it to start (unless its image has a HEALTHCHECK); \
-                 set `health` (with `port`) or `health_cmd` in [services.{name}]",
+                "note: [services.{name}] has no compose healthcheck, so `docker compose up --wait` \
+                 and the deploy script only wait for it to start (unless its image has a \
+                 HEALTHCHECK); set `health` (with `port`) or `health_cmd` there",
                 name = s.name
             )
         })

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{TemplateError, Templates, compose::filled_env_path, relative_to};
-use crate::model::Model;
+use crate::model::{Model, ServiceKind};
 
 /// The script's first line; the generated header follows it.
 pub(crate) const SHEBANG: &str = "#!/usr/bin/env bash\n";
@@ -40,6 +40,8 @@ pub(crate) struct DeployContext {
     pub registries: Vec<String>,
     /// The same, as shell words.
     pub registries_sh: String,
+    /// The one-shot services (`kind = "job"`), as shell words.
+    pub jobs_sh: String,
 }
 
 /// Renders the deploy script at `path` for the compose file at `compose`: the body after
@@ -78,6 +80,13 @@ pub(crate) fn render(
             .collect::<Vec<_>>()
             .join(" "),
         registries,
+        jobs_sh: model
+            .services
+            .iter()
+            .filter(|s| s.kind == ServiceKind::Job)
+            .map(|s| sh_quote(&s.name))
+            .collect::<Vec<_>>()
+            .join(" "),
     };
     templates.render("deploy.sh.j2", &ctx)
 }

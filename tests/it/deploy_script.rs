@@ -18,6 +18,7 @@ set -u
 running() { cat "$STUB_DIR/running" 2>/dev/null; }
 if [ "$1" = compose ]; then
   [ "${STUB_NO_V2:-}" = 1 ] && exit 1
+  echo "${COMPOSE_FILE:-unset} ${COMPOSE_PROJECT_NAME:-unset}" > "$STUB_DIR/compose-env"
   shift
   while [ "$#" -gt 0 ]; do
     case $1 in
@@ -28,7 +29,8 @@ if [ "$1" = compose ]; then
   case $1 in
     version) echo 'Docker Compose version v2.40.0' ;;
     config)
-      if [ "${2:-}" = --services ]; then printf 'nextjs\ncrawler\n'; fi ;;
+      if [ "${2:-}" = --services ]; then printf '%s\n' ${STUB_SERVICES:-nextjs crawler}; fi ;;
+    run) [ "${STUB_JOB_FAIL:-}" = 1 ] && exit 3 ;;
     pull) echo "${IMAGE_TAG:-}" > "$STUB_DIR/pulled" ;;
     ps)
       shift
@@ -75,7 +77,11 @@ fn token() -> String {
 
 impl Server {
     fn new() -> Server {
-        let dir = fixture_config("two-services");
+        Server::rendered(fixture_config("two-services"))
+    }
+
+    /// A server for the config in `dir`, rendered.
+    fn rendered(dir: tempfile::TempDir) -> Server {
         ghcr_gen_ok(dir.path(), &["render"]);
         let template = std::fs::read_to_string(dir.path().join("deploy/.env.example")).unwrap();
         let filled = template.replace("GITHUB_USER=\n", "GITHUB_USER=octo\n");
@@ -371,5 +377,74 @@ fn only_compose_v1_is_refused_with_a_clear_message() {
     let (code, out) = server.run(&["update-images"], &[("STUB_NO_V2", "1")]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("only docker-compose v1 (1.29.2)"), "{out}");
+    assert!(server.compose_calls("up").is_empty());
+}
+
+#[test]
+fn compose_file_and_project_name_default_to_the_generated_ones_and_are_honoured() {
+    let server = Server::new();
+    assert_eq!(server.run(&["pull-only"], &[]).0, 0);
+    let seen = std::fs::read_to_string(server.stub.join("compose-env")).unwrap();
+    assert_eq!(
+        seen,
+        format!(
+            "{} axon-doc\n",
+            server.path("deploy/compose.yaml").display()
+        )
+    );
+    let (code, out) = server.run(
+        &["pull-only"],
+        &[
+            ("COMPOSE_FILE", "deploy/compose.yaml:deploy/override.yaml"),
+            ("COMPOSE_PROJECT_NAME", "shop-staging"),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let seen = std::fs::read_to_string(server.stub.join("compose-env")).unwrap();
+    assert_eq!(
+        seen,
+        "deploy/compose.yaml:deploy/override.yaml shop-staging\n"
+    );
+}
+
+#[test]
+fn jobs_run_to_completion_first_and_are_not_waited_on() {
+    let config = "owner = \"acme\"\nrepo = \"shop\"\n\n[services.web]\nimage = \"{repo}-web\"\nport = 8080\nhealth = \"/healthz\"\n\n[services.migrate]\nimage = \"{repo}-migrate\"\nkind = \"job\"\n";
+    let server = Server::rendered(crate::support::tree::temp_tree(&[(
+        "registry.toml",
+        config,
+    )]));
+    let env = [("STUB_SERVICES", "web migrate")];
+    let (code, out) = server.run(&["update-images", "v1"], &env);
+    assert_eq!(code, 0, "{out}");
+    let calls = server.calls();
+    let position = |sub: &str| {
+        calls
+            .iter()
+            .position(|c| c[0] == "compose" && c.get(3).is_some_and(|a| a == sub))
+            .unwrap_or_else(|| panic!("no compose {sub}: {calls:?}"))
+    };
+    assert!(position("pull") < position("run") && position("run") < position("up"));
+    assert_eq!(calls[position("run")][3..], ["run", "--rm", "migrate"]);
+    assert_eq!(
+        calls[position("up")][3..],
+        [
+            "up",
+            "--detach",
+            "--wait",
+            "--wait-timeout",
+            "120",
+            "--scale",
+            "migrate=0"
+        ]
+    );
+
+    server.clear_log();
+    let (code, out) = server.run(&["update-images", "v2"], &[env[0], ("STUB_JOB_FAIL", "1")]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("job migrate failed; the services were not restarted"),
+        "{out}"
+    );
     assert!(server.compose_calls("up").is_empty());
 }

@@ -27,6 +27,8 @@ registries=('ghcr.io')
 export COMPOSE_FILE=${COMPOSE_FILE:-$here/'compose.yaml'}
 export COMPOSE_PROJECT_NAME=${COMPOSE_PROJECT_NAME:-axon-doc}
 compose_cmd=()
+# One-shot services (kind = "job"): run to completion before the others, never waited on.
+jobs=()
 
 die() {
   echo "deploy.sh: $*" >&2
@@ -154,6 +156,25 @@ save_state() {
   mv -- "$tmp" "$state_file"
 }
 
+# `docker compose up` of the long-running services, waiting until they are healthy (jobs are
+# scaled to zero: `up --wait` counts a finished one-shot container as a failure).
+up_wait() {
+  local job scale=()
+  for job in "${jobs[@]}"; do
+    scale+=(--scale "$job=0")
+  done
+  compose up --detach --wait --wait-timeout "$wait_timeout" "${scale[@]}"
+}
+
+# Runs every job to completion (e.g. migrations) before the services restart.
+run_jobs() {
+  local job
+  for job in "${jobs[@]}"; do
+    echo "deploy.sh: running job $job"
+    compose run --rm "$job" || die "job $job failed; the services were not restarted"
+  done
+}
+
 # Runs the images listed in $1 (lines SERVICE IMAGE_ID REFERENCE) again: each ID is tagged
 # with its reference and compose restarts on that tag, waiting for health.
 restore() {
@@ -164,7 +185,7 @@ restore() {
     tag=${reference##*:}
   done <<<"$1"
   [ -n "$tag" ] || return 1
-  IMAGE_TAG=$tag compose up --detach --wait --wait-timeout "$wait_timeout"
+  IMAGE_TAG=$tag up_wait
 }
 
 update_images() {
@@ -173,7 +194,8 @@ update_images() {
   local before
   before=$(running)
   compose pull || die "pulling failed; nothing changed"
-  if compose up --detach --wait --wait-timeout "$wait_timeout"; then
+  run_jobs
+  if up_wait; then
     save_state
     echo "deploy.sh: deployed tag ${IMAGE_TAG:-from the env file}; running now:"
     status_lines
