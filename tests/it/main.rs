@@ -9,6 +9,8 @@ mod config_errors;
 mod config_variants;
 mod deploy_script;
 mod doctor_online;
+mod e2e_deploy;
+mod e2e_engine;
 mod fixtures_validators;
 mod hostile;
 mod init_flow;

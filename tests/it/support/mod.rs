@@ -2,6 +2,7 @@
 //! the real loader, the offline validators, file trees, running the binary and git, and the
 //! renames of the rewrite tests.
 
+pub(crate) mod engine;
 pub(crate) mod registry;
 pub(crate) mod renames;
 pub(crate) mod run;
