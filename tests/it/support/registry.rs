@@ -4,7 +4,7 @@
 //! put in through the registry API ([`Pusher`]). Also [`FakeServer`], a loopback HTTP
 //! server misbehaving on purpose (silent, malformed, huge, redirecting).
 //!
-//! The tools are installed with apt when missing; a test fails (never skips) when they
+//! The tools are installed by scripts/e2e/install.sh when missing; a test fails (never skips) when they
 //! cannot be.
 
 use std::collections::BTreeMap;
@@ -37,21 +37,17 @@ pub(crate) fn ensure_tools() {
         if have("docker-registry") && have("htpasswd") {
             return;
         }
-        let apt = |args: &[&str]| {
-            Command::new("apt-get")
-                .args(args)
-                .env("DEBIAN_FRONTEND", "noninteractive")
-                .status()
-                .is_ok_and(|s| s.success())
-        };
-        let install = ["install", "-y", "-qq", "docker-registry", "apache2-utils"];
-        if !apt(&install) {
-            assert!(apt(&["update", "-qq"]), "apt-get update failed");
-            assert!(
-                apt(&install),
-                "cannot install docker-registry and apache2-utils"
-            );
-        }
+        // The project's one installer (also used by the engine tests): it serialises
+        // concurrent installs with a lock, so two test threads never race apt.
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/e2e/install.sh");
+        let ok = Command::new("bash")
+            .arg(script)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(
+            ok,
+            "scripts/e2e/install.sh failed: cannot install docker-registry and apache2-utils"
+        );
         assert!(
             have("docker-registry") && have("htpasswd"),
             "docker-registry or htpasswd missing after apt-get install"
