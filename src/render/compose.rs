@@ -79,7 +79,14 @@ pub(crate) fn render(
             .iter()
             .map(|s| ComposeService {
                 name: s.name.clone(),
-                image: format!("{}:${{IMAGE_TAG:-latest}}", s.image),
+                // A variant's tags carry its suffix (`latest-web`, `1.2.3-web`).
+                image: format!(
+                    "{}:${{IMAGE_TAG:-latest}}{}",
+                    s.image,
+                    s.variant
+                        .as_deref()
+                        .map_or_else(String::new, |v| format!("-{v}"))
+                ),
                 port: s.port,
                 ports: s.port.map_or_else(String::new, |p| {
                     if s.public {

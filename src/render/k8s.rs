@@ -117,13 +117,24 @@ pub(crate) fn render(
         config: model.config_name.clone(),
         namespace: model.k8s.namespace.clone(),
         resources,
-        images: model
-            .services
-            .iter()
-            .map(|s| KustomizeImage {
-                name: s.image.clone(),
-            })
-            .collect(),
+        // Variants share a package and differ by tag suffix, which one `images:` entry (matched
+        // by name) cannot express: their workloads name the full tag instead (see `workload`).
+        images: {
+            let digest = crate::model::naming::is_digest(&model.k8s.tag);
+            let mut images: Vec<KustomizeImage> = Vec::new();
+            for s in model
+                .services
+                .iter()
+                .filter(|s| digest || s.variant.is_none())
+            {
+                if !images.iter().any(|i| i.name == s.image) {
+                    images.push(KustomizeImage {
+                        name: s.image.clone(),
+                    });
+                }
+            }
+            images
+        },
         tag: model.k8s.tag.clone(),
         digest: crate::model::naming::is_digest(&model.k8s.tag),
     };
@@ -162,7 +173,11 @@ fn workload(model: &Model, s: &Service) -> WorkloadContext {
     let env_secret = format!("{}-env", s.name);
     WorkloadContext {
         name: s.name.clone(),
-        image: s.image.clone(),
+        image: match &s.variant {
+            // A digest names one manifest whatever the variant: kustomize pins it for all.
+            Some(v) if !crate::model::naming::is_digest(tag) => format!("{}:{tag}-{v}", s.image),
+            _ => s.image.clone(),
+        },
         registry: s.registry.host.clone(),
         pull_credentials: match s.registry.kind {
             RegistryKind::Ghcr => "",
