@@ -34,5 +34,6 @@ pub mod rename;
 pub mod render;
 pub mod report;
 pub mod rewrite;
+pub mod setup;
 
 pub use exit::Exit;

@@ -1,0 +1,1 @@
+//! A small evaluator of GitHub Actions expressions (`${{ … }}`).
