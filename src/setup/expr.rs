@@ -85,7 +85,7 @@ impl Value {
     /// Known truthiness: `None` when unknown.
     fn truthy(&self) -> Option<bool> {
         match self {
-            Value::Str(t) => t.is_known().then(|| !t.text.is_empty()),
+            Value::Str(t) => t.is_known().then_some(!t.text.is_empty()),
             Value::Bool(b) => Some(*b),
             Value::Null => Some(false),
             Value::Unknown(_) => None,
