@@ -19,6 +19,15 @@ pub fn parse(
     text: &str,
     unexpressed: &mut Vec<Unexpressed>,
 ) -> Result<Workflow, SetupError> {
+    parse_with_doc(path, text, unexpressed).map(|(wf, _)| wf)
+}
+
+/// [`parse`], also returning the YAML document.
+pub fn parse_with_doc(
+    path: &Path,
+    text: &str,
+    unexpressed: &mut Vec<Unexpressed>,
+) -> Result<(Workflow, Option<Node>), SetupError> {
     let doc = yaml::parse_one(text).map_err(|e| SetupError::Yaml {
         file: path.to_path_buf(),
         line: e.line,
@@ -33,7 +42,7 @@ pub fn parse(
         env: Vec::new(),
         jobs: Vec::new(),
     };
-    let Some(doc) = doc else { return Ok(wf) };
+    let Some(doc) = doc else { return Ok((wf, None)) };
     if doc.as_map().is_none() {
         return Err(SetupError::Yaml {
             file: path.to_path_buf(),
@@ -55,7 +64,7 @@ pub fn parse(
             wf.jobs.push(job(path, id, k, v, unexpressed));
         }
     }
-    Ok(wf)
+    Ok((wf, Some(doc)))
 }
 
 /// The `key: scalar` pairs of a mapping, in order; nested values are kept as their text.
