@@ -41,6 +41,8 @@ enum Command {
     Rename(RenameArgs),
     /// Print the JSON Schema of registry.toml
     Schema,
+    /// List the images registry.toml publishes, one per service
+    Images(ImagesArgs),
     /// Print shell completions
     Completions {
         /// Shell to generate completions for
@@ -189,6 +191,17 @@ struct CheckArgs {
     paths: Vec<PathBuf>,
 }
 
+#[derive(Args)]
+struct ImagesArgs {
+    /// Output format: a table, or a JSON array (service, image, platforms, context,
+    /// dockerfile, target, also, variant)
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
+    /// Config file (default: registry.toml here or in the nearest parent directory)
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ListFormat {
     Text,
@@ -293,6 +306,14 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
             report,
         ),
         Command::Schema => cmd::schema::run(report),
+        Command::Images(a) => cmd::images::run(
+            &cmd::images::Options {
+                cwd: &cwd,
+                config: a.config.as_deref(),
+                json: a.format == ListFormat::Json,
+            },
+            report,
+        ),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "ghcr-gen", &mut buf);
