@@ -46,26 +46,35 @@ pub(super) fn parse(text: &str, json: bool) -> Bake {
         return parse_json(text);
     }
     let toks = lex(text);
-    let mut p = Hcl { toks, i: 0, vars: HashMap::new() };
+    let mut p = Hcl {
+        toks,
+        i: 0,
+        vars: HashMap::new(),
+    };
     let items = p.body(0);
     // Variables first (their defaults feed `${VAR}`), then blocks.
     for it in &items {
-        if let Item::Block(kind, labels, body) = it {
-            if kind == "variable" {
-                if let (Some(name), Some(Val::Str(d))) = (labels.first(), attr(body, "default")) {
-                    p.vars.insert(name.clone(), d.value.clone());
-                }
-            }
+        if let Item::Block(kind, labels, body) = it
+            && kind == "variable"
+            && let (Some(name), Some(Val::Str(d))) = (labels.first(), attr(body, "default"))
+        {
+            p.vars.insert(name.clone(), d.value.clone());
         }
     }
     let mut bake = Bake::default();
     for it in &items {
-        let Item::Block(kind, labels, body) = it else { continue };
+        let Item::Block(kind, labels, body) = it else {
+            continue;
+        };
         let Some(name) = labels.first() else { continue };
         match kind.as_str() {
             "group" => {
                 let targets = match attr(body, "targets") {
-                    Some(Val::List(l)) => l.iter().filter_map(|v| v.str()).map(|s| p.interp(&s.value)).collect(),
+                    Some(Val::List(l)) => l
+                        .iter()
+                        .filter_map(|v| v.str())
+                        .map(|s| p.interp(&s.value))
+                        .collect(),
                     _ => Vec::new(),
                 };
                 bake.groups.push((name.clone(), targets));
@@ -97,7 +106,10 @@ pub(super) fn parse(text: &str, json: bool) -> Bake {
                 bake.targets.push(Target {
                     name: name.clone(),
                     tags,
-                    platforms: list("platforms").into_iter().map(|v| p.interp(&v.value)).collect(),
+                    platforms: list("platforms")
+                        .into_iter()
+                        .map(|v| p.interp(&v.value))
+                        .collect(),
                     context: s("context"),
                     dockerfile: s("dockerfile"),
                     target: s("target"),
@@ -118,9 +130,9 @@ impl Bake {
     pub(super) fn resolve(&self, wanted: &[String]) -> Vec<Target> {
         let mut names: Vec<String> = Vec::new();
         let start: Vec<String> = if wanted.is_empty() {
-            if self.groups.iter().any(|(g, _)| g == "default") {
-                vec!["default".into()]
-            } else if self.targets.iter().any(|t| t.name == "default") {
+            if self.groups.iter().any(|(g, _)| g == "default")
+                || self.targets.iter().any(|t| t.name == "default")
+            {
                 vec!["default".into()]
             } else {
                 self.targets.iter().map(|t| t.name.clone()).collect()
@@ -128,7 +140,7 @@ impl Bake {
         } else {
             wanted.to_vec()
         };
-        let mut stack = start;
+        let mut stack: Vec<String> = start.into_iter().rev().collect();
         let mut steps = 0;
         while let Some(n) = stack.pop() {
             steps += 1;
@@ -289,7 +301,9 @@ fn lex(text: &str) -> Vec<Tok> {
             }
             _ if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.' => {
                 let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'-' | b'.')) {
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'-' | b'.'))
+                {
                     i += 1;
                 }
                 out.push(Tok::Ident(text[start..i].to_string()));
@@ -471,7 +485,11 @@ fn parse_json(text: &str) -> Bake {
     let mut bake = Bake::default();
     let strs = |v: Option<&serde_json::Value>| -> Vec<String> {
         v.and_then(|v| v.as_array())
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     if let Some(groups) = v.get("group").and_then(|g| g.as_object()) {
@@ -562,7 +580,10 @@ target "worker" {
         assert_eq!(ts[0].name, "api");
         assert!(ts[0].inherits_meta);
         assert_eq!(ts[0].platforms, ["linux/amd64", "linux/arm64"]);
-        assert_eq!(ts[0].args, [("NODE_ENV".to_string(), "production".to_string())]);
+        assert_eq!(
+            ts[0].args,
+            [("NODE_ENV".to_string(), "production".to_string())]
+        );
         assert_eq!(ts[1].tags[0].value, "ghcr.io/acme/shop-worker:latest");
         assert_eq!(ts[1].tags[0].line, 22);
         assert_eq!(ts[1].target.as_deref(), Some("runtime"));

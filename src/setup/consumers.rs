@@ -15,8 +15,15 @@ const HOSTS: &[&str] = &["ghcr.io/", "docker.io/", "quay.io/", "registry.gitlab.
 /// The kind of consumer a path is, `None` for a file that cannot consume images.
 pub(super) fn kind_of(rel: &Path) -> Option<ConsumerKind> {
     let name = rel.file_name()?.to_str()?.to_ascii_lowercase();
-    let ext = rel.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
-    let in_dir = |d: &str| rel.components().any(|c| c.as_os_str().eq_ignore_ascii_case(d));
+    let ext = rel
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let in_dir = |d: &str| {
+        rel.components()
+            .any(|c| c.as_os_str().eq_ignore_ascii_case(d))
+    };
     if name == "makefile" || name == "gnumakefile" || ext == "mk" {
         return Some(ConsumerKind::Makefile);
     }
@@ -47,7 +54,9 @@ pub(super) fn kind_of(rel: &Path) -> Option<ConsumerKind> {
 /// The images `text` (the file at `rel`, of `kind`) pulls.
 pub(super) fn read(rel: &Path, text: &str, kind: ConsumerKind) -> Vec<ConsumerRef> {
     match kind {
-        ConsumerKind::Makefile | ConsumerKind::Shell | ConsumerKind::Docs => text_refs(rel, text, kind),
+        ConsumerKind::Makefile | ConsumerKind::Shell | ConsumerKind::Docs => {
+            text_refs(rel, text, kind)
+        }
         _ => {
             let Ok(docs) = yaml::parse(text) else {
                 return Vec::new();
@@ -61,7 +70,13 @@ pub(super) fn read(rel: &Path, text: &str, kind: ConsumerKind) -> Vec<ConsumerRe
     }
 }
 
-fn consumer(rel: &Path, node: &Node, reference: &str, tag: Option<String>, kind: ConsumerKind) -> Option<ConsumerRef> {
+fn consumer(
+    rel: &Path,
+    node: &Node,
+    reference: &str,
+    tag: Option<String>,
+    kind: ConsumerKind,
+) -> Option<ConsumerRef> {
     let reference = reference.trim();
     if reference.is_empty() || reference.contains(char::is_whitespace) {
         return None;
@@ -78,7 +93,13 @@ fn consumer(rel: &Path, node: &Node, reference: &str, tag: Option<String>, kind:
     })
 }
 
-fn yaml_refs(rel: &Path, node: &Node, kind: ConsumerKind, out: &mut Vec<ConsumerRef>, depth: usize) {
+fn yaml_refs(
+    rel: &Path,
+    node: &Node,
+    kind: ConsumerKind,
+    out: &mut Vec<ConsumerRef>,
+    depth: usize,
+) {
     if depth > yaml::MAX_DEPTH {
         return;
     }
@@ -91,10 +112,16 @@ fn yaml_refs(rel: &Path, node: &Node, kind: ConsumerKind, out: &mut Vec<Consumer
         }
         Kind::Map(pairs) => {
             let get = |k: &str| node.get(k).and_then(Node::as_str);
-            if kind == ConsumerKind::Kustomization && get("name").is_some() && (get("newName").is_some() || get("newTag").is_some()) {
+            if kind == ConsumerKind::Kustomization
+                && get("name").is_some()
+                && (get("newName").is_some() || get("newTag").is_some())
+            {
                 let (n, v) = match node.get_entry("newName") {
                     Some((_, v)) => (v, v.as_str().unwrap_or_default()),
-                    None => (node.get("name").expect("checked"), get("name").unwrap_or_default()),
+                    None => (
+                        node.get("name").expect("checked"),
+                        get("name").unwrap_or_default(),
+                    ),
                 };
                 out.extend(consumer(rel, n, v, get("newTag").map(str::to_string), kind));
             }
@@ -105,17 +132,23 @@ fn yaml_refs(rel: &Path, node: &Node, kind: ConsumerKind, out: &mut Vec<Consumer
                     _ => repo.to_string(),
                 };
                 if reference.contains('/') {
-                    out.extend(consumer(rel, repo_node, &reference, get("tag").filter(|t| !t.is_empty()).map(str::to_string), ConsumerKind::Helm));
+                    out.extend(consumer(
+                        rel,
+                        repo_node,
+                        &reference,
+                        get("tag").filter(|t| !t.is_empty()).map(str::to_string),
+                        ConsumerKind::Helm,
+                    ));
                 }
             }
             for (k, v) in pairs {
-                if k.as_str() == Some("image") {
-                    if let Some(s) = v.as_str() {
-                        if !s.contains("{{") {
-                            out.extend(consumer(rel, v, s, None, kind));
-                        }
-                        continue;
+                if k.as_str() == Some("image")
+                    && let Some(s) = v.as_str()
+                {
+                    if !s.contains("{{") {
+                        out.extend(consumer(rel, v, s, None, kind));
                     }
+                    continue;
                 }
                 yaml_refs(rel, v, kind, out, depth + 1);
             }
@@ -170,13 +203,30 @@ mod tests {
     fn compose_helm_and_kustomization_images() {
         let compose = "services:\n  api:\n    image: ghcr.io/upstream/app-api:1.2\n";
         let r = read(Path::new("compose.yaml"), compose, ConsumerKind::Compose);
-        assert_eq!((r[0].path.as_str(), r[0].tag.as_deref(), r[0].line, r[0].col), ("upstream/app-api", Some("1.2"), 3, 12));
+        assert_eq!(
+            (r[0].path.as_str(), r[0].tag.as_deref(), r[0].line, r[0].col),
+            ("upstream/app-api", Some("1.2"), 3, 12)
+        );
         let values = "image:\n  registry: ghcr.io\n  repository: acme/chart-app\n  tag: v1\n";
         let r = read(Path::new("chart/values.yaml"), values, ConsumerKind::Helm);
-        assert_eq!((r[0].registry.as_str(), r[0].path.as_str(), r[0].tag.as_deref()), ("ghcr.io", "acme/chart-app", Some("v1")));
+        assert_eq!(
+            (
+                r[0].registry.as_str(),
+                r[0].path.as_str(),
+                r[0].tag.as_deref()
+            ),
+            ("ghcr.io", "acme/chart-app", Some("v1"))
+        );
         let k = "images:\n  - name: app\n    newName: ghcr.io/acme/app\n    newTag: v2\n";
-        let r = read(Path::new("kustomization.yaml"), k, ConsumerKind::Kustomization);
-        assert_eq!((r[0].path.as_str(), r[0].tag.as_deref()), ("acme/app", Some("v2")));
+        let r = read(
+            Path::new("kustomization.yaml"),
+            k,
+            ConsumerKind::Kustomization,
+        );
+        assert_eq!(
+            (r[0].path.as_str(), r[0].tag.as_deref()),
+            ("acme/app", Some("v2"))
+        );
     }
 
     #[test]
@@ -184,14 +234,26 @@ mod tests {
         let md = "Run `docker pull ghcr.io/acme/app:latest-web`.\nNot: xghcr.io/a/b\n";
         let r = read(Path::new("README.md"), md, ConsumerKind::Docs);
         assert_eq!(r.len(), 1);
-        assert_eq!((r[0].path.as_str(), r[0].tag.as_deref(), r[0].col), ("acme/app", Some("latest-web"), 18));
+        assert_eq!(
+            (r[0].path.as_str(), r[0].tag.as_deref(), r[0].col),
+            ("acme/app", Some("latest-web"), 18)
+        );
     }
 
     #[test]
     fn kinds_from_paths() {
-        assert_eq!(kind_of(Path::new("deploy/docker-compose.yml")), Some(ConsumerKind::Compose));
-        assert_eq!(kind_of(Path::new("charts/app/values.yaml")), Some(ConsumerKind::Helm));
-        assert_eq!(kind_of(Path::new("charts/app/templates/deployment.yaml")), None);
+        assert_eq!(
+            kind_of(Path::new("deploy/docker-compose.yml")),
+            Some(ConsumerKind::Compose)
+        );
+        assert_eq!(
+            kind_of(Path::new("charts/app/values.yaml")),
+            Some(ConsumerKind::Helm)
+        );
+        assert_eq!(
+            kind_of(Path::new("charts/app/templates/deployment.yaml")),
+            None
+        );
         assert_eq!(kind_of(Path::new(".github/workflows/ci.yml")), None);
         assert_eq!(kind_of(Path::new("Makefile")), Some(ConsumerKind::Makefile));
     }

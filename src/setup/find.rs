@@ -125,6 +125,8 @@ struct Build {
     dockerfile: Option<String>,
     target: Option<String>,
     build_args: Vec<(String, String)>,
+    /// Definitions of the names it was built under (`docker build -t`), for a later push.
+    defs: Vec<(Definition, String)>,
 }
 
 /// A metadata-action step.
@@ -183,7 +185,11 @@ impl Finder<'_> {
     }
 
     /// Runs job `j` for one matrix combination: its pushes and its `outputs`.
-    fn run_job(&mut self, j: usize, combo: &[(String, String)]) -> (Vec<Push>, Vec<(String, Text)>) {
+    fn run_job(
+        &mut self,
+        j: usize,
+        combo: &[(String, String)],
+    ) -> (Vec<Push>, Vec<(String, Text)>) {
         let job = &self.wf.jobs[j];
         let mut pushes = Vec::new();
         let mut group = self.group;
@@ -200,21 +206,28 @@ impl Finder<'_> {
         for step in &job.steps {
             run.step_env = &step.env;
             let uses = step.uses.as_deref().unwrap_or_default();
-            let action = uses.split('@').next().unwrap_or_default().to_ascii_lowercase();
+            let action = uses
+                .split('@')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             let with = |k: &str| step.with.iter().find(|e| e.key == k);
             match action.as_str() {
                 "docker/metadata-action" => {
                     let meta = run.meta(with("images"), with("tags"), with("flavor"));
-                    run.metas
-                        .insert(step.id.clone().unwrap_or_else(|| format!("#{}", step.index)), meta);
+                    run.metas.insert(
+                        step.id
+                            .clone()
+                            .unwrap_or_else(|| format!("#{}", step.index)),
+                        meta,
+                    );
                 }
                 "docker/build-push-action" => {
                     group += 1;
                     pushes.extend(run.build_push(step, group));
                 }
                 "docker/bake-action" => {
-                    group += 1;
-                    pushes.extend(run.bake(step, group));
+                    pushes.extend(run.bake(step, &mut group));
                 }
                 _ => {}
             }
@@ -231,7 +244,10 @@ impl Finder<'_> {
 
     fn unexpressed(&self, line: usize, col: usize, what: String) {
         let mut u = self.unexpressed.borrow_mut();
-        if !u.iter().any(|x| x.line == line && x.col == col && x.what == what) {
+        if !u
+            .iter()
+            .any(|x| x.line == line && x.col == col && x.what == what)
+        {
             u.push(Unexpressed {
                 file: self.path.to_path_buf(),
                 line,
@@ -284,7 +300,10 @@ impl Finder<'_> {
                 if self.text.get(start..end) != Some(raw.as_str()) {
                     return fallback;
                 }
-                let col = if k == 0 { e.col } else { 1 } + self.text[start - (indent + range.start - line_start)..start].chars().count();
+                let col = if k == 0 { e.col } else { 1 }
+                    + self.text[start - (indent + range.start - line_start)..start]
+                        .chars()
+                        .count();
                 return Definition {
                     file: self.path.to_path_buf(),
                     line: e.line + k,
@@ -302,7 +321,12 @@ impl Finder<'_> {
     /// Where in the raw matrix a value is written (for its definition).
     fn matrix_definition(&self, job: usize, key: &str, value: &str) -> Option<Definition> {
         let id = &self.wf.jobs[job].id;
-        let m = self.doc?.get("jobs")?.get(id)?.get("strategy")?.get("matrix")?;
+        let m = self
+            .doc?
+            .get("jobs")?
+            .get(id)?
+            .get("strategy")?
+            .get("matrix")?;
         let node = find_scalar(m, key, value)?;
         let raw = self.text.get(node.range.clone())?.to_string();
         Some(Definition {
@@ -318,7 +342,11 @@ impl Finder<'_> {
     fn input_default(&self, name: &str) -> Option<Value> {
         let on = self.doc?.get("on").or_else(|| self.doc?.get("true"))?;
         for event in ["workflow_dispatch", "workflow_call"] {
-            if let Some(input) = on.get(event).and_then(|e| e.get("inputs")).and_then(|i| i.get(name)) {
+            if let Some(input) = on
+                .get(event)
+                .and_then(|e| e.get("inputs"))
+                .and_then(|i| i.get(name))
+            {
                 return Some(match input.get("default").and_then(Node::as_str) {
                     Some(d) => Value::Str(Text::lit(d)),
                     None => Value::Null,
@@ -352,14 +380,30 @@ impl Finder<'_> {
         }
         let owner = self.ctx.owner.to_lowercase();
         for g in order {
-            let members = &groups[&g];
+            // One member per name: the tags of several pushes of one name add up.
+            let mut members: Vec<Push> = Vec::new();
+            for m in &groups[&g] {
+                match members.iter_mut().find(|x| x.name.text == m.name.text) {
+                    Some(x) => {
+                        add_all(&mut x.rules, &m.rules);
+                        x.name.defs.extend(m.name.defs.iter().cloned());
+                        x.name.raw_github |= m.name.raw_github;
+                    }
+                    None => members.push((*m).clone()),
+                }
+            }
+            let members: Vec<&Push> = members.iter().collect();
             let primary = members
                 .iter()
                 .position(|p| {
                     let (reg, path, _) = split_reference(&p.name.text);
                     reg == "ghcr.io" && path.to_lowercase().starts_with(&format!("{owner}/"))
                 })
-                .or_else(|| members.iter().position(|p| split_reference(&p.name.text).0 == "ghcr.io"))
+                .or_else(|| {
+                    members
+                        .iter()
+                        .position(|p| split_reference(&p.name.text).0 == "ghcr.io")
+                })
                 .unwrap_or(0);
             let p = members[primary];
             let (registry, path, _) = split_reference(&p.name.text);
@@ -382,7 +426,7 @@ impl Finder<'_> {
             // their intermediate tags.
             let is_leg = !p.merged && merged_names.contains(&p.name.text);
             let rules = if is_leg { Vec::new() } else { p.rules.clone() };
-            let defs = relevant(&p.name, &p.site, &path, members);
+            let defs = relevant(&p.name, &p.site, &path, &members);
             let existing = images
                 .iter_mut()
                 .find(|i| i.registry == registry && i.path == path && i.variant == variant);
@@ -421,7 +465,11 @@ impl Finder<'_> {
             add_all(&mut img.flavor, &p.flavor);
             add_all(&mut img.also, &also);
             for d in defs {
-                if !img.definitions.iter().any(|x| x.file == d.file && x.range == d.range) {
+                if !img
+                    .definitions
+                    .iter()
+                    .any(|x| x.file == d.file && x.range == d.range)
+                {
                     img.definitions.push(d);
                 }
             }
@@ -543,8 +591,12 @@ impl<'a> JobRun<'a> {
     fn meta(&self, images: Option<&Entry>, tags: Option<&Entry>, flavor: Option<&Entry>) -> Meta {
         let mut out = Meta {
             images: Vec::new(),
-            rules: tags.map(|t| input_list(&t.value, false)).unwrap_or_default(),
-            flavor: flavor.map(|t| input_list(&t.value, false)).unwrap_or_default(),
+            rules: tags
+                .map(|t| input_list(&t.value, false))
+                .unwrap_or_default(),
+            flavor: flavor
+                .map(|t| input_list(&t.value, false))
+                .unwrap_or_default(),
         };
         if out.rules.is_empty() {
             // metadata-action's default tags.
@@ -570,7 +622,9 @@ impl<'a> JobRun<'a> {
                     None => name = Some(f.trim().to_string()),
                 }
             }
-            let Some(name) = name.filter(|_| enable) else { continue };
+            let Some(name) = name.filter(|_| enable) else {
+                continue;
+            };
             let mut t = value.clone();
             // metadata-action lowercases image names.
             t.text = name.to_lowercase();
@@ -603,10 +657,14 @@ impl<'a> JobRun<'a> {
                 .map(|t| {
                     input_list(&t.text, false)
                         .into_iter()
-                        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+                        .filter_map(|l| {
+                            l.split_once('=')
+                                .map(|(k, v)| (k.to_string(), v.to_string()))
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),
+            defs: Vec::new(),
         };
         let push_input = with("push").map(|e| self.eval_entry(e));
         let push = match &push_input {
@@ -627,7 +685,16 @@ impl<'a> JobRun<'a> {
                     for n in names.split(['\n', ' ']).filter(|n| !n.is_empty()) {
                         let mut t = value.clone();
                         t.text = n.trim_matches('"').to_string();
-                        pushes.push(self.push(t, Vec::new(), Vec::new(), &build, group, site_of(e), false, true));
+                        pushes.push(self.push(
+                            t,
+                            Vec::new(),
+                            Vec::new(),
+                            &build,
+                            group,
+                            site_of(e),
+                            false,
+                            true,
+                        ));
                     }
                 }
             }
@@ -640,7 +707,16 @@ impl<'a> JobRun<'a> {
         if let Some(meta) = self.meta_ref(&tags.value, "tags") {
             if push {
                 for img in meta.images {
-                    pushes.push(self.push(img, meta.rules.clone(), meta.flavor.clone(), &build, group, site.clone(), false, false));
+                    pushes.push(self.push(
+                        img,
+                        meta.rules.clone(),
+                        meta.flavor.clone(),
+                        &build,
+                        group,
+                        site.clone(),
+                        false,
+                        false,
+                    ));
                 }
             } else {
                 for img in meta.images {
@@ -664,7 +740,14 @@ impl<'a> JobRun<'a> {
     }
 
     /// A push of `reference` (name and tag): the name's push with the tag as a rule.
-    fn tagged_push(&self, reference: Text, build: &Build, group: usize, site: Definition, merged: bool) -> Option<Push> {
+    fn tagged_push(
+        &self,
+        reference: Text,
+        build: &Build,
+        group: usize,
+        site: Definition,
+        merged: bool,
+    ) -> Option<Push> {
         let (registry, path, tag) = split_reference(&reference.text);
         let mut name = reference.clone();
         name.text = format!("{registry}/{path}");
@@ -672,7 +755,11 @@ impl<'a> JobRun<'a> {
             self.f.unexpressed(
                 site.line,
                 site.col,
-                format!("image `{}` depends on {}", show(&reference.text), unknowns(&reference)),
+                format!(
+                    "image `{}` depends on {}",
+                    show(&reference.text),
+                    unknowns(&reference)
+                ),
             );
             return None;
         }
@@ -685,7 +772,12 @@ impl<'a> JobRun<'a> {
                 None => self.f.unexpressed(
                     site.line,
                     site.col,
-                    format!("tag `{}` of {} depends on {}", show(&t.text), name.text, unknowns(&t)),
+                    format!(
+                        "tag `{}` of {} depends on {}",
+                        show(&t.text),
+                        name.text,
+                        unknowns(&t)
+                    ),
                 ),
             }
         }
@@ -693,11 +785,26 @@ impl<'a> JobRun<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push(&self, name: Text, rules: Vec<String>, flavor: Vec<String>, build: &Build, group: usize, site: Definition, merged: bool, by_digest: bool) -> Push {
+    fn push(
+        &self,
+        name: Text,
+        rules: Vec<String>,
+        flavor: Vec<String>,
+        build: &Build,
+        group: usize,
+        site: Definition,
+        merged: bool,
+        by_digest: bool,
+    ) -> Push {
         let mut name = name;
         let (r, p, _) = split_reference(&name.text);
         name.text = format!("{r}/{p}");
-        let build = self.local.get(&name.text).filter(|_| build.context.is_none() && build.platforms.is_empty()).unwrap_or(build);
+        let build = self
+            .local
+            .get(&name.text)
+            .filter(|_| build.context.is_none() && build.platforms.is_empty())
+            .unwrap_or(build);
+        name.defs.extend(build.defs.iter().cloned());
         Push {
             name,
             rules,
@@ -723,7 +830,8 @@ impl<'a> JobRun<'a> {
         self.metas.get(id).cloned()
     }
 
-    fn bake(&mut self, step: &super::Step, group: usize) -> Vec<Push> {
+    /// The pushes of a bake step: one group per target.
+    fn bake(&mut self, step: &super::Step, group: &mut usize) -> Vec<Push> {
         let with = |k: &str| step.with.iter().find(|e| e.key == k);
         let push = with("push")
             .map(|e| self.eval_entry(e))
@@ -741,56 +849,80 @@ impl<'a> JobRun<'a> {
         let targets: Vec<String> = with("targets")
             .map(|e| input_list(&self.eval_entry(e).text, true))
             .unwrap_or_default();
-        let site = with("files").or(with("targets")).map(|e| self.f.definition(e)).unwrap_or(Definition {
-            file: self.f.path.to_path_buf(),
-            line: step.line,
-            col: step.col,
-            range: 0..0,
-            text: String::new(),
-            form: DefinitionForm::Literal,
-        });
+        let site = with("files")
+            .or(with("targets"))
+            .map(|e| self.f.definition(e))
+            .unwrap_or(Definition {
+                file: self.f.path.to_path_buf(),
+                line: step.line,
+                col: step.col,
+                range: 0..0,
+                text: String::new(),
+                form: DefinitionForm::Literal,
+            });
         let Some(root) = self.f.root else {
-            self.f.unexpressed(site.line, site.col, "bake file not read (no repository)".into());
+            self.f.unexpressed(
+                site.line,
+                site.col,
+                "bake file not read (no repository)".into(),
+            );
             return Vec::new();
         };
         let mut pushes = Vec::new();
         let mut any = false;
         for file in files {
-            let Ok(Some(bytes)) = crate::fsafe::read(root, Path::new(&file)) else { continue };
-            let Ok(text) = String::from_utf8(bytes) else { continue };
+            let Ok(Some(bytes)) = crate::fsafe::read(root, Path::new(&file)) else {
+                continue;
+            };
+            let Ok(text) = String::from_utf8(bytes) else {
+                continue;
+            };
             any = true;
             let bake = super::bake::parse(&text, file.ends_with(".json"));
             for t in bake.resolve(&targets) {
+                *group += 1;
+                let group = *group;
                 let build = Build {
                     platforms: t.platforms.clone(),
                     context: t.context.clone(),
-                    dockerfile: t.dockerfile.as_ref().map(|d| {
-                        match t.context.as_deref() {
-                            Some(c) if c != "." && !d.starts_with(c) => format!("{}/{d}", c.trim_end_matches('/')),
-                            _ => d.clone(),
+                    dockerfile: t.dockerfile.as_ref().map(|d| match t.context.as_deref() {
+                        Some(c) if c != "." && !d.starts_with(c) => {
+                            format!("{}/{d}", c.trim_end_matches('/'))
                         }
+                        _ => d.clone(),
                     }),
                     target: t.target.clone(),
                     build_args: t.args.clone(),
+                    defs: Vec::new(),
                 };
                 if !push {
                     continue;
                 }
-                let bake_site = |line: usize, col: usize, range: Range<usize>, value: &str| Definition {
-                    file: PathBuf::from(&file),
-                    line,
-                    col,
-                    range,
-                    text: value.to_string(),
-                    form: classify(value),
-                };
-                if t.inherits_meta {
-                    if let Some(meta) = &meta {
-                        for img in &meta.images {
-                            pushes.push(self.push(img.clone(), meta.rules.clone(), meta.flavor.clone(), &build, group, site.clone(), false, false));
-                        }
-                        continue;
+                let bake_site =
+                    |line: usize, col: usize, range: Range<usize>, value: &str| Definition {
+                        file: PathBuf::from(&file),
+                        line,
+                        col,
+                        range,
+                        text: value.to_string(),
+                        form: classify(value),
+                    };
+                if t.inherits_meta
+                    && let Some(meta) = &meta
+                {
+                    for img in &meta.images {
+                        pushes.push(self.push(
+                            img.clone(),
+                            meta.rules.clone(),
+                            meta.flavor.clone(),
+                            &build,
+                            group,
+                            site.clone(),
+                            false,
+                            false,
+                        ));
                     }
+                    continue;
                 }
                 for tag in &t.tags {
                     let mut text = Text::lit(&tag.value);
@@ -803,12 +935,19 @@ impl<'a> JobRun<'a> {
             }
         }
         if !any {
-            self.f.unexpressed(site.line, site.col, "bake file not found".into());
+            self.f
+                .unexpressed(site.line, site.col, "bake file not found".into());
         }
         pushes
     }
 
-    fn script(&mut self, id: Option<&str>, script: &Entry, pushes: &mut Vec<Push>, group: &mut usize) {
+    fn script(
+        &mut self,
+        id: Option<&str>,
+        script: &Entry,
+        pushes: &mut Vec<Push>,
+        group: &mut usize,
+    ) {
         let fx = shell::read(&script.value, &ShellEnv { run: self, script });
         for (k, v) in fx.env {
             self.github_env.insert(k, v);
@@ -820,14 +959,42 @@ impl<'a> JobRun<'a> {
         }
         let mut sources: HashMap<String, Vec<String>> = HashMap::new();
         for d in fx.docker {
-            let site = self.f.script_definition(script, d.offset..d.offset + 6);
+            let docker = self.f.script_definition(script, d.offset..d.offset + 6);
+            // A reference's own word is where it is pushed.
+            let at = |t: &Text| {
+                t.defs
+                    .first()
+                    .map_or_else(|| docker.clone(), |d| d.0.clone())
+            };
+            let site = docker.clone();
             match d.kind {
-                DockerKind::Build { tags, platforms, context, file, target, build_args, push } => {
-                    let build = Build { platforms, context, dockerfile: file, target, build_args };
+                DockerKind::Build {
+                    tags,
+                    platforms,
+                    context,
+                    file,
+                    target,
+                    build_args,
+                    push,
+                } => {
+                    let mut build = Build {
+                        platforms,
+                        context,
+                        dockerfile: file,
+                        target,
+                        build_args,
+                        defs: Vec::new(),
+                    };
+                    if !push {
+                        for t in &tags {
+                            build.defs.extend(t.defs.iter().cloned());
+                        }
+                    }
                     *group += 1;
                     for t in tags {
                         if push {
-                            pushes.extend(self.tagged_push(t, &build, *group, site.clone(), false));
+                            let site = at(&t);
+                            pushes.extend(self.tagged_push(t, &build, *group, site, false));
                         } else {
                             let (r, p, _) = split_reference(&t.text);
                             self.local.insert(format!("{r}/{p}"), build.clone());
@@ -836,16 +1003,21 @@ impl<'a> JobRun<'a> {
                 }
                 DockerKind::Tag(from, to) => {
                     let (r, p, _) = split_reference(&from.text);
-                    if let Some(b) = self.local.get(&format!("{r}/{p}")).cloned() {
+                    if let Some(mut b) = self.local.get(&format!("{r}/{p}")).cloned() {
                         let (r, p, _) = split_reference(&to.text);
+                        b.defs.extend(to.defs.iter().cloned());
                         self.local.insert(format!("{r}/{p}"), b);
                     }
                 }
                 DockerKind::Push(r) => {
                     *group += 1;
+                    let site = at(&r);
                     pushes.extend(self.tagged_push(r, &Build::default(), *group, site, false));
                 }
-                DockerKind::Imagetools { tags, sources: srcs } => {
+                DockerKind::Imagetools {
+                    tags,
+                    sources: srcs,
+                } => {
                     *group += 1;
                     let src_names: Vec<String> = srcs
                         .iter()
@@ -861,13 +1033,32 @@ impl<'a> JobRun<'a> {
                         let metas: Vec<Meta> = self.metas.values().cloned().collect();
                         for meta in metas {
                             for img in meta.images {
-                                sources.entry(img.text.clone()).or_default().extend(src_names.clone());
-                                pushes.push(self.push(img, meta.rules.clone(), meta.flavor.clone(), &Build::default(), *group, site.clone(), true, false));
+                                sources
+                                    .entry(img.text.clone())
+                                    .or_default()
+                                    .extend(src_names.clone());
+                                pushes.push(self.push(
+                                    img,
+                                    meta.rules.clone(),
+                                    meta.flavor.clone(),
+                                    &Build::default(),
+                                    *group,
+                                    site.clone(),
+                                    true,
+                                    false,
+                                ));
                             }
                         }
                     } else {
                         for t in tags {
-                            pushes.extend(self.tagged_push(t, &Build::default(), *group, site.clone(), true));
+                            let site = at(&t);
+                            pushes.extend(self.tagged_push(
+                                t,
+                                &Build::default(),
+                                *group,
+                                site,
+                                true,
+                            ));
                         }
                     }
                 }
@@ -879,7 +1070,13 @@ impl<'a> JobRun<'a> {
     /// The job's `outputs:` evaluated at its end.
     fn job_outputs(&self) -> Vec<(String, Text)> {
         let id = &self.f.wf.jobs[self.job].id;
-        let Some(outs) = self.f.doc.and_then(|d| d.get("jobs")).and_then(|j| j.get(id)).and_then(|j| j.get("outputs")) else {
+        let Some(outs) = self
+            .f
+            .doc
+            .and_then(|d| d.get("jobs"))
+            .and_then(|j| j.get(id))
+            .and_then(|j| j.get("outputs"))
+        else {
             return Vec::new();
         };
         workflow::entries(Some(outs))
@@ -903,26 +1100,26 @@ impl<'a> JobRun<'a> {
     }
 
     fn env(&self, name: &str, below: Level, depth: usize) -> Option<Text> {
-        if below > Level::Step {
-            if let Some(e) = self.step_env.iter().find(|e| e.key == name) {
-                return Some(self.eval_entry_at(e, Level::Step, depth + 1));
-            }
+        if below > Level::Step
+            && let Some(e) = self.step_env.iter().find(|e| e.key == name)
+        {
+            return Some(self.eval_entry_at(e, Level::Step, depth + 1));
         }
-        if below > Level::GithubEnv {
-            if let Some(t) = self.github_env.get(name) {
-                return Some(t.clone());
-            }
+        if below > Level::GithubEnv
+            && let Some(t) = self.github_env.get(name)
+        {
+            return Some(t.clone());
         }
         let job = &self.f.wf.jobs[self.job];
-        if below > Level::Job {
-            if let Some(e) = job.env.iter().find(|e| e.key == name) {
-                return Some(self.eval_entry_at(e, Level::Job, depth + 1));
-            }
+        if below > Level::Job
+            && let Some(e) = job.env.iter().find(|e| e.key == name)
+        {
+            return Some(self.eval_entry_at(e, Level::Job, depth + 1));
         }
-        if below > Level::Workflow {
-            if let Some(e) = self.f.wf.env.iter().find(|e| e.key == name) {
-                return Some(self.eval_entry_at(e, Level::Workflow, depth + 1));
-            }
+        if below > Level::Workflow
+            && let Some(e) = self.f.wf.env.iter().find(|e| e.key == name)
+        {
+            return Some(self.eval_entry_at(e, Level::Workflow, depth + 1));
         }
         None
     }
@@ -960,9 +1157,8 @@ impl Scope for At<'_, '_> {
             ["github", "repository"] | ["github", "event", "repository", "full_name"] => {
                 gh(format!("{}/{}", f.ctx.owner, f.ctx.repo))
             }
-            ["github", "repository_owner"] | ["github", "event", "repository", "owner", "login"] => {
-                gh(f.ctx.owner.clone())
-            }
+            ["github", "repository_owner"]
+            | ["github", "event", "repository", "owner", "login"] => gh(f.ctx.owner.clone()),
             ["github", "event", "repository", "name"] => gh(f.ctx.repo.clone()),
             ["github", "server_url"] => Some(Value::Str(Text::lit("https://github.com"))),
             ["env", name] => self.run.env(name, below, depth).map(Value::Str),
@@ -1004,7 +1200,10 @@ impl shell::Env for ShellEnv<'_, '_> {
     }
 
     fn expr(&self, src: &str) -> Text {
-        let scope = At { run: self.run, level: Level::All };
+        let scope = At {
+            run: self.run,
+            level: Level::All,
+        };
         expr::eval(src, &scope, 1).into_text()
     }
 
@@ -1022,7 +1221,11 @@ fn show(s: &str) -> String {
 }
 
 fn unknowns(t: &Text) -> String {
-    let parts: Vec<String> = t.unknown.iter().map(|u| format!("`{}`", u.trim())).collect();
+    let parts: Vec<String> = t
+        .unknown
+        .iter()
+        .map(|u| format!("`{}`", u.trim()))
+        .collect();
     if parts.is_empty() {
         "a value known only at run time".into()
     } else {

@@ -169,6 +169,10 @@ pub struct Trigger {
     pub event: String,
     pub line: usize,
     pub col: usize,
+    /// The event's `branches` filter (push, pull_request), as written.
+    pub branches: Vec<String>,
+    /// The event's `tags` filter (push), as written.
+    pub tags: Vec<String>,
 }
 
 /// A `permissions:` block.

@@ -17,7 +17,9 @@ pub(super) fn read(root: &Path, ctx: &RepoContext) -> Result<Setup, SetupError> 
     let workflows: Mutex<Vec<WorkflowRead>> = Mutex::new(Vec::new());
     let consumers: Mutex<Vec<ConsumerRef>> = Mutex::new(Vec::new());
     let problems: Mutex<Vec<Unexpressed>> = Mutex::new(Vec::new());
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8);
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(8);
     let mut builder = WalkBuilder::new(&real);
     builder
         .hidden(false)
@@ -38,30 +40,40 @@ pub(super) fn read(root: &Path, ctx: &RepoContext) -> Result<Setup, SetupError> 
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 return WalkState::Continue;
             }
-            let rel = entry.path().strip_prefix(&real).unwrap_or(entry.path()).to_path_buf();
+            let rel = entry
+                .path()
+                .strip_prefix(&real)
+                .unwrap_or(entry.path())
+                .to_path_buf();
             if is_workflow(&rel) {
                 match read_text(&real, &rel) {
-                    Ok(Some(text)) => match super::find::read_workflow(Some(&real), &rel, &text, ctx) {
-                        Ok(w) => lock(&workflows).push(w),
-                        Err(SetupError::Yaml { file, line, col, message }) => lock(&problems).push(Unexpressed {
-                            file,
-                            line,
-                            col,
-                            what: format!("workflow not read: {message}"),
-                        }),
-                        Err(e) => lock(&problems).push(problem(&rel, &e.to_string())),
-                    },
+                    Ok(Some(text)) => {
+                        match super::find::read_workflow(Some(&real), &rel, &text, ctx) {
+                            Ok(w) => lock(&workflows).push(w),
+                            Err(SetupError::Yaml {
+                                file,
+                                line,
+                                col,
+                                message,
+                            }) => lock(&problems).push(Unexpressed {
+                                file,
+                                line,
+                                col,
+                                what: format!("workflow not read: {message}"),
+                            }),
+                            Err(e) => lock(&problems).push(problem(&rel, &e.to_string())),
+                        }
+                    }
                     Ok(None) => {}
                     Err(e) => lock(&problems).push(problem(&rel, &e)),
                 }
-            } else if let Some(kind) = super::consumers::kind_of(&rel) {
-                if let Ok(Some(text)) = read_text(&real, &rel) {
-                    if may_consume(&text) {
-                        let found = super::consumers::read(&rel, &text, kind);
-                        if !found.is_empty() {
-                            lock(&consumers).extend(found);
-                        }
-                    }
+            } else if let Some(kind) = super::consumers::kind_of(&rel)
+                && let Ok(Some(text)) = read_text(&real, &rel)
+                && may_consume(&text)
+            {
+                let found = super::consumers::read(&rel, &text, kind);
+                if !found.is_empty() {
+                    lock(&consumers).extend(found);
                 }
             }
             WalkState::Continue
@@ -73,11 +85,9 @@ pub(super) fn read(root: &Path, ctx: &RepoContext) -> Result<Setup, SetupError> 
     let mut unexpressed = into_inner(problems);
     for w in workflows {
         for img in w.images {
-            match setup
-                .images
-                .iter_mut()
-                .find(|i| i.registry == img.registry && i.path == img.path && i.variant == img.variant)
-            {
+            match setup.images.iter_mut().find(|i| {
+                i.registry == img.registry && i.path == img.path && i.variant == img.variant
+            }) {
                 Some(i) => merge(i, img),
                 None => setup.images.push(img),
             }
@@ -95,11 +105,16 @@ pub(super) fn read(root: &Path, ctx: &RepoContext) -> Result<Setup, SetupError> 
 
 /// Whether `rel` is a GitHub workflow.
 pub(super) fn is_workflow(rel: &Path) -> bool {
-    let mut c = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
+    let mut c = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
     let ext_ok = rel
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"));
-    ext_ok && c.next().as_deref() == Some(".github") && c.next().as_deref() == Some("workflows") && rel.components().count() == 3
+    ext_ok
+        && c.next().as_deref() == Some(".github")
+        && c.next().as_deref() == Some("workflows")
+        && rel.components().count() == 3
 }
 
 fn merge(into: &mut super::PublishedImage, img: super::PublishedImage) {
@@ -141,8 +156,13 @@ fn may_consume(text: &str) -> bool {
 
 fn read_text(real: &Path, rel: &Path) -> Result<Option<String>, String> {
     match fsafe::read(real, rel) {
-        Ok(Some(bytes)) if bytes.len() <= super::yaml::MAX_TEXT => Ok(String::from_utf8(bytes).ok()),
-        Ok(Some(_)) => Err(format!("larger than {} MiB, not read", super::yaml::MAX_TEXT >> 20)),
+        Ok(Some(bytes)) if bytes.len() <= super::yaml::MAX_TEXT => {
+            Ok(String::from_utf8(bytes).ok())
+        }
+        Ok(Some(_)) => Err(format!(
+            "larger than {} MiB, not read",
+            super::yaml::MAX_TEXT >> 20
+        )),
         Ok(None) => Ok(None),
         Err(e) => Err(e.to_string()),
     }

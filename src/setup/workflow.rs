@@ -42,7 +42,9 @@ pub fn parse_with_doc(
         env: Vec::new(),
         jobs: Vec::new(),
     };
-    let Some(doc) = doc else { return Ok((wf, None)) };
+    let Some(doc) = doc else {
+        return Ok((wf, None));
+    };
     if doc.as_map().is_none() {
         return Err(SetupError::Yaml {
             file: path.to_path_buf(),
@@ -120,12 +122,32 @@ fn triggers(on: &Node) -> Vec<Trigger> {
             event: s.to_string(),
             line: n.line,
             col: n.col,
+            branches: Vec::new(),
+            tags: Vec::new(),
         })
+    };
+    let list = |v: &Node, key: &str| -> Vec<String> {
+        match v.get(key).map(|n| &n.kind) {
+            Some(Kind::Seq(items)) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+            Some(Kind::Scalar(s)) => vec![s.clone()],
+            _ => Vec::new(),
+        }
     };
     match &on.kind {
         Kind::Scalar(_) => one(on).into_iter().collect(),
         Kind::Seq(items) => items.iter().filter_map(one).collect(),
-        Kind::Map(pairs) => pairs.iter().filter_map(|(k, _)| one(k)).collect(),
+        Kind::Map(pairs) => pairs
+            .iter()
+            .filter_map(|(k, v)| {
+                let mut t = one(k)?;
+                t.branches = list(v, "branches");
+                t.tags = list(v, "tags");
+                Some(t)
+            })
+            .collect(),
     }
 }
 
