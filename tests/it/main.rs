@@ -2,6 +2,7 @@
 
 mod support;
 
+mod adopt_fixtures;
 mod check_flow;
 mod cli;
 mod config_errors;
