@@ -174,6 +174,9 @@ fn text_refs(rel: &Path, text: &str, kind: ConsumerKind) -> Vec<ConsumerRef> {
                 .find(|c: char| !(c.is_ascii_alphanumeric() || "._/-:@".contains(c)))
                 .map_or(text.len(), |e| start + e);
             let reference = text[start..end].trim_end_matches(['.', ':', '/', '-']);
+            if reference.len() <= host.len() {
+                continue; // `ghcr.io/<owner>/...`: a placeholder, not a reference
+            }
             let (registry, path, tag) = split_reference(reference);
             if !path.contains('/') || path.ends_with('/') {
                 continue;

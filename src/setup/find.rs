@@ -874,11 +874,11 @@ impl<'a> JobRun<'a> {
             let Ok(Some(bytes)) = crate::fsafe::read(root, Path::new(&file)) else {
                 continue;
             };
-            let Ok(text) = String::from_utf8(bytes) else {
+            let Ok(file_text) = String::from_utf8(bytes) else {
                 continue;
             };
             any = true;
-            let bake = super::bake::parse(&text, file.ends_with(".json"));
+            let bake = super::bake::parse(&file_text, file.ends_with(".json"));
             for t in bake.resolve(&targets) {
                 *group += 1;
                 let group = *group;
@@ -898,15 +898,17 @@ impl<'a> JobRun<'a> {
                 if !push {
                     continue;
                 }
-                let bake_site =
-                    |line: usize, col: usize, range: Range<usize>, value: &str| Definition {
+                let bake_site = |line: usize, col: usize, range: Range<usize>, value: &str| {
+                    let raw = file_text.get(range.clone()).unwrap_or(value).to_string();
+                    Definition {
                         file: PathBuf::from(&file),
                         line,
                         col,
                         range,
-                        text: value.to_string(),
-                        form: classify(value),
-                    };
+                        form: classify(&raw),
+                        text: raw,
+                    }
+                };
                 if t.inherits_meta
                     && let Some(meta) = &meta
                 {
