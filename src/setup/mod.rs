@@ -265,6 +265,32 @@ pub fn read(root: &Path, ctx: &RepoContext) -> Result<Setup, SetupError> {
     walk::read(root, ctx)
 }
 
+/// Reads only the workflows in `.github/workflows` (no walk, no consumers): what `init`
+/// needs to tell whether the repository already publishes. Unreadable workflows are
+/// skipped.
+pub fn read_workflows(root: &Path, ctx: &RepoContext) -> Vec<WorkflowRead> {
+    let Ok(real) = crate::fsafe::canonical_root(root) else {
+        return Vec::new();
+    };
+    let Ok(dir) = std::fs::read_dir(real.join(".github/workflows")) else {
+        return Vec::new();
+    };
+    let mut names: Vec<PathBuf> = dir
+        .filter_map(Result::ok)
+        .map(|e| Path::new(".github/workflows").join(e.file_name()))
+        .filter(|p| walk::is_workflow(p))
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .filter_map(|rel| {
+            let bytes = crate::fsafe::read(&real, rel).ok()??;
+            let text = String::from_utf8(bytes).ok()?;
+            find::read_workflow(Some(&real), rel, &text, ctx).ok()
+        })
+        .collect()
+}
+
 /// Reads one workflow (`path` relative to the repository root) from its text. Bake
 /// files it names are not read (no repository here); [`read`] reads them.
 pub fn read_workflow(

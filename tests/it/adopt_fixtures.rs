@@ -159,3 +159,22 @@ fn adopt_json_lists_images_consumers_and_definitions() {
     assert_eq!(v["consumers"][0]["path"], "upstream-org/notes");
     assert_eq!(v["consumers"][0]["file"], "compose.yaml");
 }
+
+#[test]
+fn init_in_a_publishing_repository_proposes_adopt() {
+    let work = temp_copy(&crate_path("fixtures/adopt/matrix-include"));
+    let (code, _, err) = ghcr_gen_text(work.path(), &["init", "--owner", "acme", "--repo", "shop"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "note: .github/workflows/images.yml already publishes 3 images (ghcr.io/acme/shop-api, ghcr.io/acme/shop-web, ghcr.io/acme/shop-worker); `ghcr-gen adopt --write --force`"
+        ),
+        "{err}"
+    );
+    // Without a publishing workflow init says nothing about adopt.
+    let plain = tempfile::tempdir().unwrap();
+    let (code, _, err) =
+        ghcr_gen_text(plain.path(), &["init", "--owner", "acme", "--repo", "shop"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("adopt"), "{err}");
+}
