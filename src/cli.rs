@@ -31,6 +31,8 @@ impl Cli {
 enum Command {
     /// Write a commented registry.toml
     Init(InitArgs),
+    /// Write a registry.toml describing what the existing workflows publish
+    Adopt(AdoptArgs),
     /// Generate the files registry.toml describes
     Render(RenderArgs),
     /// Print the tags docker/metadata-action will push, for the checkout or a given context
@@ -69,6 +71,25 @@ struct InitArgs {
     /// Overwrite an existing registry.toml
     #[arg(long)]
     force: bool,
+}
+
+#[derive(Args)]
+struct AdoptArgs {
+    /// GitHub user or organisation (default: from the `origin` remote)
+    #[arg(long)]
+    owner: Option<String>,
+    /// Repository name (default: from the `origin` remote)
+    #[arg(long)]
+    repo: Option<String>,
+    /// Write registry.toml (default: print it)
+    #[arg(long)]
+    write: bool,
+    /// Replace an existing registry.toml
+    #[arg(long, requires = "write")]
+    force: bool,
+    /// Output format: the registry.toml text, or what was read as JSON
+    #[arg(long, value_enum, default_value_t = ListFormat::Text, conflicts_with = "write")]
+    format: ListFormat,
 }
 
 #[derive(Args)]
@@ -265,6 +286,17 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
                 services: a.services,
                 registry: a.registry,
                 force: a.force,
+            },
+            report,
+        ),
+        Command::Adopt(a) => cmd::adopt::run(
+            &cmd::adopt::Options {
+                cwd: &cwd,
+                owner: a.owner,
+                repo: a.repo,
+                write: a.write,
+                force: a.force,
+                json: a.format == ListFormat::Json,
             },
             report,
         ),

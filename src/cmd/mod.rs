@@ -5,6 +5,7 @@
 
 mod error;
 
+pub mod adopt;
 pub mod check;
 pub mod doctor_online;
 pub mod images;

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod adopt_fixtures;
 mod check_flow;
 mod cli;
 mod compose_run;
@@ -28,6 +29,7 @@ mod rewrite_props;
 mod rewrite_rules;
 mod rewrite_scan;
 mod schema;
+mod setup_reader;
 mod stable_names;
 mod tags_checkout;
 mod tags_cli;
