@@ -39,6 +39,8 @@ enum Command {
     Check(CheckArgs),
     /// Move every reference to an image to its new package name
     Rename(RenameArgs),
+    /// Explain a GHCR failure, or check the repository for the known causes of one
+    Doctor(DoctorArgs),
     /// Print the JSON Schema of registry.toml
     Schema,
     /// Print shell completions
@@ -189,6 +191,20 @@ struct CheckArgs {
     paths: Vec<PathBuf>,
 }
 
+#[derive(Args)]
+struct DoctorArgs {
+    /// Explain this error text or log (`-` reads standard input) instead of checking the
+    /// repository
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    explain: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
+    /// Config file (default: registry.toml here or in the nearest parent directory)
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ListFormat {
     Text,
@@ -289,6 +305,18 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
                     ListFormat::Json => cmd::check::Format::Json,
                 },
                 paths: &a.paths,
+            },
+            report,
+        ),
+        Command::Doctor(a) => cmd::doctor::run(
+            &cmd::doctor::Options {
+                cwd: &cwd,
+                config: a.config.as_deref(),
+                explain: a.explain,
+                format: match a.format {
+                    ListFormat::Text => cmd::doctor::Format::Text,
+                    ListFormat::Json => cmd::doctor::Format::Json,
+                },
             },
             report,
         ),

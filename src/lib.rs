@@ -21,6 +21,7 @@ pub mod cmd;
 pub mod config;
 pub mod diagnostic;
 pub(crate) mod dockerfile;
+pub mod doctor;
 pub mod exit;
 pub mod fsafe;
 pub mod generated;

@@ -6,6 +6,7 @@
 mod error;
 
 pub mod check;
+pub mod doctor;
 pub mod init;
 pub mod rename;
 pub mod render;
