@@ -381,6 +381,7 @@ const PATTERNS: &[(&str, Sig)] = &[
     ("authentication failed", Sig::AuthFailed),
     ("incorrect username or password", Sig::AuthFailed),
     ("bad credentials", Sig::AuthFailed),
+    ("invalid username/password", Sig::AuthFailed),
     ("must be lowercase", Sig::Lowercase),
     ("invalid reference format", Sig::Lowercase),
     ("insufficient_scope", Sig::InsufficientScope),
@@ -482,9 +483,11 @@ const PATTERNS: &[(&str, Sig)] = &[
     ("nerdctl", Sig::Containerd),
     ("ctr: ", Sig::Containerd),
     ("crane auth login", Sig::SecondLogin),
+    ("oras login ghcr.io", Sig::SecondLogin),
     ("create-github-app-token", Sig::AppToken),
     ("app installation token", Sig::AppToken),
     ("pull_request", Sig::PrEvent),
+    (":pr-", Sig::PrEvent),
     ("refs/pull/", Sig::PrEvent),
     ("ghcr.io/", Sig::GhcrRef),
     ("failed to push ", Sig::FailedPush),
@@ -887,7 +890,7 @@ impl Scan {
         let has_sig = |s: Sig| self.hits.iter().any(|h| h.0 == s);
         let install = has_sig(Sig::InstallCreate) || has_sig(Sig::InstallWrite);
         if install && self.app_token {
-            board.bump(Category::GithubAppToken, 4.0);
+            board.bump(Category::GithubAppToken, 5.0);
         }
         if install && self.pr_event {
             board.bump(Category::ForkPrReadonlyToken, 3.5);
@@ -913,6 +916,7 @@ impl Scan {
             return;
         };
         let manifest_trouble = board.score[C::TagMissing as usize] > 0.0;
+        let write_trouble = board.score[C::PackageNotLinked as usize] > 0.0;
         let auth_trouble = board.score[C::PrivatePackage as usize] > 0.0
             || board.score[C::WrongImagePath as usize] > 0.0;
         for r in self
@@ -922,6 +926,14 @@ impl Scan {
         {
             let path = r.path.to_ascii_lowercase();
             let published = known.iter().any(|i| i.path == path);
+            let own = facts
+                .owner_lc
+                .as_deref()
+                .is_some_and(|o| path.starts_with(&format!("{o}/")));
+            // A push to a package of the owner that this repository does not publish.
+            if write_trouble && own && !published {
+                board.add(Sig::GhcrRef, C::PackageOwnedByOtherRepo, 5.0, r.line - 1);
+            }
             if auth_trouble {
                 if facts.renamed_from.iter().any(|p| *p == path) {
                     board.add(Sig::GhcrRef, C::WrongImagePath, 6.0, r.line - 1);
@@ -1042,13 +1054,16 @@ fn rerank(board: &mut Board, facts: &Facts, scan: &Scan) {
         board.scale(C::UppercaseName, 1.5);
     }
     if let Some(untagged) = facts.untagged_cleanup {
-        board.scale(C::ChildManifestDeleted, if untagged { 2.5 } else { 0.6 });
+        board.scale(C::ChildManifestDeleted, if untagged { 3.0 } else { 0.6 });
     }
     if facts.attestations == Some(true) {
         board.scale(C::AttestationUnknownPlatform, 1.2);
     }
     if facts.second_login == Some(true) {
-        board.scale(C::CredentialsOverwritten, 3.0);
+        board.scale(C::CredentialsOverwritten, 6.0);
+    }
+    if facts.manual_pushes == Some(true) {
+        board.scale(C::PackageCreatedElsewhere, 2.5);
     }
     if let (Some(platform), Some(images)) = (&scan.platform, &facts.images)
         && images

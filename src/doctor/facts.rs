@@ -65,6 +65,9 @@ pub struct Facts {
     pub attestations: Option<bool>,
     /// A later step logs in to ghcr.io again, replacing the first login.
     pub second_login: Option<bool>,
+    /// Scripts outside the workflows push to ghcr.io (a Makefile `push` target): packages
+    /// may have been created by hand.
+    pub manual_pushes: Option<bool>,
     /// The tag policy.
     pub tags: Option<TagFacts>,
     /// The Kubernetes pull secret's name.
@@ -114,6 +117,7 @@ impl Facts {
                 model.workflow.provenance != Provenance::Off || model.workflow.sbom,
             ),
             second_login: known(false),
+            manual_pushes: None,
             tags: Some(TagFacts {
                 rules: model.tags.rules.clone(),
                 flavor: model.tags.flavor.clone(),

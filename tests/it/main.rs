@@ -5,6 +5,7 @@ mod support;
 mod check_flow;
 mod cli;
 mod config_errors;
+mod doctor_explain;
 mod fixtures_validators;
 mod hostile;
 mod init_flow;
