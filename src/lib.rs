@@ -35,5 +35,6 @@ pub mod rename;
 pub mod render;
 pub mod report;
 pub mod rewrite;
+pub mod setup;
 
 pub use exit::Exit;

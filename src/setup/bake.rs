@@ -1,0 +1,1 @@
+//! docker buildx bake files (HCL subset and JSON).

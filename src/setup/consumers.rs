@@ -1,0 +1,1 @@
+//! Files that pull images: compose, Kubernetes, kustomizations, Helm, Makefiles, scripts.
