@@ -9,10 +9,11 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::doctor::{self, Cause, Facts};
+use crate::doctor::{self, Cause, Facts, checks};
 use crate::exit::Exit;
 use crate::model::Model;
-use crate::report::Report;
+use crate::report::{Message, Report, masked_diagnostics};
+use crate::setup::RepoContext;
 
 /// How doctor prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,14 +46,105 @@ pub fn run(opts: &Options<'_>, report: &mut Report) -> Result<Exit, super::Error
             } else {
                 text.clone()
             };
-            let facts = model.as_ref().map(Facts::from_model).unwrap_or_default();
+            let mut facts = model.as_ref().map(Facts::from_model).unwrap_or_default();
+            // The workflows as they are (hand-written ones too) say more than the config.
+            facts.overlay(&offline(opts, model.as_ref()).facts);
             explain(&log, &facts, opts.format, report);
             Ok(Exit::Ok)
         }
-        None => Err(super::Error::Config(vec![
-            Diagnostic::error_in(None, "the offline repository check is not built yet")
-                .help("explain a failure with `ghcr-gen doctor --explain TEXT` (`-` reads stdin)"),
-        ])),
+        None => {
+            let outcome = offline(opts, model.as_ref());
+            Ok(print_findings(&outcome, opts.format, report))
+        }
+    }
+}
+
+/// Runs the offline checks on the repository of the config (or the current directory).
+fn offline(opts: &Options<'_>, model: Option<&Model>) -> checks::Outcome {
+    let root = model.map_or(opts.cwd, |m| m.root.as_path());
+    let ctx = match model {
+        Some(m) => RepoContext {
+            owner: m.owner.clone(),
+            repo: m.repo.clone(),
+        },
+        None => crate::setup::repo_context(root, None, None).unwrap_or(RepoContext {
+            owner: "OWNER".into(),
+            repo: "REPO".into(),
+        }),
+    };
+    let multi_arch = model.is_some_and(|m| m.services.iter().any(|s| s.platforms.len() > 1));
+    let exclude = model.map_or(&[][..], |m| m.exclude.as_slice());
+    checks::check(&checks::Inputs {
+        root,
+        ctx: &ctx,
+        multi_arch,
+        exclude,
+    })
+}
+
+/// One finding in `--format json`.
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    kind: &'a str,
+    severity: crate::diagnostic::Severity,
+    path: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: &'a str,
+    label: Option<&'a str>,
+    fix: Option<&'a str>,
+}
+
+/// The report of the offline checks: exit 1 with any finding.
+fn print_findings(outcome: &checks::Outcome, format: Format, report: &mut Report) -> Exit {
+    let diagnostics = masked_diagnostics(outcome.findings.iter().map(|f| &f.diagnostic));
+    match format {
+        Format::Json => {
+            let list: Vec<JsonFinding<'_>> = outcome
+                .findings
+                .iter()
+                .zip(&diagnostics)
+                .map(|(f, d)| {
+                    let at = d.line_col();
+                    JsonFinding {
+                        kind: f.kind,
+                        severity: d.severity,
+                        path: d.file.as_ref().map(|f| f.path.as_str()),
+                        line: at.map(|a| a.0),
+                        column: at.map(|a| a.1),
+                        message: &d.message,
+                        label: d.label.as_deref(),
+                        fix: d.help.as_deref(),
+                    }
+                })
+                .collect();
+            let json = serde_json::to_string_pretty(&list).expect("findings serialize");
+            report.output(format!("{json}\n"));
+        }
+        Format::Text => {
+            for (f, mut d) in outcome.findings.iter().zip(diagnostics) {
+                d.message = format!("[{}] {}", f.kind, d.message);
+                report.push(Message::Diagnostic(d));
+            }
+            for note in &outcome.notes {
+                report.status(format!("note: {note}"));
+            }
+            let n = outcome.findings.len();
+            let found = if n == 0 {
+                "no known cause of GHCR failures".to_string()
+            } else {
+                format!("{n} finding(s)")
+            };
+            report.status(format!(
+                "doctor: read {} workflow(s) and {} Kubernetes manifest(s): {found}",
+                outcome.workflows, outcome.manifests
+            ));
+        }
+    }
+    if outcome.findings.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Findings
     }
 }
 

@@ -842,16 +842,12 @@ impl Scan {
                         }
                     }
                     Sig::ReadingManifestSha => add(C::ChildManifestDeleted, 5.0),
-                    Sig::ManifestsSha => {
-                        if has("not found") || has("manifest unknown") {
-                            add(C::ChildManifestDeleted, 5.0);
-                        }
+                    Sig::ManifestsSha if has("not found") || has("manifest unknown") => {
+                        add(C::ChildManifestDeleted, 5.0);
                     }
-                    Sig::ResolveRef => {
-                        if has("not found") && !has("sha256:") {
-                            add(C::TagMissing, 3.5);
-                            add(C::WrongTag, 2.0);
-                        }
+                    Sig::ResolveRef if has("not found") && !has("sha256:") => {
+                        add(C::TagMissing, 3.5);
+                        add(C::WrongTag, 2.0);
                     }
                     Sig::NoMatchingManifest => add(C::PlatformMissing, 6.0),
                     Sig::PlatformWarning => add(C::PlatformMissing, 5.0),
@@ -935,7 +931,7 @@ impl Scan {
                 board.add(Sig::GhcrRef, C::PackageOwnedByOtherRepo, 5.0, r.line - 1);
             }
             if auth_trouble {
-                if facts.renamed_from.iter().any(|p| *p == path) {
+                if facts.renamed_from.contains(&path) {
                     board.add(Sig::GhcrRef, C::WrongImagePath, 6.0, r.line - 1);
                 } else if !published
                     && facts

@@ -4,6 +4,7 @@
 //! names, cleanup jobs, attestations). Every fact is an `Option`: `None` = unknown, and an
 //! unknown fact re-ranks nothing.
 
+use super::checks::WorkflowFacts;
 use crate::model::{Model, Provenance};
 
 /// Where a workflow's ghcr.io login gets its password.
@@ -77,6 +78,25 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// Replaces every fact the workflows as read know (`Some`) with theirs.
+    pub fn overlay(&mut self, seen: &WorkflowFacts) {
+        let set = |mine: &mut Option<bool>, theirs: Option<bool>| {
+            if theirs.is_some() {
+                *mine = theirs;
+            }
+        };
+        set(&mut self.packages_write, seen.packages_write);
+        set(&mut self.login_before_push, seen.login_before_push);
+        set(&mut self.pr_pushes, seen.pr_pushes);
+        set(&mut self.may_be_uppercase, seen.may_be_uppercase);
+        set(&mut self.untagged_cleanup, seen.untagged_cleanup);
+        set(&mut self.attestations, seen.attestations);
+        set(&mut self.second_login, seen.second_login);
+        if seen.token.is_some() {
+            self.token = seen.token;
+        }
+    }
+
     /// The facts `registry.toml` implies: its images, and the workflow ghcr-gen renders
     /// from it (`packages: write`, a GITHUB_TOKEN login before every push, no pushes from
     /// pull requests, lowercase names, a multi-arch-safe cleanup).

@@ -11,3 +11,4 @@ pub mod fix;
 pub use categories::Category;
 pub use explain::{Cause, Explanation, explain};
 pub use facts::Facts;
+pub mod checks;
