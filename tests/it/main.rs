@@ -6,6 +6,7 @@ mod check_flow;
 mod cli;
 mod config_errors;
 mod doctor_explain;
+mod doctor_offline;
 mod fixtures_validators;
 mod hostile;
 mod init_flow;
