@@ -86,7 +86,12 @@ pub fn explain(log: &str, facts: &Facts) -> Explanation {
         .map(|(i, c)| (*c, board.score[i]))
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let ctx = fix::Context::new(facts, &scan.refs, scan.platform.as_deref());
+    let ctx = fix::Context::new(
+        facts,
+        &scan.refs,
+        scan.platform.as_deref(),
+        scan.hostless_pushes.first().map(|(_, r)| r.as_str()),
+    );
     let causes = ranked
         .into_iter()
         .map(|(c, s)| (c, s / total))

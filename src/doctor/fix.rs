@@ -13,16 +13,24 @@ pub struct Context<'a> {
     facts: &'a Facts,
     refs: &'a [LogRef],
     platform: Option<&'a str>,
+    /// A reference the log pushes without a registry host.
+    hostless: Option<&'a str>,
 }
 
 impl<'a> Context<'a> {
     /// The context of one explanation: the repository's facts, the references the log
     /// names, the platform it says is missing.
-    pub fn new(facts: &'a Facts, refs: &'a [LogRef], platform: Option<&'a str>) -> Self {
+    pub fn new(
+        facts: &'a Facts,
+        refs: &'a [LogRef],
+        platform: Option<&'a str>,
+        hostless: Option<&'a str>,
+    ) -> Self {
         Context {
             facts,
             refs,
             platform,
+            hostless,
         }
     }
 
@@ -126,8 +134,8 @@ pub fn fix(category: Category, ctx: &Context<'_>) -> String {
             ctx.workflow()
         ),
         C::ExpiredToken => format!(
-            "create a new {PAT} (Settings → Developer settings → Personal access tokens → Tokens (classic)), update the secret and log in with `{LOGIN}`; \
-             a workflow pushing to its own owner's packages should use `secrets.GITHUB_TOKEN` instead (it never expires)"
+            "create a new classic PAT (Settings → Developer settings → Personal access tokens → Tokens (classic)) with `write:packages` (it includes `read:packages`; fine-grained PATs do not work with GHCR), \
+             update the secret and log in with `{LOGIN}`; a workflow pushing to its own owner's packages should use `secrets.GITHUB_TOKEN` instead (it never expires)"
         ),
         C::CredentialsOverwritten => "log in to ghcr.io once per job: drop the later login (`crane auth login ghcr.io`, a second docker/login-action) or give it the same GITHUB_TOKEN; crane, oras and helm read the Docker config docker/login-action wrote".into(),
         C::UppercaseName => {
@@ -149,9 +157,11 @@ pub fn fix(category: Category, ctx: &Context<'_>) -> String {
         }
         C::TagMissingRegistryPrefix => {
             let owner = ctx.facts.owner_lc.clone().unwrap_or_else(|| "OWNER".into());
-            let example = ctx
-                .package()
-                .map_or_else(|| format!("ghcr.io/{owner}/NAME:TAG"), |p| format!("ghcr.io/{p}:TAG"));
+            let example = match (ctx.hostless, ctx.package()) {
+                (Some(r), _) => format!("ghcr.io/{}", r.to_ascii_lowercase()),
+                (None, Some(p)) => format!("ghcr.io/{p}:TAG"),
+                (None, None) => format!("ghcr.io/{owner}/NAME:TAG"),
+            };
             format!(
                 "name the image with its registry host, `{example}`, in `docker build -t`/`docker tag`, `docker push` and build-push-action's `tags:`; \
                  without a host docker talks to Docker Hub"

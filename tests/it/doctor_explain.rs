@@ -845,3 +845,30 @@ fn explain_cli_reads_stdin_and_prints_json_best_first() {
             .contains("ghcr.io/acme-labs/axon-doc-nextjs")
     );
 }
+
+/// The README's doctor sessions are what the binary prints in the quick start's
+/// repository (`fixtures/two-services` rendered): each shown block is the start of the
+/// output.
+#[test]
+fn readme_doctor_sessions_match_the_binary() {
+    let readme = std::fs::read_to_string(crate::support::tree::crate_path("README.md")).unwrap();
+    let tree = crate::support::tree::fixture_config("two-services");
+    crate::support::run::ghcr_gen_ok(tree.path(), &["render"]);
+    let mut sessions = 0;
+    for block in readme.split("```console\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        let Some(rest) = block.strip_prefix("$ ghcr-gen doctor --explain '") else {
+            continue;
+        };
+        let (text, shown) = rest.split_once("'\n").unwrap();
+        let (code, stdout, stderr) =
+            crate::support::run::ghcr_gen_text(tree.path(), &["doctor", "--explain", text]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stdout.starts_with(shown.trim_end_matches('\n')),
+            "README session for {text:?} differs; the binary prints:\n{stdout}"
+        );
+        sessions += 1;
+    }
+    assert!(sessions >= 5, "{sessions} sessions");
+}
