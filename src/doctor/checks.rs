@@ -79,7 +79,16 @@ pub fn check(inputs: &Inputs<'_>) -> Outcome {
         }
     };
     let readme_notes = readme_mentions_unknown(&real_root);
-    for rel in workflow_files(&real_root) {
+    let excluded = excludes(inputs.root, inputs.exclude, &mut out.notes);
+    let excluded = |rel: &Path| {
+        excluded
+            .as_ref()
+            .is_some_and(|gi| gi.matched_path_or_any_parents(rel, false).is_ignore())
+    };
+    for rel in workflow_files(&real_root)
+        .into_iter()
+        .filter(|r| !excluded(r))
+    {
         let Some(text) = read_text(&real_root, &rel, &mut out.notes) else {
             continue;
         };
@@ -104,7 +113,10 @@ pub fn check(inputs: &Inputs<'_>) -> Outcome {
                 .push(format!("cannot read {}: {e}", rel.display())),
         }
     }
-    for rel in manifest_files(inputs.root) {
+    for rel in manifest_files(inputs.root)
+        .into_iter()
+        .filter(|r| !excluded(r))
+    {
         let Some(text) = read_text(&real_root, &rel, &mut out.notes) else {
             continue;
         };
@@ -113,6 +125,24 @@ pub fn check(inputs: &Inputs<'_>) -> Outcome {
         }
     }
     out
+}
+
+/// The `[rename] exclude` globs as one matcher (`None` without globs).
+fn excludes(
+    root: &Path,
+    globs: &[String],
+    notes: &mut Vec<String>,
+) -> Option<ignore::gitignore::Gitignore> {
+    if globs.is_empty() {
+        return None;
+    }
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
+    for glob in globs {
+        if let Err(e) = builder.add_line(None, glob) {
+            notes.push(format!("exclude `{glob}` ignored: {e}"));
+        }
+    }
+    builder.build().ok()
 }
 
 /// The token a password expression names.

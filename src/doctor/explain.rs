@@ -67,6 +67,8 @@ const MAX_CAUSES: usize = 6;
 const DIRECTION_LINES: usize = 6;
 /// Bytes around a signal searched for qualifying words.
 const WINDOW: usize = 240;
+/// Weight of the causes of the last error line against earlier ones.
+const LAST_ERROR: f64 = 1.4;
 /// Distinct references kept.
 const MAX_REFS: usize = 32;
 
@@ -76,6 +78,7 @@ pub fn explain(log: &str, facts: &Facts) -> Explanation {
     let scan = Scan::run(&norm);
     let mut board = Board::default();
     scan.weigh(&norm, &mut board);
+    board.favour_the_last_error();
     scan.weigh_references(&mut board, facts);
     rerank(&mut board, facts, &scan);
     let total: f64 = board.score.iter().sum();
@@ -142,7 +145,8 @@ impl Normalised {
 
     /// The text of 0-based line `i`, without its newline.
     pub fn line(&self, i: usize) -> &str {
-        let end = self.starts.get(i + 1).map_or(self.text.len(), |e| e - 1);
+        // Every line, the last included, ends with the newline `normalise` adds.
+        let end = self.starts.get(i + 1).map_or(self.text.len(), |e| *e) - 1;
         &self.text[self.starts[i]..end]
     }
 
@@ -150,11 +154,7 @@ impl Normalised {
     fn window(&self, start: usize, end: usize) -> &str {
         let line = self.line_of(start);
         let ls = self.starts[line];
-        let le = self
-            .starts
-            .get(line + 1)
-            .map_or(self.text.len(), |e| e - 1)
-            .max(end);
+        let le = (self.starts.get(line + 1).map_or(self.text.len(), |e| *e) - 1).max(end);
         let from = floor(&self.text, start.saturating_sub(WINDOW).max(ls));
         let to = floor(&self.text, (end + WINDOW).min(le));
         &self.text[from..to]
@@ -576,6 +576,7 @@ impl Scan {
             line
         };
         let mut per_sig = [0usize; 64];
+        let mut ref_attempts = 0;
         for m in MATCHER.find_overlapping_iter(text) {
             let sig = PATTERNS[m.pattern().as_usize()].1;
             let at = line_of(m.start());
@@ -598,7 +599,9 @@ impl Scan {
                 Sig::AppToken => scan.app_token = true,
                 Sig::PrEvent => scan.pr_event = true,
                 Sig::GhcrRef => {
-                    if scan.refs.len() < MAX_REFS
+                    ref_attempts += 1;
+                    if ref_attempts <= MAX_HITS
+                        && scan.refs.len() < MAX_REFS
                         && let Some(r) = reference_at(text, m.start(), at)
                         && !scan.refs.iter().any(|x| x.path == r.path && x.tag == r.tag)
                     {
@@ -933,7 +936,7 @@ impl Scan {
                 .is_some_and(|o| path.starts_with(&format!("{o}/")));
             // A push to a package of the owner that this repository does not publish.
             if write_trouble && own && !published {
-                board.add(Sig::GhcrRef, C::PackageOwnedByOtherRepo, 5.0, r.line - 1);
+                board.add(Sig::GhcrRef, C::PackageOwnedByOtherRepo, 7.0, r.line - 1);
             }
             if auth_trouble {
                 if facts.renamed_from.contains(&path) {
@@ -968,8 +971,11 @@ impl Scan {
     }
 }
 
+/// Records a direction marker, once per line and direction (a line of a million markers
+/// costs no more than one).
 fn push_dir(dirs: &mut Vec<(usize, Dir)>, line: usize, dir: Dir) {
-    if dirs.last() != Some(&(line, dir)) {
+    let same_line = dirs.iter().rev().take_while(|(l, _)| *l == line);
+    if !same_line.clone().any(|(_, d)| *d == dir) {
         dirs.push((line, dir));
     }
 }
@@ -982,6 +988,8 @@ struct Board {
     /// The line of each cause's strongest contribution, and that contribution.
     evidence: [Option<usize>; Category::ALL.len()],
     strongest: [f64; Category::ALL.len()],
+    /// The last line pointing at each cause.
+    last: [Option<usize>; Category::ALL.len()],
 }
 
 impl Default for Board {
@@ -991,12 +999,15 @@ impl Default for Board {
             best: std::collections::HashMap::new(),
             evidence: [None; Category::ALL.len()],
             strongest: [0.0; Category::ALL.len()],
+            last: [None; Category::ALL.len()],
         }
     }
 }
 
 impl Board {
     fn add(&mut self, sig: Sig, c: Category, w: f64, line: usize) {
+        let last = &mut self.last[c as usize];
+        *last = Some(last.map_or(line, |l: usize| l.max(line)));
         let best = self.best.entry((sig as u8, c)).or_insert(0.0);
         if w > *best {
             self.score[c as usize] += w - *best;
@@ -1017,6 +1028,19 @@ impl Board {
 
     fn scale(&mut self, c: Category, f: f64) {
         self.score[c as usize] *= f;
+    }
+
+    /// The causes of the log's last error weigh more: earlier errors were often retried
+    /// or only led up to it.
+    fn favour_the_last_error(&mut self) {
+        let Some(last) = self.last.iter().flatten().max().copied() else {
+            return;
+        };
+        for (i, l) in self.last.iter().enumerate() {
+            if *l == Some(last) {
+                self.score[i] *= LAST_ERROR;
+            }
+        }
     }
 }
 
@@ -1168,6 +1192,21 @@ mod tests {
         assert_eq!(n.line(2), "DONE 0.1s");
         assert_eq!(n.line(3), "z");
         assert_eq!(n.line(4), "progress 100%");
+    }
+
+    #[test]
+    fn a_hostile_line_is_explained_in_linear_time() {
+        let line = "pushing pulling docker login ghcr.io/a/b:c unauthorized manifest unknown "
+            .repeat(50_000);
+        let start = std::time::Instant::now();
+        let e = explain(&line, &Facts::default());
+        assert!(!e.causes.is_empty());
+        assert!(e.references.len() <= MAX_REFS);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     #[test]

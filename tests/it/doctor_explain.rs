@@ -703,9 +703,11 @@ fn every_text_is_explained_the_same_inside_a_noisy_ci_log() {
 fn the_fatal_error_of_a_log_with_several_errors_ranks_first() {
     // A retried rate limit, then the push that failed for good.
     let log = "#9 ERROR: failed to copy: toomanyrequests: retry-after: 1s, allowed: 44000/minute\n#9 retrying in 1s\n#9 pushing layers\n#9 ERROR: failed to push ghcr.io/acme-labs/axon-doc-nextjs:main: denied: installation not allowed to Create organization package\nERROR: failed to solve: failed to push ghcr.io/acme-labs/axon-doc-nextjs:main: denied: installation not allowed to Create organization package";
-    let got = ranking(log, Repo::NoWrite);
-    assert_eq!(got[0], "missing-packages-write", "{got:?}");
-    assert!(got.contains(&"rate-limit"), "{got:?}");
+    for repo in [Repo::None, Repo::NoWrite] {
+        let got = ranking(log, repo);
+        assert_eq!(got[0], "missing-packages-write", "{repo:?}: {got:?}");
+        assert!(got.contains(&"rate-limit"), "{got:?}");
+    }
 }
 
 #[test]
