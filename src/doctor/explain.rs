@@ -80,7 +80,9 @@ pub fn explain(log: &str, facts: &Facts) -> Explanation {
     scan.weigh(&norm, &mut board);
     board.favour_the_last_error();
     scan.weigh_references(&mut board, facts);
+    let before = board.score;
     rerank(&mut board, facts, &scan);
+    board.keep_line_totals(&before);
     let total: f64 = board.score.iter().sum();
     let mut ranked: Vec<(Category, f64)> = Category::ALL
         .iter()
@@ -1028,6 +1030,27 @@ impl Board {
 
     fn scale(&mut self, c: Category, f: f64) {
         self.score[c as usize] *= f;
+    }
+
+    /// Facts tell look-alike causes of one error apart; they do not move weight from one
+    /// error of the log to another: the causes whose last evidence is the same line keep
+    /// their total from `before`, shared out as the facts say.
+    fn keep_line_totals(&mut self, before: &[f64; Category::ALL.len()]) {
+        let mut totals: std::collections::HashMap<usize, (f64, f64)> = Default::default();
+        for (i, last) in self.last.iter().enumerate() {
+            if let Some(l) = last {
+                let t = totals.entry(*l).or_default();
+                t.0 += before[i];
+                t.1 += self.score[i];
+            }
+        }
+        for (i, last) in self.last.iter().enumerate() {
+            if let Some((was, now)) = last.and_then(|l| totals.get(&l))
+                && *now > 0.0
+            {
+                self.score[i] *= was / now;
+            }
+        }
     }
 
     /// The causes of the log's last error weigh more: earlier errors were often retried
