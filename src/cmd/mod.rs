@@ -5,8 +5,10 @@
 
 mod error;
 
+pub mod adopt;
 pub mod check;
 pub mod doctor;
+pub mod images;
 pub mod init;
 pub mod rename;
 pub mod render;

@@ -169,6 +169,10 @@ pub struct Trigger {
     pub event: String,
     pub line: usize,
     pub col: usize,
+    /// The event's `branches` filter (push, pull_request), as written.
+    pub branches: Vec<String>,
+    /// The event's `tags` filter (push), as written.
+    pub tags: Vec<String>,
 }
 
 /// A `permissions:` block.
@@ -259,6 +263,32 @@ impl std::error::Error for SetupError {}
 /// `unexpressed` rather than failing the whole read.
 pub fn read(root: &Path, ctx: &RepoContext) -> Result<Setup, SetupError> {
     walk::read(root, ctx)
+}
+
+/// Reads only the workflows in `.github/workflows` (no walk, no consumers): what `init`
+/// needs to tell whether the repository already publishes. Unreadable workflows are
+/// skipped.
+pub fn read_workflows(root: &Path, ctx: &RepoContext) -> Vec<WorkflowRead> {
+    let Ok(real) = crate::fsafe::canonical_root(root) else {
+        return Vec::new();
+    };
+    let Ok(dir) = std::fs::read_dir(real.join(".github/workflows")) else {
+        return Vec::new();
+    };
+    let mut names: Vec<PathBuf> = dir
+        .filter_map(Result::ok)
+        .map(|e| Path::new(".github/workflows").join(e.file_name()))
+        .filter(|p| walk::is_workflow(p))
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .filter_map(|rel| {
+            let bytes = crate::fsafe::read(&real, rel).ok()??;
+            let text = String::from_utf8(bytes).ok()?;
+            find::read_workflow(Some(&real), rel, &text, ctx).ok()
+        })
+        .collect()
 }
 
 /// Reads one workflow (`path` relative to the repository root) from its text. Bake

@@ -629,12 +629,12 @@ impl State<'_> {
             if raw.starts_with('-') && raw.len() > 1 {
                 if let Some((f, _)) = raw.split_once('=') {
                     let start = args[i].start + f.len() + 1;
-                    let v = self.word(&(start..args[i].end), nest);
+                    let v = self.defined(&(start..args[i].end), nest);
                     opts.push((f.to_string(), v));
                 } else if with_value.contains(&raw.as_str()) {
                     let v = args
                         .get(i + 1)
-                        .map(|w| self.word(w, nest))
+                        .map(|w| self.defined(w, nest))
                         .unwrap_or_default();
                     opts.push((raw, v));
                     i += 1;
@@ -642,7 +642,7 @@ impl State<'_> {
                     opts.push((raw, Text::default()));
                 }
             } else {
-                let t = self.word(&args[i], nest);
+                let t = self.defined(&args[i], nest);
                 // An unquoted `$(…)` or `$VAR` holding several words splits.
                 if t.is_known() && t.text.contains(' ') && !raw.starts_with('"') {
                     for part in t.text.split_whitespace() {
@@ -657,6 +657,12 @@ impl State<'_> {
             i += 1;
         }
         (opts, pos)
+    }
+
+    /// Evaluates one word and records it as a definition (a docker argument).
+    fn defined(&self, r: &Range<usize>, nest: usize) -> Text {
+        let v = self.word(r, nest);
+        self.env.define(r.clone(), self.raw(r), &v)
     }
 
     /// Evaluates one word.

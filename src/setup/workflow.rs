@@ -19,6 +19,15 @@ pub fn parse(
     text: &str,
     unexpressed: &mut Vec<Unexpressed>,
 ) -> Result<Workflow, SetupError> {
+    parse_with_doc(path, text, unexpressed).map(|(wf, _)| wf)
+}
+
+/// [`parse`], also returning the YAML document.
+pub fn parse_with_doc(
+    path: &Path,
+    text: &str,
+    unexpressed: &mut Vec<Unexpressed>,
+) -> Result<(Workflow, Option<Node>), SetupError> {
     let doc = yaml::parse_one(text).map_err(|e| SetupError::Yaml {
         file: path.to_path_buf(),
         line: e.line,
@@ -33,7 +42,9 @@ pub fn parse(
         env: Vec::new(),
         jobs: Vec::new(),
     };
-    let Some(doc) = doc else { return Ok(wf) };
+    let Some(doc) = doc else {
+        return Ok((wf, None));
+    };
     if doc.as_map().is_none() {
         return Err(SetupError::Yaml {
             file: path.to_path_buf(),
@@ -55,7 +66,7 @@ pub fn parse(
             wf.jobs.push(job(path, id, k, v, unexpressed));
         }
     }
-    Ok(wf)
+    Ok((wf, Some(doc)))
 }
 
 /// The `key: scalar` pairs of a mapping, in order; nested values are kept as their text.
@@ -111,12 +122,32 @@ fn triggers(on: &Node) -> Vec<Trigger> {
             event: s.to_string(),
             line: n.line,
             col: n.col,
+            branches: Vec::new(),
+            tags: Vec::new(),
         })
+    };
+    let list = |v: &Node, key: &str| -> Vec<String> {
+        match v.get(key).map(|n| &n.kind) {
+            Some(Kind::Seq(items)) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+            Some(Kind::Scalar(s)) => vec![s.clone()],
+            _ => Vec::new(),
+        }
     };
     match &on.kind {
         Kind::Scalar(_) => one(on).into_iter().collect(),
         Kind::Seq(items) => items.iter().filter_map(one).collect(),
-        Kind::Map(pairs) => pairs.iter().filter_map(|(k, _)| one(k)).collect(),
+        Kind::Map(pairs) => pairs
+            .iter()
+            .filter_map(|(k, v)| {
+                let mut t = one(k)?;
+                t.branches = list(v, "branches");
+                t.tags = list(v, "tags");
+                Some(t)
+            })
+            .collect(),
     }
 }
 
