@@ -6,6 +6,7 @@ mod adopt_fixtures;
 mod check_flow;
 mod cli;
 mod config_errors;
+mod config_variants;
 mod doctor_explain;
 mod doctor_offline;
 mod fixtures_validators;
