@@ -710,7 +710,6 @@ impl WorkflowCheck<'_> {
                 }
             }
         }
-        let _ = job;
     }
 
     /// Provenance or SBOM attestations with no word about `unknown/unknown` anywhere.
