@@ -41,7 +41,7 @@ enum Command {
     Check(CheckArgs),
     /// Move every reference to an image to its new package name
     Rename(RenameArgs),
-    /// Ask the registry about every image and tag the repository publishes and pulls
+    /// Explain a GHCR failure, check the repository for its known causes, or ask the registry
     Doctor(DoctorArgs),
     /// Print the JSON Schema of registry.toml
     Schema,
@@ -231,8 +231,17 @@ struct ImagesArgs {
 
 #[derive(Args)]
 struct DoctorArgs {
+    /// Explain this error text or log (`-` reads standard input) instead of checking the
+    /// repository
+    #[arg(
+        long,
+        value_name = "TEXT",
+        allow_hyphen_values = true,
+        conflicts_with = "online"
+    )]
+    explain: Option<String>,
     /// Ask the registry (OCI distribution API) about every image, tag, platform and old name
-    #[arg(long, required = true)]
+    #[arg(long)]
     online: bool,
     /// Ask this endpoint instead of https://HOST (a mirror, GitHub Enterprise Server;
     /// http:// only for loopback addresses)
@@ -364,7 +373,19 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
             },
             report,
         ),
-        Command::Doctor(a) => run_doctor_online(&cwd, a, report),
+        Command::Doctor(a) if a.online => run_doctor_online(&cwd, a, report),
+        Command::Doctor(a) => cmd::doctor::run(
+            &cmd::doctor::Options {
+                cwd: &cwd,
+                config: a.config.as_deref(),
+                explain: a.explain,
+                format: match a.format {
+                    ListFormat::Text => cmd::doctor::Format::Text,
+                    ListFormat::Json => cmd::doctor::Format::Json,
+                },
+            },
+            report,
+        ),
         Command::Schema => cmd::schema::run(report),
         Command::Images(a) => cmd::images::run(
             &cmd::images::Options {

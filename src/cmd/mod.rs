@@ -7,6 +7,7 @@ mod error;
 
 pub mod adopt;
 pub mod check;
+pub mod doctor;
 pub mod doctor_online;
 pub mod images;
 pub mod init;

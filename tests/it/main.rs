@@ -9,6 +9,8 @@ mod compose_run;
 mod config_errors;
 mod config_variants;
 mod deploy_script;
+mod doctor_explain;
+mod doctor_offline;
 mod doctor_online;
 mod e2e_deploy;
 mod e2e_engine;
