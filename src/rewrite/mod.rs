@@ -18,6 +18,6 @@ mod scan;
 pub use crate::reference::text;
 
 pub use error::RewriteError;
-pub use matcher::{Form, IGNORE_MARKER, Matcher, Reference, Rename};
+pub use matcher::{Form, IGNORE_MARKER, Matcher, Placeholders, Reference, Rename};
 pub use plan::{Edit, FileRewrite, Plan, Warning, WarningKind};
 pub use scan::{BINARY_PROBE, ScanOptions, for_each_file, scan};
