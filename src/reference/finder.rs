@@ -71,6 +71,9 @@ pub enum Form {
     /// A packages REST API path: `/orgs/OWNER/packages/container/PATH`,
     /// `/users/OWNER/packages/container/PATH`, `/user/packages/container/PATH`.
     PackagesApi,
+    /// `HOST/OWNER/` and a path spelled with a loop variable (`ghcr.io/o/p/$img-dev`),
+    /// when the text holds the loop (`for img in a b c`) and every value names an image.
+    LoopVariable,
     /// `OWNER/PATH`, exactly, assigned to a key whose name contains `image`
     /// (`IMAGE_NAME: owner/name`) that the same text uses after a registry
     /// (`${{ env.REGISTRY }}/${{ env.IMAGE_NAME }}`, `$REGISTRY/$IMAGE_NAME`).
@@ -108,7 +111,14 @@ pub struct Found {
     pub column: usize,
     /// The owner is a documentation placeholder (`<owner>`, `your-username`).
     pub placeholder: bool,
+    /// The loop form: the variable's range in the path, and per loop value the image it
+    /// names and the value's length.
+    pub loop_images: Option<LoopImages>,
 }
+
+/// A loop variable's range in a path, and per loop value the image it names and the
+/// value's length.
+pub type LoopImages = (Range<usize>, Vec<(usize, usize)>);
 
 /// Finds references to a set of images.
 #[derive(Debug, Clone)]
@@ -135,6 +145,8 @@ enum Pattern {
     Expression,
     /// `GITHUB_REPOSITORY`.
     EnvVariable,
+    /// `host/owner/` in lowercase, for these images: where a loop variable may follow.
+    HostOwner(Vec<usize>),
 }
 
 impl Found {
@@ -154,6 +166,7 @@ impl Found {
             line: 0,
             column: 0,
             placeholder: false,
+            loop_images: None,
         }
     }
 }
@@ -209,6 +222,19 @@ impl Finder {
             }
         }
         repo_rules.sort_by_key(|(i, s)| (std::cmp::Reverse(s.len()), *i));
+        for (index, image) in images.iter().enumerate() {
+            if image.host.is_empty() || image.owner.is_empty() || image.path.is_empty() {
+                continue;
+            }
+            let bytes = format!("{}/{}/", image.host, image.owner).to_ascii_lowercase();
+            match literals
+                .iter_mut()
+                .find(|(b, p)| *b == bytes.as_bytes() && matches!(p, Pattern::HostOwner(_)))
+            {
+                Some((_, Pattern::HostOwner(list))) => list.push(index),
+                _ => literals.push((bytes.into_bytes(), Pattern::HostOwner(vec![index]))),
+            }
+        }
         if !repo_rules.is_empty() {
             literals.push((b"github.repository".to_vec(), Pattern::Expression));
             literals.push((b"GITHUB_REPOSITORY".to_vec(), Pattern::EnvVariable));
@@ -319,6 +345,7 @@ impl Finder {
                 let (es, ee) = syntax::env_variable_around(t, s, e)?;
                 self.repository(t, es, ee)
             }
+            Pattern::HostOwner(list) => self.loop_variable(t, s, e, list, used),
         }?;
         let wanted = match self.placeholders {
             Placeholders::Skip => !found.placeholder,
@@ -346,6 +373,76 @@ impl Finder {
         owner_matches(t, owner, slash, image).then_some((owner, false))
     }
 
+    /// `HOST/OWNER/` at `s..e` followed by a path with one loop variable whose values, in
+    /// the text's `for VAR in …` loop, all name images of `list`.
+    fn loop_variable(
+        &self,
+        t: &[u8],
+        s: usize,
+        e: usize,
+        list: &[usize],
+        used: &mut UsedKeys,
+    ) -> Option<Found> {
+        if !syntax::starts_word(t, s) {
+            return None;
+        }
+        // The path: path bytes and exactly one `$VAR` / `${VAR}`.
+        let mut i = e;
+        let mut var: Option<(Range<usize>, Range<usize>)> = None;
+        while i < t.len() && i - e < 256 {
+            let b = t[i];
+            if b == b'$' {
+                let end = syntax::expression_at(t, i)?;
+                let name = if t[i + 1] == b'{' {
+                    i + 2..end - 1
+                } else {
+                    i + 1..end
+                };
+                if var.is_some()
+                    || !t[name.clone()]
+                        .iter()
+                        .all(|&b| b.is_ascii_alphanumeric() || b == b'_')
+                {
+                    return None;
+                }
+                var = Some((i..end, name));
+                i = end;
+            } else if b.is_ascii_alphanumeric()
+                || matches!(b, b'-' | b'_' | b'/')
+                || (b == b'.' && syntax::continues_path(t, i))
+            {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        let (var, name) = var?;
+        let tail = syntax::image_tail(t, i)?;
+        let values = used.loop_values(t, &t[name], s)?;
+        let (before, after) = (&t[e..var.start], &t[var.end..i]);
+        let mut images = Vec::with_capacity(values.len());
+        for v in values.iter() {
+            let mut path = before.to_vec();
+            path.extend_from_slice(v);
+            path.extend_from_slice(after);
+            let image = list
+                .iter()
+                .copied()
+                .find(|&k| self.images[k].path.as_bytes() == path.as_slice())?;
+            images.push((image, v.len()));
+        }
+        let owner_slash = e - 1;
+        let owner = syntax::segment_before(t, owner_slash)?;
+        let host_slash = owner.start().checked_sub(1)?;
+        let host = Segment::Literal(s);
+        Some(Found {
+            host: Some((host, host_slash)),
+            owner: Some((owner, owner_slash)),
+            loop_images: Some((var, images.clone())),
+            ..Found::at(Form::LoopVariable, images[0].0, s, e..i, tail)
+        })
+    }
+
     /// `OWNER/PATH` with the path at `s..e`, exactly the value of a key whose name holds
     /// `image` that the text uses after a registry.
     fn image_name(
@@ -363,7 +460,7 @@ impl Finder {
             return None;
         }
         let key = syntax::image_key_range(t, owner.start())?;
-        if !used.after_registry(t, &t[key]) {
+        if !used.after_registry(t, &t[key], image.host.as_bytes()) {
             return None;
         }
         Some(Found {
@@ -572,34 +669,64 @@ fn api_start(t: &[u8], kind: usize) -> Option<usize> {
 }
 
 /// Per text: whether a key is used after a registry (`/${{ env.KEY }}`, `/$KEY`,
-/// `/${KEY}`), searched once per key.
+/// `/${KEY}`), and the values of a loop variable, each searched once.
 #[derive(Debug, Default)]
-struct UsedKeys(Vec<(Vec<u8>, bool)>);
+struct UsedKeys(Vec<(Vec<u8>, bool)>, Vec<(Vec<u8>, Loops)>);
+
+/// Every `for VAR in …` loop of one variable: where it starts and its values (`None`: not
+/// plain words).
+type Loops = Vec<(usize, Option<Vec<Vec<u8>>>)>;
 
 impl UsedKeys {
-    fn after_registry(&mut self, t: &[u8], key: &[u8]) -> bool {
-        if let Some((_, used)) = self.0.iter().find(|(k, _)| k.as_slice() == key) {
+    /// The values of the last `for VAR in v1 v2 …` loop before `at`, unquoted.
+    fn loop_values(&mut self, t: &[u8], var: &[u8], at: usize) -> Option<Vec<Vec<u8>>> {
+        let index = match self.1.iter().position(|(k, _)| k.as_slice() == var) {
+            Some(i) => i,
+            None => {
+                // Texts with many loop variables are searched for the first few.
+                if self.1.len() >= 64 {
+                    return None;
+                }
+                self.1.push((var.to_vec(), loops(t, var)));
+                self.1.len() - 1
+            }
+        };
+        let loops = &self.1[index].1;
+        let before = loops.partition_point(|(start, _)| *start < at);
+        loops.get(before.checked_sub(1)?)?.1.clone()
+    }
+
+    fn after_registry(&mut self, t: &[u8], key: &[u8], host: &[u8]) -> bool {
+        let id = [key, b"@", host].concat();
+        if let Some((_, used)) = self.0.iter().find(|(k, _)| *k == id) {
             return *used;
         }
-        let used = used_after_registry(t, key);
+        let used = used_after_registry(t, key, host);
         // A text assigning thousands of different keys is searched for the first few.
         if self.0.len() < 64 {
-            self.0.push((key.to_vec(), used));
+            self.0.push((id, used));
         }
         used
     }
 }
 
-fn used_after_registry(t: &[u8], key: &[u8]) -> bool {
+/// Whether `t` uses `key` right after a registry: `REGISTRY/${{ env.KEY }}`,
+/// `REGISTRY/${KEY}` or `REGISTRY/$KEY`, where `REGISTRY` is a variable or `host` (a
+/// literal other registry, `docker.io/${{ env.KEY }}`, does not count).
+fn used_after_registry(t: &[u8], key: &[u8], host: &[u8]) -> bool {
     let k = String::from_utf8_lossy(key);
-    let plain = [
+    let after_registry = |slash: usize| {
+        syntax::variable_before(t, slash).is_some()
+            || (!host.is_empty() && syntax::word_before(t, slash, host).is_some())
+    };
+    let forms = [
         format!("/${{{k}}}"),
         format!("/${{{{ env.{k} }}}}"),
         format!("/${{{{env.{k}}}}}"),
     ];
-    if plain
+    if forms
         .iter()
-        .any(|p| memchr::memmem::find(t, p.as_bytes()).is_some())
+        .any(|p| memchr::memmem::find_iter(t, p.as_bytes()).any(after_registry))
     {
         return true;
     }
@@ -607,5 +734,49 @@ fn used_after_registry(t: &[u8], key: &[u8]) -> bool {
     memchr::memmem::find_iter(t, bare.as_bytes()).any(|i| {
         !t.get(i + bare.len())
             .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+            && after_registry(i)
     })
+}
+
+/// Every `for VAR in v1 v2 …` loop in `t`, in order, with its values.
+fn loops(t: &[u8], var: &[u8]) -> Loops {
+    let head = [b"for ", var, b" in "].concat();
+    memchr::memmem::find_iter(t, &head)
+        .filter(|&i| syntax::starts_word(t, i))
+        .map(|i| (i, loop_values(t, i + head.len())))
+        .collect()
+}
+
+/// The values of a loop whose list starts at `start`: words up to `;`, the end of the line
+/// or `do`, quotes removed. `None` when a value is not a plain word (a glob, a command
+/// substitution, a variable).
+fn loop_values(t: &[u8], start: usize) -> Option<Vec<Vec<u8>>> {
+    let rest = &t[start..t.len().min(start + 1024)];
+    let end = rest
+        .iter()
+        .position(|&b| matches!(b, b';' | b'\n' | b'\r'))
+        .unwrap_or(rest.len());
+    let mut values = Vec::new();
+    for word in rest[..end].split(|b| b.is_ascii_whitespace()) {
+        if word.is_empty() {
+            continue;
+        }
+        if word == b"do" {
+            break;
+        }
+        let word = word
+            .strip_prefix(b"\"")
+            .and_then(|w| w.strip_suffix(b"\""))
+            .or_else(|| word.strip_prefix(b"'").and_then(|w| w.strip_suffix(b"'")))
+            .unwrap_or(word);
+        if word.is_empty()
+            || !word
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+        {
+            return None;
+        }
+        values.push(word.to_vec());
+    }
+    (!values.is_empty()).then_some(values)
 }

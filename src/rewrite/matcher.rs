@@ -182,14 +182,14 @@ impl Matcher {
         self.finder
             .find(text)
             .into_iter()
-            .map(|f| self.map(text, f))
+            .filter_map(|f| self.map(text, f))
             // A placeholder stays one when only the owner changes: nothing to edit.
             .filter(|r| !(r.placeholder && r.old == r.replacement))
             .collect()
     }
 
     /// What one found reference becomes.
-    fn map(&self, t: &[u8], f: Found) -> Reference {
+    fn map(&self, t: &[u8], f: Found) -> Option<Reference> {
         let rename = &self.renames[f.image];
         let mut replacement = String::new();
         let mut kept_variable = false;
@@ -221,6 +221,10 @@ impl Matcher {
             Form::Image | Form::RegistryApi | Form::ImageName => {
                 owner(&mut replacement, &mut kept_variable, &mut uppercase);
                 replacement.push_str(&rename.new_path);
+            }
+            Form::LoopVariable => {
+                owner(&mut replacement, &mut kept_variable, &mut uppercase);
+                replacement.push_str(&self.loop_path(t, &f)?);
             }
             Form::Escaped => {
                 owner(&mut replacement, &mut kept_variable, &mut uppercase);
@@ -258,7 +262,7 @@ impl Matcher {
             }
         }
         let tag = f.tail.tag.clone().map(|r| &t[r]);
-        Reference {
+        Some(Reference {
             start: f.start,
             end: f.end,
             rename: f.image,
@@ -274,7 +278,36 @@ impl Matcher {
             version_tag: tag
                 .filter(|tag| syntax::is_version_tag(tag))
                 .map(|tag| String::from_utf8_lossy(tag).into_owned()),
+        })
+    }
+
+    /// The loop form's new path: the text before the variable and the variable as
+    /// written, then the part after it that every value's new name shares. `None` when the
+    /// values' images do not all change the same way after the variable (one template
+    /// cannot name them all) or change before it.
+    fn loop_path(&self, t: &[u8], f: &Found) -> Option<String> {
+        let (var, images) = f.loop_images.as_ref()?;
+        let before = &t[f.path.start..var.start];
+        let mut after: Option<&str> = None;
+        for &(image, value_len) in images {
+            let old = &self.originals[image].path;
+            let new = &self.renames[image].new_path;
+            let fixed = before.len() + value_len;
+            if new.len() < fixed || old.as_bytes()[..fixed] != new.as_bytes()[..fixed] {
+                return None;
+            }
+            let rest = new.get(fixed..)?;
+            if after.is_some_and(|a| a != rest) {
+                return None;
+            }
+            after = Some(rest);
         }
+        Some(format!(
+            "{}{}{}",
+            String::from_utf8_lossy(before),
+            String::from_utf8_lossy(&t[var.clone()]),
+            after?
+        ))
     }
 }
 

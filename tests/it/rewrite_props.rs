@@ -167,6 +167,8 @@ fn text() -> impl Strategy<Value = String> {
             ":latest", "@sha256:abab", ":v1@sha256:ab12", ".", ". ", ",", "\"", "'", "`", ")",
             "]", " ", "\t", "\n", "\r\n", "# ghcr-gen: ignore", "\u{feff}", "é", "日本", "{",
             "}}", "$", "%2F", "-", "/", "_", "2", "-api", "-v2", "axon-doc-nextjs", "acme-labs/",
+            "for p in axon-doc-nextjs axon-doc-crawler; do\n", "ghcr.io/acme-labs/$p", "ghcr.io/acme-labs/${p}-api",
+            "for p in axon-doc-nextjs-api axon-doc-crawler-api\n",
         ]),
         1 => "[ -~]{0,6}",
         1 => "\\PC{0,3}",

@@ -721,3 +721,61 @@ fn version_tags_are_flagged_and_other_tags_are_not() {
         assert_eq!(m.find(text)[0].version_tag.as_deref(), tag, "{text}");
     }
 }
+
+#[test]
+fn loop_variables_in_paths_are_renamed_when_every_value_names_an_image() {
+    let m = Matcher::new(&[
+        Rename::with_suffix("ghcr.io", "acme", "shop", "shop/web-dev", "-api"),
+        Rename::with_suffix("ghcr.io", "acme", "shop", "shop/worker-dev", "-api"),
+    ]);
+    let script =
+        "for img in web worker; do\n  docker push ghcr.io/acme/shop/$img-dev:latest\ndone\n";
+    assert_rewrites(
+        &m,
+        &[
+            (
+                script,
+                &script.replace("shop/$img-dev:", "shop/$img-dev-api:"),
+            ),
+            (
+                "for img in \"web\" 'worker'\ndo docker tag x ghcr.io/acme/shop/${img}-dev; done",
+                "for img in \"web\" 'worker'\ndo docker tag x ghcr.io/acme/shop/${img}-dev-api; done",
+            ),
+        ],
+    );
+    assert_eq!(m.find(script)[0].form, Form::LoopVariable);
+    // Renaming back removes the suffix again.
+    let back = Matcher::new(
+        &[
+            Rename::with_suffix("ghcr.io", "acme", "shop", "shop/web-dev", "-api"),
+            Rename::with_suffix("ghcr.io", "acme", "shop", "shop/worker-dev", "-api"),
+        ]
+        .iter()
+        .map(Rename::reversed)
+        .collect::<Vec<_>>(),
+    );
+    let renamed = rewrite(&m, script);
+    assert!(m.find(&renamed).is_empty(), "{renamed}");
+    assert_eq!(rewrite(&back, &renamed), script);
+    assert_untouched(
+        &m,
+        &[
+            // A value that names no image: one template cannot be renamed for all.
+            "for img in web db; do docker push ghcr.io/acme/shop/$img-dev; done",
+            // No loop in the text.
+            "docker push ghcr.io/acme/shop/$img-dev",
+            // Another variable, another owner, two variables, a glob value.
+            "for img in web worker; do docker push ghcr.io/acme/shop/$other-dev; done",
+            "for img in web worker; do docker push ghcr.io/other/shop/$img-dev; done",
+            "for img in web worker; do docker push ghcr.io/acme/shop/$img-$x; done",
+            "for img in web*; do docker push ghcr.io/acme/shop/$img-dev; done",
+            "for img in web worker; do docker push notghcr.io/acme/shop/$img-dev; done",
+        ],
+    );
+    // Values renamed differently cannot share one template.
+    let mixed = Matcher::new(&[
+        Rename::with_suffix("ghcr.io", "acme", "shop", "shop/web-dev", "-api"),
+        Rename::with_suffix("ghcr.io", "acme", "shop", "shop/worker-dev", "-v2"),
+    ]);
+    assert!(mixed.find(script).is_empty());
+}
