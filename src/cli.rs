@@ -31,6 +31,8 @@ impl Cli {
 enum Command {
     /// Write a commented registry.toml
     Init(InitArgs),
+    /// Write a registry.toml describing what the existing workflows publish
+    Adopt(AdoptArgs),
     /// Generate the files registry.toml describes
     Render(RenderArgs),
     /// Print the tags docker/metadata-action will push, for the checkout or a given context
@@ -41,6 +43,8 @@ enum Command {
     Rename(RenameArgs),
     /// Print the JSON Schema of registry.toml
     Schema,
+    /// List the images registry.toml publishes, one per service
+    Images(ImagesArgs),
     /// Print shell completions
     Completions {
         /// Shell to generate completions for
@@ -65,6 +69,25 @@ struct InitArgs {
     /// Overwrite an existing registry.toml
     #[arg(long)]
     force: bool,
+}
+
+#[derive(Args)]
+struct AdoptArgs {
+    /// GitHub user or organisation (default: from the `origin` remote)
+    #[arg(long)]
+    owner: Option<String>,
+    /// Repository name (default: from the `origin` remote)
+    #[arg(long)]
+    repo: Option<String>,
+    /// Write registry.toml (default: print it)
+    #[arg(long)]
+    write: bool,
+    /// Replace an existing registry.toml
+    #[arg(long, requires = "write")]
+    force: bool,
+    /// Output format: the registry.toml text, or what was read as JSON
+    #[arg(long, value_enum, default_value_t = ListFormat::Text, conflicts_with = "write")]
+    format: ListFormat,
 }
 
 #[derive(Args)]
@@ -193,6 +216,17 @@ struct CheckArgs {
     paths: Vec<PathBuf>,
 }
 
+#[derive(Args)]
+struct ImagesArgs {
+    /// Output format: a table, or a JSON array (service, image, platforms, context,
+    /// dockerfile, target, also, variant)
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
+    /// Config file (default: registry.toml here or in the nearest parent directory)
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ListFormat {
     Text,
@@ -230,6 +264,17 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
                 services: a.services,
                 registry: a.registry,
                 force: a.force,
+            },
+            report,
+        ),
+        Command::Adopt(a) => cmd::adopt::run(
+            &cmd::adopt::Options {
+                cwd: &cwd,
+                owner: a.owner,
+                repo: a.repo,
+                write: a.write,
+                force: a.force,
+                json: a.format == ListFormat::Json,
             },
             report,
         ),
@@ -298,6 +343,14 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
             report,
         ),
         Command::Schema => cmd::schema::run(report),
+        Command::Images(a) => cmd::images::run(
+            &cmd::images::Options {
+                cwd: &cwd,
+                config: a.config.as_deref(),
+                json: a.format == ListFormat::Json,
+            },
+            report,
+        ),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "ghcr-gen", &mut buf);

@@ -16,6 +16,7 @@
 //! This library API is unstable: it exists for the `ghcr-gen` binary and its tests, and may
 //! change in any release. Modules the tests do not reach are `pub(crate)`.
 
+pub mod adopt;
 pub mod check;
 pub mod cmd;
 pub mod config;
@@ -34,5 +35,6 @@ pub mod rename;
 pub mod render;
 pub mod report;
 pub mod rewrite;
+pub mod setup;
 
 pub use exit::Exit;

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use super::adopt::AdoptError;
 use super::init::InitError;
 use super::tags::TagsError;
 use crate::diagnostic::Diagnostic;
@@ -28,6 +29,8 @@ pub enum Error {
     Rename(RenameError),
     /// `ghcr-gen tags` cannot compute the tags.
     Tags(TagsError),
+    /// `ghcr-gen adopt` wrote nothing.
+    Adopt(AdoptError),
 }
 
 impl Error {
@@ -52,6 +55,11 @@ impl Error {
                 {
                     d = d.help(help);
                 }
+                if let Error::Adopt(e) = &other
+                    && let Some(help) = e.help()
+                {
+                    d = d.help(help);
+                }
                 vec![Message::Diagnostic(d)]
             }
         }
@@ -71,6 +79,7 @@ impl fmt::Display for Error {
             Error::Init(e) => e.fmt(f),
             Error::Rename(e) => e.fmt(f),
             Error::Tags(e) => e.fmt(f),
+            Error::Adopt(e) => e.fmt(f),
         }
     }
 }
@@ -116,5 +125,11 @@ impl From<RenameError> for Error {
 impl From<TagsError> for Error {
     fn from(e: TagsError) -> Error {
         Error::Tags(e)
+    }
+}
+
+impl From<AdoptError> for Error {
+    fn from(e: AdoptError) -> Error {
+        Error::Adopt(e)
     }
 }

@@ -40,6 +40,9 @@ pub fn run(opts: &Options<'_>, report: &mut Report) -> Result<Exit, super::Error
     for note in services.iter().filter_map(user_note) {
         report.status(note);
     }
+    if let Some(note) = adopt_note(opts.cwd, &owner, &repo) {
+        report.status(note);
+    }
     Ok(Exit::Ok)
 }
 
@@ -278,6 +281,31 @@ fn user_note(s: &FoundService) -> Option<String> {
          Add `USER 65532` (or your uid) to the final stage and set `user = 65532` in [services.{name}] \
          (unset, its pods run as 65532)",
         name = s.name
+    ))
+}
+
+/// The note proposing `adopt` when a workflow already publishes images.
+fn adopt_note(cwd: &Path, owner: &str, repo: &str) -> Option<String> {
+    let ctx = crate::setup::RepoContext {
+        owner: owner.to_string(),
+        repo: repo.to_string(),
+    };
+    let read = crate::setup::read_workflows(cwd, &ctx);
+    let w = read.iter().find(|w| !w.images.is_empty())?;
+    let images: Vec<String> = read
+        .iter()
+        .flat_map(|w| &w.images)
+        .map(|i| format!("{}/{}", i.registry, i.path))
+        .collect();
+    Some(format!(
+        "note: {} already publishes {} ({}); `ghcr-gen adopt --write --force` writes a registry.toml describing that setup instead",
+        w.workflow.file.display(),
+        if images.len() == 1 {
+            "an image".to_string()
+        } else {
+            format!("{} images", images.len())
+        },
+        images.join(", ")
     ))
 }
 

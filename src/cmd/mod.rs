@@ -5,7 +5,9 @@
 
 mod error;
 
+pub mod adopt;
 pub mod check;
+pub mod images;
 pub mod init;
 pub mod rename;
 pub mod render;

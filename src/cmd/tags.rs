@@ -1,7 +1,8 @@
 //! `ghcr-gen tags`: the tags docker/metadata-action will compute in CI, previewed locally.
 //!
-//! With registry.toml, every service's image gets the configured rules and flavor (and its
-//! per-arch tags when `per_arch` is on). `--image`, `--tag` and `--flavor` replace the
+//! With registry.toml, every service's image gets its rules and flavor (its own
+//! `[services.X.tags]` or the top-level `[tags]`, a variant's tag suffix included) and its
+//! per-arch tags when `per_arch` is on. `--image`, `--tag` and `--flavor` replace the
 //! config's inputs, so any metadata-action setup can be previewed without a config. The git
 //! context comes from the flags, or from the local checkout when none is given. `--verify`
 //! prints a `cosign verify` command per tag, with the workflow's certificate identity.
@@ -295,14 +296,16 @@ fn groups(opts: &Options<'_>, model: Option<&Model>) -> Result<Vec<Group>, TagsE
             service: Some(s.name.clone()),
             inputs: Inputs {
                 images: vec![s.image.clone()],
+                // The service's own policy: `[services.X.tags]` or the top-level one, with
+                // its variant's suffix in the flavor.
                 tags: Some(
                     tags_override
                         .clone()
-                        .unwrap_or_else(|| model.tags.rules.clone()),
+                        .unwrap_or_else(|| s.tags.rules.clone()),
                 ),
                 flavor: flavor_override
                     .clone()
-                    .unwrap_or_else(|| model.tags.flavor.clone()),
+                    .unwrap_or_else(|| s.tags.flavor.clone()),
             },
             per_arch: model.tags.per_arch.then(|| {
                 (

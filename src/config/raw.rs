@@ -122,6 +122,30 @@ pub struct RawService {
     pub group: Option<Sp<i64>>,
     /// Read-only root filesystem in Kubernetes, with a writable emptyDir at /tmp. Default true.
     pub read_only_root: Option<Sp<bool>>,
+    // --- build inputs, variants and per-service tags (issue 9) ---
+    /// Multi-stage build target (the Dockerfile stage to build), e.g. "runtime". Default:
+    /// the last stage.
+    pub target: Option<Sp<String>>,
+    /// Build arguments (`--build-arg NAME=VALUE`), names as [A-Za-z_][A-Za-z0-9_]*.
+    #[schemars(with = "Option<BTreeMap<String, String>>")]
+    pub build_args: Option<NamedTable<Sp<String>>>,
+    /// Tag suffix telling this service apart from others publishing the same `image`:
+    /// its tags get "-VARIANT" (`latest-web`, `1.2.3-web`). Services sharing one image
+    /// must each set a distinct variant.
+    pub variant: Option<Sp<String>>,
+    /// This service's tag rules and flavor, overriding the top-level [tags] ones.
+    pub tags: Option<RawServiceTags>,
+}
+
+/// A service's own tag policy. Publishing branches and per-arch tags are workflow-wide:
+/// they stay in the top-level [tags].
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RawServiceTags {
+    /// metadata-action `tags` lines, verbatim. Default: the top-level [tags] rules.
+    pub rules: Option<Sp<Vec<Sp<String>>>>,
+    /// metadata-action `flavor` lines, verbatim. Default: the top-level [tags] flavor.
+    pub flavor: Option<Sp<Vec<Sp<String>>>>,
 }
 
 /// An output location, or `false` to turn it off.

@@ -157,9 +157,50 @@ fn read_service(r: &mut Reader<'_>, table: &DeTable<'_>, name: &str) -> RawServi
         user: t.get("user").and_then(|v| r.integer(v)),
         group: t.get("group").and_then(|v| r.integer(v)),
         read_only_root: t.get("read_only_root").and_then(|v| r.boolean(v)),
+        // --- build inputs, variants and per-service tags (issue 9) ---
+        target: t.get("target").and_then(|v| r.string(v)),
+        build_args: t.get("build_args").and_then(|v| {
+            r.map(v, &format!("[services.{name}.build_args]"), |r, _, v| {
+                r.string(v)
+            })
+        }),
+        variant: t.get("variant").and_then(|v| r.string(v)),
+        tags: t
+            .get("tags")
+            .and_then(|v| read_service_tags(r, v, &format!("[services.{name}.tags]"))),
     };
     t.finish(r);
     service
+}
+
+/// `[services.NAME.tags]`: `rules` and `flavor`; the workflow-wide keys of the top-level
+/// `[tags]` are reported as such, not as unknown.
+fn read_service_tags(r: &mut Reader<'_>, v: &Value<'_>, what: &str) -> Option<RawServiceTags> {
+    let table = r.table(v, what)?;
+    let mut t = Fields::new(table, what);
+    let out = RawServiceTags {
+        rules: t.get("rules").and_then(|v| r.strings(v)),
+        flavor: t.get("flavor").and_then(|v| r.strings(v)),
+    };
+    for key in ["branches", "per_arch", "arch_tag"] {
+        if let Some((k, _)) = table.get_key_value(key) {
+            t.known.push(key);
+            r.diags.push(
+                Diagnostic::error(
+                    r.file,
+                    k.span(),
+                    format!("`{key}` cannot be set per service"),
+                )
+                .label("workflow-wide setting")
+                .help(format!(
+                    "publishing branches and per-arch tags apply to the whole workflow: \
+                         set `{key}` in the top-level [tags]"
+                )),
+            );
+        }
+    }
+    t.finish(r);
+    Some(out)
 }
 
 type Value<'a> = Spanned<DeValue<'a>>;

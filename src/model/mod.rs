@@ -93,6 +93,26 @@ pub struct Service {
     pub run_as: Option<RunAs>,
     /// Kubernetes root filesystem read-only, with an emptyDir at `/tmp`.
     pub read_only_root: bool,
+    // --- build inputs, variants and per-service tags (issue 9) ---
+    /// Multi-stage build target; `None` builds the last stage.
+    pub target: Option<String>,
+    /// Build arguments, in config order.
+    pub build_args: Vec<(String, String)>,
+    /// Tag suffix telling this service apart from others publishing the same image.
+    pub variant: Option<String>,
+    /// The metadata-action inputs of this service's tags.
+    pub tags: ServiceTags,
+}
+
+/// The metadata-action `tags` and `flavor` inputs of one service: its own
+/// `[services.X.tags]`, else the top-level `[tags]`, with the variant's suffix line
+/// (`suffix=-VARIANT,onlatest=true`) appended to the flavor.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ServiceTags {
+    /// metadata-action `tags` lines, verbatim.
+    pub rules: Vec<String>,
+    /// metadata-action `flavor` lines, verbatim.
+    pub flavor: Vec<String>,
 }
 
 /// A mirror of a service's image on another registry.

@@ -32,9 +32,17 @@ pub(crate) const KNOWN: &[&str] = &[
     "windows/arm64",
 ];
 
+/// Platform spellings buildx accepts for another platform, with their canonical form.
+pub(crate) const ALIASES: &[(&str, &str)] = &[("linux/arm", "linux/arm/v7")];
+
 impl Platform {
-    /// Parses a platform string; `None` unless buildx knows it.
+    /// Parses a platform string; `None` unless buildx knows it. Aliases buildx accepts are
+    /// normalised: `linux/arm` is `linux/arm/v7`.
     pub fn parse(s: &str) -> Option<Platform> {
+        let s = ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == s)
+            .map_or(s, |(_, canonical)| *canonical);
         if !KNOWN.contains(&s) {
             return None;
         }
@@ -76,6 +84,19 @@ mod tests {
             "linux/arm64"
         );
         assert!(Platform::parse("linux/arm65").is_none());
+        assert_eq!(
+            Platform::parse("linux/arm").unwrap().to_string(),
+            "linux/arm/v7"
+        );
+        for p in [
+            "linux/arm/v6",
+            "linux/386",
+            "linux/ppc64le",
+            "linux/s390x",
+            "linux/riscv64",
+        ] {
+            assert_eq!(Platform::parse(p).unwrap().to_string(), p);
+        }
         assert!(Platform::parse("Linux/amd64").is_none());
     }
 }

@@ -82,10 +82,19 @@ pub struct WorkflowContext {
     pub branches: Vec<String>,
     /// The default branch: pull requests against it are built (never pushed).
     pub default_branch: String,
-    /// docker/metadata-action `tags` lines (`tags.rules`), each trimmed, empty ones dropped.
+    /// docker/metadata-action `tags` lines (`tags.rules`), each trimmed, empty ones dropped:
+    /// the lines every service shares (empty with `service_tags`).
     pub tag_rules: Vec<String>,
-    /// docker/metadata-action `flavor` lines (`tags.flavor`), each trimmed, empty ones dropped.
+    /// docker/metadata-action `flavor` lines (`tags.flavor`, a variant's suffix included),
+    /// each trimmed, empty ones dropped (empty with `service_tags`).
     pub flavor: Vec<String>,
+    /// Whether services differ in tag rules or flavor (`[services.X.tags]`, variants): the
+    /// matrices then carry each service's `tag-rules` and `flavor`.
+    pub service_tags: bool,
+    /// Whether some service sets a build `target`: the build matrix carries `target`.
+    pub any_target: bool,
+    /// Whether some service sets `build_args`: the build matrix carries `build-args`.
+    pub any_build_args: bool,
     /// Whether every leg also pushes per-platform tags (`tags.per_arch`).
     pub per_arch: bool,
     /// Whether pushed images get a GitHub artifact attestation (`workflow.attest`).
@@ -200,6 +209,14 @@ pub struct Leg {
     /// Per-platform tag template with `{arch}` already replaced: `{tag}-arm64`,
     /// `hf-arm64-{tag}`. The leg replaces `{tag}` with each metadata tag at run time.
     pub arch_tag: String,
+    /// Multi-stage build target, empty for the last stage.
+    pub target: String,
+    /// Build arguments as `NAME=VALUE` lines (build-push-action's `build-args`).
+    pub build_args: Vec<String>,
+    /// The service's metadata-action `tags` lines, trimmed (with `service_tags`).
+    pub tag_rules: Vec<String>,
+    /// The service's metadata-action `flavor` lines, trimmed (with `service_tags`).
+    pub flavor: Vec<String>,
 }
 
 /// One merge: the digests of a multi-platform service's legs joined into one index.
@@ -218,6 +235,10 @@ pub struct Merge {
     pub runner: String,
     /// The platforms merged, for the job's summary.
     pub platforms: Vec<String>,
+    /// The service's metadata-action `tags` lines, trimmed (with `service_tags`).
+    pub tag_rules: Vec<String>,
+    /// The service's metadata-action `flavor` lines, trimmed (with `service_tags`).
+    pub flavor: Vec<String>,
 }
 
 /// Pinned `uses:` values (`owner/repo@sha # version`).
@@ -359,9 +380,23 @@ impl WorkflowContext {
                     artifact_pattern: format!("{artifact_prefix}*"),
                     runner,
                     platforms: service.platforms.iter().map(ToString::to_string).collect(),
+                    tag_rules: lines(&service.tags.rules),
+                    flavor: lines(&service.tags.flavor),
                 });
             }
         }
+        // One tag policy shared by every service goes inline; otherwise each matrix entry
+        // carries its service's.
+        let shared_tags = match model.services.split_first() {
+            Some((first, rest)) if rest.iter().all(|s| s.tags == first.tags) => {
+                Some(first.tags.clone())
+            }
+            Some(_) => None,
+            None => Some(crate::model::ServiceTags {
+                rules: model.tags.rules.clone(),
+                flavor: model.tags.flavor.clone(),
+            }),
+        };
         let pins = &model.workflow.pins;
         let w = &model.workflow;
         let any_direct = legs.iter().any(|l| !l.by_digest);
@@ -396,8 +431,13 @@ impl WorkflowContext {
             source_url: format!("https://github.com/{}/{}", model.owner, model.repo),
             branches: model.tags.branches.clone(),
             default_branch: model.default_branch.clone(),
-            tag_rules: lines(&model.tags.rules),
-            flavor: lines(&model.tags.flavor),
+            tag_rules: shared_tags.as_ref().map_or(Vec::new(), |t| lines(&t.rules)),
+            flavor: shared_tags
+                .as_ref()
+                .map_or(Vec::new(), |t| lines(&t.flavor)),
+            service_tags: shared_tags.is_none(),
+            any_target: model.services.iter().any(|s| s.target.is_some()),
+            any_build_args: model.services.iter().any(|s| !s.build_args.is_empty()),
             per_arch: model.tags.per_arch,
             attest: w.attest,
             sign: w.sign,
@@ -490,6 +530,14 @@ fn leg(
         cache_scope: format!("{}-{slug}", safe_name(&service.name)),
         artifact: format!("{artifact_prefix}{slug}"),
         arch_tag: model.tags.arch_tag.replace("{arch}", &slug),
+        target: service.target.clone().unwrap_or_default(),
+        build_args: service
+            .build_args
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect(),
+        tag_rules: lines(&service.tags.rules),
+        flavor: lines(&service.tags.flavor),
     }
 }
 
@@ -572,6 +620,17 @@ mod tests {
                     kind: ServiceKind::Service,
                     run_as: None,
                     read_only_root: true,
+                    target: None,
+                    build_args: vec![],
+                    variant: None,
+                    tags: crate::model::ServiceTags {
+                        rules: vec![
+                            "  type=sha  ".into(),
+                            String::new(),
+                            "type=ref,event=branch".into(),
+                        ],
+                        flavor: vec!["latest=auto\nprefix=".into()],
+                    },
                 })
                 .collect(),
             outputs: Outputs {

@@ -89,6 +89,13 @@ fn per_arch_fixture_passes_every_validator() {
     validate_tree(render_fixture("per-arch").path());
 }
 
+/// Variants of one package, a build target with build arguments, a service's own tag
+/// policy, and every extra platform (32-bit arm and ppc64le/s390x/riscv64 on QEMU, 386).
+#[test]
+fn variants_fixture_with_targets_build_args_and_extra_platforms_passes_every_validator() {
+    validate_tree(render_fixture("variants").path());
+}
+
 /// The README's quick start, from an empty directory: init, then render.
 #[test]
 fn readme_quick_start_output_passes_every_validator() {

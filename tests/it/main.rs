@@ -2,6 +2,7 @@
 
 mod support;
 
+mod adopt_fixtures;
 mod check_flow;
 mod cli;
 mod config_errors;
@@ -22,6 +23,7 @@ mod rewrite_props;
 mod rewrite_rules;
 mod rewrite_scan;
 mod schema;
+mod setup_reader;
 mod tags_checkout;
 mod tags_cli;
 mod validators_selftest;

@@ -50,7 +50,12 @@ fn schema_paths(schema: &serde_json::Value) -> Vec<String> {
 
 /// Every key path of a TOML table, with map keys (service names, platforms) as `*`.
 fn toml_paths(table: &toml::Table, prefix: &str, out: &mut Vec<String>) {
-    const MAPS: &[&str] = &["services", "workflow.runners", "workflow.pins"];
+    const MAPS: &[&str] = &[
+        "services",
+        "workflow.runners",
+        "workflow.pins",
+        "services.*.build_args",
+    ];
     for (key, value) in table {
         let key = if MAPS.contains(&prefix) {
             "*"

@@ -11,6 +11,7 @@ mod outputs;
 mod retention;
 mod services;
 mod tags;
+mod variants;
 mod workflow;
 
 use std::collections::BTreeSet;
@@ -115,9 +116,9 @@ impl Builder<'_> {
         };
         let owner_lc = owner.to_ascii_lowercase();
         let repo_for_names = if repo_ok { repo.as_str() } else { "" };
-        let services = self.services(raw, &owner_lc, repo_for_names, &suffix, &platforms);
-        let outputs = self.outputs(raw, config_name);
         let tags = self.tags(raw, &default_branch);
+        let services = self.services(raw, &owner_lc, repo_for_names, &suffix, &platforms, &tags);
+        let outputs = self.outputs(raw, config_name);
         let workflow = self.workflow(raw, &services);
         let k8s = self.k8s(raw);
         let retention = self.retention(raw, &registry);
@@ -222,11 +223,16 @@ impl Builder<'_> {
                     );
                 }
                 Some(platform) => {
-                    if !seen.insert(p.value.clone()) {
+                    if !seen.insert(platform.to_string()) {
+                        let label = if platform.to_string() == p.value {
+                            "listed twice".to_string()
+                        } else {
+                            format!("`{}` is `{platform}`, listed already", p.value)
+                        };
                         self.error(
                             p.span.clone(),
                             format!("duplicate platform `{}`", p.value),
-                            "listed twice",
+                            label,
                         );
                     } else {
                         out.push(platform);

@@ -1,15 +1,15 @@
 //! The `[services]` section (or the implicit single image): names, package names from the
 //! image template, build context and Dockerfile, port, env, health and `renamed_from`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use super::Builder;
+use super::variants::Origin;
 use crate::config::raw::{RawConfig, RawService, Sp};
-use crate::diagnostic::Diagnostic;
 use crate::model::placeholder::expand;
 use crate::model::registry::{self, Registry, RegistryKind};
-use crate::model::{Mirror, Platform, RunAs, Service, ServiceKind, naming, paths};
+use crate::model::{Mirror, Platform, RunAs, Service, ServiceKind, TagPolicy, naming, paths};
 
 /// Largest user or group id Kubernetes accepts.
 const MAX_ID: i64 = 2_147_483_647;
@@ -22,6 +22,7 @@ impl Builder<'_> {
         repo: &str,
         suffix: &str,
         platforms: &[Platform],
+        tags: &TagPolicy,
     ) -> Vec<Service> {
         let implicit;
         let empty_name;
@@ -84,8 +85,8 @@ impl Builder<'_> {
         });
         // Problems with top-level values are reported once, not once per service.
         let mut reported: BTreeSet<(usize, String)> = BTreeSet::new();
-        // Image → the first service publishing it: its name and image template.
-        let mut seen: BTreeMap<String, (&Sp<String>, Option<&Sp<String>>)> = BTreeMap::new();
+        // Each service's name and variant spans, for the shared-image rules.
+        let mut origins: Vec<Origin> = Vec::new();
         let mut out = Vec::new();
         for (name, svc) in entries {
             let name_ok = raw.services.is_none()
@@ -173,28 +174,11 @@ impl Builder<'_> {
                     registry: mirror,
                 });
             }
-            if let Some((other, other_template)) = seen.get(&image).copied() {
-                let mut d = Diagnostic::error(
-                    self.file,
-                    name.span.clone(),
-                    format!("services `{}` and `{}` both publish {image}", other.value, name.value),
-                )
-                .label("same image as another service")
-                .help("give the image template a {service} placeholder, or set `image` in one service")
-                .secondary(other.span.clone(), format!("`{}` publishes it too", other.value));
-                let mut templates: Vec<&Sp<String>> = Vec::new();
-                for t in [other_template, template].into_iter().flatten() {
-                    if !templates.iter().any(|u| u.span == t.span) {
-                        templates.push(t);
-                    }
-                }
-                for t in templates {
-                    d = d.secondary(t.span.clone(), format!("this template gives `{package}`"));
-                }
-                self.diags.push(d);
-            } else {
-                seen.insert(image.clone(), (name, template));
-            }
+            origins.push(Origin {
+                name: name.clone(),
+                variant: svc.variant.clone(),
+                template: template.cloned(),
+            });
             let context = match &svc.context {
                 Some(c) => self.rel_path(c, "build context").unwrap_or_default(),
                 None => ".".to_string(),
@@ -284,6 +268,7 @@ impl Builder<'_> {
             }
             let run_as = self.run_as(svc);
             let read_only_root = svc.read_only_root.as_ref().is_none_or(|r| r.value);
+            let extras = self.service_extras(raw, svc, tags);
             out.push(Service {
                 name: name.value.clone(),
                 package,
@@ -300,8 +285,17 @@ impl Builder<'_> {
                 kind,
                 run_as,
                 read_only_root,
+                target: extras.target,
+                build_args: extras.build_args,
+                variant: extras.variant,
+                tags: extras.tags,
             });
         }
+        let default_branch = raw
+            .default_branch
+            .as_ref()
+            .map_or("main", |b| b.value.as_str());
+        self.check_variants(&out, &origins, default_branch, &tags.branches);
         out
     }
 

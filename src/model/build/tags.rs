@@ -26,36 +26,8 @@ pub(super) const DEFAULT_FLAVOR: &[&str] = &["latest=auto"];
 impl Builder<'_> {
     pub(super) fn tags(&mut self, raw: &RawConfig, default_branch: &str) -> TagPolicy {
         let t = raw.tags.clone().unwrap_or_default();
-        let lines = |b: &mut Self,
-                     v: &Option<Sp<Vec<Sp<String>>>>,
-                     default: &[&str],
-                     check: fn(&str) -> Result<(), TagError>| match v {
-            None => default.iter().map(|s| s.to_string()).collect(),
-            Some(list) => list
-                .value
-                .iter()
-                .filter(|l| match check(&l.value) {
-                    Ok(()) => true,
-                    Err(why) => {
-                        b.error(
-                            l.span.clone(),
-                            why.to_string(),
-                            "rejected by docker/metadata-action",
-                        );
-                        false
-                    }
-                })
-                .map(|l| l.value.clone())
-                .collect(),
-        };
-        let rules = lines(
-            self,
-            &t.rules,
-            DEFAULT_RULES,
-            metadata_action::check_tag_line,
-        );
-        let flavor = lines(
-            self,
+        let rules = self.tag_lines(&t.rules, DEFAULT_RULES, metadata_action::check_tag_line);
+        let flavor = self.tag_lines(
             &t.flavor,
             DEFAULT_FLAVOR,
             metadata_action::check_flavor_line,
@@ -104,6 +76,35 @@ impl Builder<'_> {
             branches,
             per_arch: t.per_arch.as_ref().is_some_and(|p| p.value),
             arch_tag,
+        }
+    }
+
+    /// metadata-action input lines (`tags` or `flavor`), each checked as the action parses
+    /// it; `default` when the key is not set.
+    pub(super) fn tag_lines(
+        &mut self,
+        v: &Option<Sp<Vec<Sp<String>>>>,
+        default: &[&str],
+        check: fn(&str) -> Result<(), TagError>,
+    ) -> Vec<String> {
+        match v {
+            None => default.iter().map(|s| s.to_string()).collect(),
+            Some(list) => list
+                .value
+                .iter()
+                .filter(|l| match check(&l.value) {
+                    Ok(()) => true,
+                    Err(why) => {
+                        self.error(
+                            l.span.clone(),
+                            why.to_string(),
+                            "rejected by docker/metadata-action",
+                        );
+                        false
+                    }
+                })
+                .map(|l| l.value.clone())
+                .collect(),
         }
     }
 }

@@ -124,10 +124,14 @@ impl Builder<'_> {
     }
 }
 
+/// The runner of a platform `[workflow.runners]` does not name: amd64 and 386 (which an
+/// x86-64 kernel runs natively) on `ubuntu-24.04`, arm64 on `ubuntu-24.04-arm`, Windows on
+/// `windows-2025`; everything else (32-bit arm, which GitHub's arm64 runners cannot execute,
+/// ppc64le, s390x, riscv64, ...) under QEMU on `ubuntu-24.04`.
 fn default_runner(p: &Platform) -> Runner {
     match (p.os.as_str(), p.arch.as_str()) {
         ("linux", "amd64" | "386") => Runner::Native("ubuntu-24.04".into()),
-        ("linux", "arm64" | "arm") => Runner::Native("ubuntu-24.04-arm".into()),
+        ("linux", "arm64") => Runner::Native("ubuntu-24.04-arm".into()),
         ("windows", _) => Runner::Native("windows-2025".into()),
         _ => Runner::Qemu("ubuntu-24.04".into()),
     }

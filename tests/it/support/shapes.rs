@@ -17,6 +17,7 @@ pub(crate) const FIXTURES: &[&str] = &[
     "per-arch",
     "supply-chain",
     "registries",
+    "variants",
 ];
 
 /// The model of `fixtures/<name>/registry.toml`.
