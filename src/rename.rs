@@ -267,8 +267,17 @@ pub(crate) fn plan(
             Placeholders::Skip
         };
         let matcher = Matcher::with_placeholders(&renames, placeholders);
-        let references =
+        let mut references =
             rewrite::scan(&model.root, &matcher, &options).map_err(RenameError::Scan)?;
+        let skip: Vec<PathBuf> = std::iter::once(PathBuf::from(&model.config_name))
+            .chain(
+                rendered
+                    .iter()
+                    .filter(|f| !hand_written.contains(&f.path))
+                    .map(|f| PathBuf::from(&f.path)),
+            )
+            .collect();
+        add_definitions(&mut references, model, &real_root, &renames, &skip)?;
         notices.extend(version_tag_notices(&references, &renames));
         if !request.include_placeholders {
             notices.extend(probable_references(&model.root, &renames, &options)?);
@@ -294,6 +303,63 @@ pub(crate) fn plan(
         root: model.root.clone(),
         notices,
     })
+}
+
+/// Adds the edits of the definitions the workflow reader finds (`$(echo ${{
+/// github.repository }} | tr …)`, `${repo_name,,}`, `format()`, Helm `repository:`) to
+/// `references`, except where a text rule already edits them and in `skip`ped files.
+fn add_definitions(
+    references: &mut rewrite::Plan,
+    model: &Model,
+    real_root: &Path,
+    renames: &[Rename],
+    skip: &[PathBuf],
+) -> Result<(), RenameError> {
+    let ctx = crate::setup::RepoContext {
+        owner: model.owner.clone(),
+        repo: model.repo.clone(),
+    };
+    // A repository the reader cannot read has no definitions to add.
+    let Ok(setup) = crate::setup::read(&model.root, &ctx) else {
+        return Ok(());
+    };
+    let read = |rel: &Path| crate::fsafe::read(real_root, rel).ok().flatten();
+    let edits = rewrite::definition_edits(&setup, renames, &read);
+    for edit in edits {
+        if skip.contains(&edit.file) {
+            continue;
+        }
+        let existing = references
+            .files
+            .iter()
+            .position(|f| f.edit.path == edit.file);
+        let (original, mut refs) = match existing {
+            Some(i) => {
+                let f = references.files.remove(i);
+                (f.edit.original.unwrap_or_default(), f.references)
+            }
+            None => match read(&edit.file) {
+                Some(bytes) => (bytes, Vec::new()),
+                None => continue,
+            },
+        };
+        let r = edit.reference;
+        let d = edit.definition;
+        let overlaps = refs.iter().any(|o| {
+            (r.start <= o.end && o.start <= r.end) || (d.start <= o.start && o.end <= d.end)
+        });
+        if !overlaps && r.end <= original.len() {
+            let at = refs.partition_point(|o| o.start < r.start);
+            refs.insert(at, r);
+        }
+        let rewrite = rewrite::FileRewrite::new(edit.file.clone(), original, refs)
+            .map_err(RenameError::Scan)?;
+        let at = references
+            .files
+            .partition_point(|f| f.edit.path < rewrite.edit.path);
+        references.files.insert(at, rewrite);
+    }
+    Ok(())
 }
 
 /// A notice for every renamed reference written with a release version tag.

@@ -74,6 +74,10 @@ pub enum Form {
     /// `HOST/OWNER/` and a path spelled with a loop variable (`ghcr.io/o/p/$img-dev`),
     /// when the text holds the loop (`for img in a b c`) and every value names an image.
     LoopVariable,
+    /// A definition the workflow reader found (`$(echo ${{ github.repository }} | tr …)`,
+    /// `${repo_name,,}`, `format()`, Helm `repository:`): only the text after the
+    /// repository name is rewritten.
+    Definition,
     /// `OWNER/PATH`, exactly, assigned to a key whose name contains `image`
     /// (`IMAGE_NAME: owner/name`) that the same text uses after a registry
     /// (`${{ env.REGISTRY }}/${{ env.IMAGE_NAME }}`, `$REGISTRY/$IMAGE_NAME`).

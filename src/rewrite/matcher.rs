@@ -218,7 +218,7 @@ impl Matcher {
             }
         };
         match f.form {
-            Form::Image | Form::RegistryApi | Form::ImageName => {
+            Form::Image | Form::RegistryApi | Form::ImageName | Form::Definition => {
                 owner(&mut replacement, &mut kept_variable, &mut uppercase);
                 replacement.push_str(&rename.new_path);
             }

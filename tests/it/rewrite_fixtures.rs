@@ -114,3 +114,79 @@ fn every_form_is_renamed_then_nothing_is_left_and_renaming_back_restores_every_b
     assert_eq!(code, 0, "{err}");
     assert_eq!(snapshot(work.path()), snapshot(&forms_fixture("before")));
 }
+
+/// The images `adopt` reads in `root`: `registry/path`, sorted.
+fn adopted(root: &Path, owner: &str) -> Vec<String> {
+    use crate::support::run::ghcr_gen_text;
+    let (code, out, err) = ghcr_gen_text(
+        root,
+        &[
+            "adopt", "--owner", owner, "--repo", "shop", "--format", "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut images: Vec<String> = value["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            format!(
+                "{}/{}",
+                i["registry"].as_str().unwrap(),
+                i["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    images.sort();
+    images.dedup();
+    images
+}
+
+#[test]
+fn rename_moves_every_definition_the_reader_finds_and_back() {
+    use crate::support::run::ghcr_gen_text;
+    // (fixture, owner): workflows spelling the name through `${{ github.repository }}`
+    // with a suffix, `tr` into `$GITHUB_ENV`, `${x,,}` into a step output, `format()`, a
+    // matrix, Helm values with registry and repository apart, a mirror, variants.
+    for (fixture, owner) in [
+        ("env-suffix", "acme-labs"),
+        ("tr-env", "acme-labs"),
+        ("param-output", "acme-labs"),
+        ("format-call", "acme-labs"),
+        ("helm-split", "acme"),
+        ("matrix-include", "acme-labs"),
+        ("fork", "acme-labs"),
+        ("mirror", "acme-labs"),
+        ("variants", "acme-labs"),
+        ("per-arch", "acme"),
+        ("docs", "acme-labs"),
+    ] {
+        let work = temp_copy(&crate::support::tree::crate_path(&format!(
+            "fixtures/adopt/{fixture}"
+        )));
+        let root = work.path();
+        let (code, _, err) = ghcr_gen_text(
+            root,
+            &["adopt", "--write", "--owner", owner, "--repo", "shop"],
+        );
+        assert_eq!(code, 0, "{fixture}: {err}");
+        let before = adopted(root, owner);
+        let original = snapshot(root);
+        let (code, _, err) = ghcr_gen_text(root, &["rename", "--suffix", "-api", "--write"]);
+        assert_eq!(code, 0, "{fixture}: {err}");
+        let want: Vec<String> = before.iter().map(|i| format!("{i}-api")).collect();
+        assert_eq!(
+            adopted(root, owner),
+            want,
+            "{fixture}: the workflow still pushes an old name"
+        );
+        let (code, _, err) = ghcr_gen_text(root, &["rename", "--suffix", "", "--write"]);
+        assert_eq!(code, 0, "{fixture}: {err}");
+        assert_eq!(
+            snapshot(root),
+            original,
+            "{fixture}: not restored byte for byte"
+        );
+    }
+}
