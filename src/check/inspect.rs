@@ -63,6 +63,8 @@ pub(crate) struct Inspector {
     /// Per rename of `stale`: the service it belongs to.
     stale_service: Vec<usize>,
     tokens: TokenFinder,
+    /// What manifests pull compared with what CI publishes.
+    consumers: super::consumer::Consumers,
     /// `host/` in any letter case.
     hosts: HostFinder,
     registry: String,
@@ -133,6 +135,7 @@ impl Inspector {
             stale: Matcher::new(&renames),
             stale_service,
             tokens: TokenFinder::default(),
+            consumers: super::consumer::Consumers::new(model),
             hosts,
             owner_lc: model.owner_lc.clone(),
             known,
@@ -188,6 +191,9 @@ impl Inspector {
             let mut is_manifest =
                 || *manifest.get_or_insert_with(|| is_deploy_manifest(path, text));
             let seen = self.owner_references(text, &ignored, &mut is_manifest, &mut hits);
+            if is_manifest() {
+                self.consumers.hits(text, &ignored, &mut hits);
+            }
             for r in self.stale.find_bytes(text) {
                 if seen.binary_search(&r.start).is_ok() {
                     continue;
