@@ -719,7 +719,7 @@ renamed_from = ["ghcr.io/acme-labs/axon-doc-web", "ghcr.io/old-org/web"]
             "image: ghcr.io/acme-labs/axon-doc-nextjs:sha-${{ github.sha }}",
             "image: \"ghcr.io/acme-labs/axon-doc-nextjs:{{ .Values.tag }}\"",
             "see ghcr.io/acme-labs/axon-doc-nextjs: the web app",
-            "pull `ghcr.io/acme-labs/axon-doc-nextjs:v1.2.3`.",
+            "pull `ghcr.io/acme-labs/axon-doc-nextjs:1.2.3`.",
         ] {
             assert!(summary("compose.yaml", fine).is_empty(), "{fine}");
         }
