@@ -9,7 +9,11 @@
 //! - **tag no rule produces**: a release-looking tag (`1.2.3`, `v1.2`, `latest`) that the
 //!   service's tag rules, computed with the metadata-action engine for a push of the
 //!   default branch, the publishing branches and a `v*` git tag (what the generated
-//!   workflow triggers on), never give.
+//!   workflow triggers on), never give;
+//! - **cleanup of an unpublished package**: a workflow's packages REST API path
+//!   (`/orgs/OWNER/packages/container/NAME`, `/users/…`, `/user/…`) or
+//!   `delete-package-versions`' `package-name: NAME` naming a package under this owner
+//!   that no service publishes (nor lists in `renamed_from`: those are stale names).
 
 use std::ops::Range;
 
@@ -28,6 +32,8 @@ pub(crate) struct Consumers {
     services: Vec<Published>,
     registry: String,
     owner_lc: String,
+    /// Old package paths (`renamed_from` under this registry and owner), lowercased.
+    old: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -70,12 +76,139 @@ impl Consumers {
                 .build(services.iter().map(|s| s.package.as_bytes()))
                 .expect("a few package paths always build")
         });
+        let prefix = format!(
+            "{}/{}/",
+            model.registry.to_ascii_lowercase(),
+            model.owner_lc
+        );
+        let old = model
+            .services
+            .iter()
+            .flat_map(|s| &s.renamed_from)
+            .filter_map(|o| {
+                o.to_ascii_lowercase()
+                    .strip_prefix(&prefix)
+                    .map(str::to_owned)
+            })
+            .collect();
         Consumers {
             packages,
             services,
             registry: model.registry.to_ascii_lowercase(),
             owner_lc: model.owner_lc.clone(),
+            old,
         }
+    }
+
+    /// Hits for cleanup and retention steps of a workflow naming a package under this
+    /// owner that nobody publishes.
+    pub(crate) fn cleanup_hits(
+        &self,
+        text: &[u8],
+        ignored: &dyn Fn(usize) -> bool,
+        out: &mut Vec<Hit>,
+    ) {
+        for at in memchr::memmem::find_iter(text, b"packages/container/") {
+            let name_start = at + b"packages/container/".len();
+            if !self.api_owner_is_ours(text, at) {
+                continue;
+            }
+            self.judge_name(text, name_start, ignored, out);
+        }
+        if memchr::memmem::find(text, b"container").is_none() {
+            return;
+        }
+        for at in memchr::memmem::find_iter(text, b"package-name:") {
+            let mut v = at + b"package-name:".len();
+            while text.get(v).is_some_and(|&b| b == b' ' || b == b'\t') {
+                v += 1;
+            }
+            if text.get(v).is_some_and(|&b| b == b'"' || b == b'\'') {
+                v += 1;
+            }
+            self.judge_name(text, v, ignored, out);
+        }
+    }
+
+    /// Whether the packages API path whose `packages/container/` starts at `at` is under
+    /// this owner: `/orgs/OWNER/`, `/users/OWNER/` (the owner or a variable), `/user/`.
+    fn api_owner_is_ours(&self, t: &[u8], at: usize) -> bool {
+        let Some(slash) = at.checked_sub(1).filter(|&i| t[i] == b'/') else {
+            return false;
+        };
+        match syntax::segment_before(t, slash) {
+            Some(Segment::Literal(o)) => {
+                let owner = &t[o..slash];
+                if owner == b"user" {
+                    return true;
+                }
+                let kind_ok = o
+                    .checked_sub(1)
+                    .filter(|&i| t[i] == b'/')
+                    .and_then(|s| syntax::segment_before(t, s))
+                    .is_some_and(|k| {
+                        let w = &t[k.start()..o - 1];
+                        w == b"orgs" || w == b"users"
+                    });
+                kind_ok && owner.eq_ignore_ascii_case(self.owner_lc.as_bytes())
+            }
+            Some(Segment::Variable(_)) => true,
+            None => false,
+        }
+    }
+
+    /// A hit when the package name written at `start` is under this owner but published
+    /// by no service.
+    fn judge_name(
+        &self,
+        t: &[u8],
+        start: usize,
+        ignored: &dyn Fn(usize) -> bool,
+        out: &mut Vec<Hit>,
+    ) {
+        let len = t[start..]
+            .iter()
+            .take(256)
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'%'))
+            .count();
+        if len == 0 || t.get(start + len).is_some_and(|&b| b == b'$' || b == b'{') {
+            return;
+        }
+        let written = String::from_utf8_lossy(&t[start..start + len]).into_owned();
+        let name = written
+            .replace("%2F", "/")
+            .replace("%2f", "/")
+            .to_ascii_lowercase();
+        if name == "package"
+            || self.services.iter().any(|s| s.package == name)
+            || self.old.contains(&name)
+            || ignored(start)
+        {
+            return;
+        }
+        let published: Vec<&str> = self.services.iter().map(|s| s.package.as_str()).collect();
+        let candidates = published.clone();
+        let fix = match crate::config::closest(&name, &candidates) {
+            Some(best) => format!(
+                "did you mean `{best}`? This repository publishes {}",
+                list(&published)
+            ),
+            None => format!(
+                "this repository publishes {}; point the job at one of them, or mark the line `ghcr-gen: ignore` when another repository publishes `{name}`",
+                list(&published)
+            ),
+        };
+        out.push(Hit {
+            kind: Kind::Consumer,
+            severity: Severity::Warning,
+            span: start..start + len,
+            message: format!(
+                "cleanup job targets {}/{}/{name}, a package no service publishes",
+                self.registry, self.owner_lc
+            ),
+            label: "package nobody publishes here".into(),
+            fix,
+        });
     }
 
     /// Hits for what `text` (a manifest) pulls that CI does not publish.
@@ -292,4 +425,12 @@ fn bare_value_start(t: &[u8], o: usize) -> bool {
         let line = &t[ls..o];
         memchr::memmem::find(line, b"image").is_some()
     }
+}
+
+fn list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

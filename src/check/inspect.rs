@@ -194,6 +194,9 @@ impl Inspector {
             if is_manifest() {
                 self.consumers.hits(text, &ignored, &mut hits);
             }
+            if path.starts_with(".github/workflows") {
+                self.consumers.cleanup_hits(text, &ignored, &mut hits);
+            }
             for r in self.stale.find_bytes(text) {
                 if seen.binary_search(&r.start).is_ok() {
                     continue;
@@ -451,6 +454,9 @@ fn build_gate<'a>(paths: impl Iterator<Item = &'a str>, registry: &str) -> AhoCo
     }
     add(b"github.repository".to_vec());
     add(b"GITHUB_REPOSITORY".to_vec());
+    // Cleanup jobs: packages REST API paths and delete-package-versions inputs.
+    add(b"packages/container/".to_vec());
+    add(b"package-name".to_vec());
     add(format!("{registry}/").into_bytes());
     for p in secrets::PREFIXES {
         add(p.as_bytes().to_vec());
