@@ -298,6 +298,11 @@ impl Finder {
                     pos = f.end.max(m.end());
                     found.push(f);
                 }
+                // A `host/owner/` without a loop variable after it: the path that follows
+                // is searched next.
+                None if matches!(self.patterns[m.pattern().as_usize()], Pattern::HostOwner(_)) => {
+                    pos = m.end();
+                }
                 _ => pos = m.start() + 1,
             }
         }
