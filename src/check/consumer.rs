@@ -10,6 +10,8 @@
 //!   service's tag rules, computed with the metadata-action engine for a push of the
 //!   default branch, the publishing branches and a `v*` git tag (what the generated
 //!   workflow triggers on), never give;
+//! - **platform nobody builds**: a compose service pulling a published image with
+//!   `platform: os/arch` that the service's platforms do not include;
 //! - **cleanup of an unpublished package**: a workflow's packages REST API path
 //!   (`/orgs/OWNER/packages/container/NAME`, `/users/…`, `/user/…`) or
 //!   `delete-package-versions`' `package-name: NAME` naming a package under this owner
@@ -46,6 +48,8 @@ struct Published {
     flavor: Vec<String>,
     /// Branches whose pushes publish, default branch first.
     branches: Vec<String>,
+    /// The platforms CI builds (`linux/amd64`).
+    platforms: Vec<String>,
 }
 
 impl Consumers {
@@ -67,6 +71,7 @@ impl Consumers {
                     rules: s.tags.rules.clone(),
                     flavor: s.tags.flavor.clone(),
                     branches,
+                    platforms: s.platforms.iter().map(ToString::to_string).collect(),
                 }
             })
             .collect();
@@ -267,6 +272,9 @@ impl Consumers {
             {
                 out.push(hit);
             }
+            if let Some(hit) = platform_hit(text, start, service) {
+                out.push(hit);
+            }
         }
     }
 
@@ -384,6 +392,98 @@ fn tag_hit(text: &[u8], range: Range<usize>, service: &Published) -> Option<Hit>
         message: format!("{image}:{written} is a tag no rule of the tag policy produces"),
         label: format!("for git tag {release} CI pushes {shown}"),
         fix,
+    })
+}
+
+/// A hit when the compose service pulling the image at `at` sets a `platform:` the image
+/// is not built for: the `platform:` key at the same indentation as the `image:` line, in
+/// the same block.
+fn platform_hit(t: &[u8], at: usize, service: &Published) -> Option<Hit> {
+    let (ls, le) = crate::reference::text::line_bounds(t, at);
+    let indent = |s: usize, e: usize| t[s..e].iter().take_while(|&&b| b == b' ').count();
+    let n = indent(ls, le);
+    if !t[ls + n..le].starts_with(b"image:") {
+        return None;
+    }
+    let sibling = |s: usize, e: usize| -> Option<Option<Range<usize>>> {
+        let line = &t[s..e];
+        if line.iter().all(u8::is_ascii_whitespace) || line[indent(s, e)..].starts_with(b"#") {
+            return Some(None);
+        }
+        let k = indent(s, e);
+        if k < n {
+            return None; // the block ended
+        }
+        if k == n && line[k..].starts_with(b"platform:") {
+            let v = s + k + b"platform:".len();
+            let v = v + t[v..e]
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'"' | b'\''))
+                .count();
+            let end = v + t[v..e]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-'))
+                .count();
+            return Some((end > v).then_some(v..end));
+        }
+        Some(None)
+    };
+    let mut found = None;
+    // Lines before, then after, the `image:` line, bounded.
+    let mut s = ls;
+    for _ in 0..64 {
+        if s == 0 || found.is_some() {
+            break;
+        }
+        let e = s - 1;
+        let start = memchr::memrchr(b'\n', &t[..e]).map_or(0, |i| i + 1);
+        match sibling(start, e) {
+            Some(v) => found = found.or(v),
+            None => break,
+        }
+        s = start;
+    }
+    let mut e = le;
+    for _ in 0..64 {
+        if e >= t.len() || found.is_some() {
+            break;
+        }
+        let start = e + 1;
+        let end = memchr::memchr(b'\n', &t[start..]).map_or(t.len(), |i| start + i);
+        match sibling(start, end.min(t.len())) {
+            Some(v) => found = found.or(v),
+            None => break,
+        }
+        e = end;
+    }
+    let range = found?;
+    let written = String::from_utf8_lossy(&t[range.clone()]).into_owned();
+    let normal = match written.as_str() {
+        "linux/arm" => "linux/arm/v7".to_string(),
+        w => w.to_string(),
+    };
+    if service.platforms.is_empty() || service.platforms.contains(&normal) {
+        return None;
+    }
+    let built = list(
+        &service
+            .platforms
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    Some(Hit {
+        kind: Kind::Consumer,
+        severity: Severity::Warning,
+        span: range,
+        message: format!(
+            "{} is pulled for {written}, a platform no workflow builds",
+            service.image
+        ),
+        label: format!("CI builds {built}"),
+        fix: format!(
+            "add \"{normal}\" to the service's `platforms` in registry.toml, or pull one of {built}"
+        ),
     })
 }
 
