@@ -117,15 +117,24 @@ fn instructions(text: &str) -> Vec<String> {
 }
 
 /// A service named `NAME` or `NAME=CONTEXT` (context `.` when left out), built from
-/// `<context>/Dockerfile` under `root`.
+/// `<context>/Dockerfile` under `root`, or `<context>/Containerfile` when only that exists.
 pub(crate) fn named_service(root: &Path, spec: &str) -> FoundService {
     let (name, context) = spec.split_once('=').unwrap_or((spec, "."));
     let context = if context.is_empty() { "." } else { context };
-    let dockerfile = root.join(context).join("Dockerfile");
+    let trimmed = context.trim_end_matches('/');
+    let containerfile = root.join(context).join("Containerfile");
+    let use_containerfile = !root.join(context).join("Dockerfile").exists()
+        && std::fs::symlink_metadata(&containerfile).is_ok_and(|m| m.is_file());
+    let dockerfile = if use_containerfile {
+        containerfile
+    } else {
+        root.join(context).join("Dockerfile")
+    };
     FoundService {
         name: name.to_string(),
-        context: context.trim_end_matches('/').to_string(),
-        dockerfile: None,
+        context: trimmed.to_string(),
+        dockerfile: use_containerfile
+            .then(|| crate::model::paths::join_rel(trimmed, "Containerfile")),
         port: exposed_port(&dockerfile),
         user: DockerUser::of(&dockerfile),
     }
@@ -490,6 +499,18 @@ mod tests {
         );
         let bare = named_service(dir.path(), "web=");
         assert_eq!((bare.context.as_str(), bare.port), (".", None));
+        // Only a Containerfile: it is the service's Dockerfile.
+        std::fs::create_dir(dir.path().join("collector")).unwrap();
+        std::fs::write(
+            dir.path().join("collector/Containerfile"),
+            "FROM scratch\nEXPOSE 4317\n",
+        )
+        .unwrap();
+        let collector = named_service(dir.path(), "collector=collector");
+        assert_eq!(
+            (collector.dockerfile.as_deref(), collector.port),
+            (Some("collector/Containerfile"), Some(4317))
+        );
     }
 
     #[test]
@@ -784,5 +805,33 @@ mod discovery_tests {
         assert!(!mentions_path("context: ./api-gateway\n", "api"));
         assert!(!mentions_path("context: myapi\n", "api"));
         assert!(!mentions_path("context: ../api\n", "api"));
+    }
+}
+
+#[cfg(test)]
+mod discovery_props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn reading_names_sources_and_workflows_never_panics(
+            name in "\\PC{0,40}",
+            text in "\\PC{0,200}",
+            path in "[a-z./]{0,12}",
+        ) {
+            let _ = is_dockerfile_name(&name);
+            let _ = copy_sources(&text);
+            let _ = mentions_path(&text, &path);
+            let _ = builds_images(&text);
+        }
+
+        #[test]
+        fn copy_sources_never_leave_the_folder(text in "(COPY|ADD|copy) [-./a-z*\\[\\]\" ]{0,40}( |\n)") {
+            for src in copy_sources(&text) {
+                prop_assert!(!src.split('/').any(|s| s == ".."), "{src}");
+                prop_assert!(!src.starts_with('/'), "{src}");
+            }
+        }
     }
 }

@@ -60,11 +60,17 @@ impl RetentionContext {
         RetentionContext {
             registry: model.registry.clone(),
             owner: model.owner_lc.clone(),
+            // Variants share one package: named once.
             packages: model
                 .services
                 .iter()
                 .map(|s| s.package.as_str())
-                .collect::<Vec<_>>()
+                .fold(Vec::new(), |mut out: Vec<&str>, p| {
+                    if !out.contains(&p) {
+                        out.push(p);
+                    }
+                    out
+                })
                 .join(","),
             keep: retention.keep,
             exclude_tags: retention.keep_tags.join(","),

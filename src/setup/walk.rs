@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
-use super::{ConsumerRef, RepoContext, Setup, SetupError, Unexpressed, WorkflowRead};
+use super::{ConsumerKind, ConsumerRef, RepoContext, Setup, SetupError, Unexpressed, WorkflowRead};
 use crate::fsafe;
 
 /// Reads the repository at `root`.
@@ -46,7 +46,7 @@ pub(super) fn read(root: &Path, ctx: &RepoContext) -> Result<Setup, SetupError> 
                 .unwrap_or(entry.path())
                 .to_path_buf();
             if is_workflow(&rel) {
-                match read_text(&real, &rel) {
+                match read_text(entry.path(), &rel) {
                     Ok(Some(text)) => {
                         match super::find::read_workflow(Some(&real), &rel, &text, ctx) {
                             Ok(w) => lock(&workflows).push(w),
@@ -68,8 +68,8 @@ pub(super) fn read(root: &Path, ctx: &RepoContext) -> Result<Setup, SetupError> 
                     Err(e) => lock(&problems).push(problem(&rel, &e)),
                 }
             } else if let Some(kind) = super::consumers::kind_of(&rel)
-                && let Ok(Some(text)) = read_text(&real, &rel)
-                && may_consume(&text)
+                && let Ok(Some(text)) = read_text(entry.path(), &rel)
+                && may_consume(&text, kind)
             {
                 let found = super::consumers::read(&rel, &text, kind);
                 if !found.is_empty() {
@@ -145,25 +145,32 @@ fn merge(into: &mut super::PublishedImage, img: super::PublishedImage) {
     into.may_be_uppercase |= img.may_be_uppercase;
 }
 
-/// Whether a text may name an image at all (cheap prefilter before parsing).
-fn may_consume(text: &str) -> bool {
+/// Whether a text may name an image at all (a literal prefilter before any parsing): a
+/// YAML consumer needs an `image:`, `repository:` or `newName:` key, a text consumer a
+/// registry host.
+fn may_consume(text: &str, kind: ConsumerKind) -> bool {
     let b = text.as_bytes();
-    memchr::memmem::find(b, b"image").is_some()
-        || memchr::memmem::find(b, b"ghcr.io").is_some()
-        || memchr::memmem::find(b, b"docker.io").is_some()
-        || memchr::memmem::find(b, b"quay.io").is_some()
+    let has = |needle: &[u8]| memchr::memmem::find(b, needle).is_some();
+    match kind {
+        ConsumerKind::Makefile | ConsumerKind::Shell | ConsumerKind::Docs => {
+            has(b"ghcr.io/")
+                || has(b"docker.io/")
+                || has(b"quay.io/")
+                || has(b"registry.gitlab.com/")
+        }
+        _ => has(b"image:") || has(b"repository:") || has(b"newName:"),
+    }
 }
 
-fn read_text(real: &Path, rel: &Path) -> Result<Option<String>, String> {
-    match fsafe::read(real, rel) {
-        Ok(Some(bytes)) if bytes.len() <= super::yaml::MAX_TEXT => {
-            Ok(String::from_utf8(bytes).ok())
-        }
-        Ok(Some(_)) => Err(format!(
+/// Reads the file the walk found at `abs` (no symbolic link: the walk follows none, and
+/// the open refuses a link swapped in), bounded like every read.
+fn read_text(abs: &Path, rel: &Path) -> Result<Option<String>, String> {
+    match fsafe::read_regular(abs, rel) {
+        Ok(bytes) if bytes.len() <= super::yaml::MAX_TEXT => Ok(String::from_utf8(bytes).ok()),
+        Ok(_) => Err(format!(
             "larger than {} MiB, not read",
             super::yaml::MAX_TEXT >> 20
         )),
-        Ok(None) => Ok(None),
         Err(e) => Err(e.to_string()),
     }
 }

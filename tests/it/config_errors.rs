@@ -333,7 +333,7 @@ error: services `web` and `api` both publish ghcr.io/acme/app
 7 | [services.api]
   |           ^^^ same image as another service
   |
-help: give the image template a {service} placeholder, or set `image` in one service
+help: give the image template a {service} placeholder, set `image` in one service, or give each service a distinct `variant` (a tag suffix)
 
 "#]],
     );

@@ -6,6 +6,7 @@ mod adopt_fixtures;
 mod check_flow;
 mod cli;
 mod config_errors;
+mod config_variants;
 mod fixtures_validators;
 mod hostile;
 mod init_flow;

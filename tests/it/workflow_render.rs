@@ -507,16 +507,38 @@ fn metadata_step_gets_exactly_the_configured_rules_and_flavor() {
         for (job_name, job) in jobs(&doc) {
             let meta = step_using(job, "docker/metadata-action").expect("metadata step");
             let with = &meta["with"];
-            assert_eq!(
-                with["tags"].as_str().unwrap(),
-                format!("{}\n", model.tags.rules.join("\n")),
-                "{name}/{job_name}"
-            );
-            assert_eq!(
-                with["flavor"].as_str().unwrap(),
-                format!("{}\n", model.tags.flavor.join("\n")),
-                "{name}/{job_name}"
-            );
+            let first = &model.services[0].tags;
+            if model.services.iter().all(|s| s.tags == *first) {
+                // One policy for all: inline, and the top-level one unless a variant or a
+                // service's own [tags] changed it.
+                assert_eq!(
+                    with["tags"].as_str().unwrap(),
+                    format!("{}\n", first.rules.join("\n")),
+                    "{name}/{job_name}"
+                );
+                assert_eq!(
+                    with["flavor"].as_str().unwrap(),
+                    format!("{}\n", first.flavor.join("\n")),
+                    "{name}/{job_name}"
+                );
+            } else {
+                // Per service: every matrix entry carries its service's lines.
+                assert_eq!(with["tags"].as_str(), Some("${{ matrix.tag-rules }}"));
+                assert_eq!(with["flavor"].as_str(), Some("${{ matrix.flavor }}"));
+                for entry in matrix(job) {
+                    let service = model.service(entry["service"].as_str().unwrap()).unwrap();
+                    assert_eq!(
+                        entry["tag-rules"].as_str().unwrap(),
+                        service.tags.rules.join("\n"),
+                        "{name}/{job_name}"
+                    );
+                    assert_eq!(
+                        entry["flavor"].as_str().unwrap(),
+                        service.tags.flavor.join("\n"),
+                        "{name}/{job_name}"
+                    );
+                }
+            }
             // With mirrors, metadata-action names every target (`matrix.images`).
             let images = if model.services.iter().any(|s| !s.mirrors.is_empty()) {
                 "${{ matrix.images }}"

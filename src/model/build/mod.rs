@@ -1,7 +1,8 @@
 //! Builds the [`Model`] from raw configuration: applies defaults, checks every value, and
 //! reports each problem as a diagnostic at the span it concerns.
 //!
-//! One submodule per section (`services`: images and package names; `outputs`; `tags`;
+//! One submodule per section (`services`: images and package names; `variants`: build
+//! inputs, variants and per-service tags; `outputs`; `tags`;
 //! `workflow`; `k8s`; `retention`), each adding its method to `Builder`; this module holds the root
 //! keys and the reporting helpers they share. Name rules live in [`super::naming`], path
 //! rules in [`super::paths`].

@@ -1,5 +1,6 @@
 //! The `[services]` section (or the implicit single image): names, package names from the
-//! image template, build context and Dockerfile, port, env, health and `renamed_from`.
+//! image template, build context and Dockerfile, port, env, health and `renamed_from`; the
+//! build inputs, variant and own tag policy of each service are read by `variants`.
 
 use std::collections::BTreeSet;
 use std::ops::Range;

@@ -19,6 +19,7 @@ impl Builder<'_> {
             }
         }
         if let Some(list) = &w.runners {
+            let mut named: Vec<Platform> = Vec::new();
             for (platform, label) in &list.value {
                 let Some(p) = Platform::parse(&platform.value) else {
                     self.error(
@@ -28,6 +29,16 @@ impl Builder<'_> {
                     );
                     continue;
                 };
+                if named.contains(&p) {
+                    // `linux/arm` and `linux/arm/v7` are one platform.
+                    self.error(
+                        platform.span.clone(),
+                        format!("duplicate platform `{}`", platform.value),
+                        format!("`{p}` has a runner already"),
+                    );
+                    continue;
+                }
+                named.push(p.clone());
                 let runner = match label.value.as_str() {
                     "qemu" => Runner::Qemu("ubuntu-24.04".to_string()),
                     l if l.is_empty()

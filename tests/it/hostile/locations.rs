@@ -44,7 +44,7 @@ fn two_services_sharing_an_image_are_reported_at_both_and_at_the_template() {
 7 | [services.api]
   |           ^^^ same image as another service
   |
-help: give the image template a {service} placeholder, or set `image` in one service
+help: give the image template a {service} placeholder, set `image` in one service, or give each service a distinct `variant` (a tag suffix)
 "
     );
 }
