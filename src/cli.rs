@@ -154,6 +154,10 @@ struct RenameArgs {
     /// Config file (default: registry.toml here or in the nearest parent directory)
     #[arg(long, value_name = "PATH")]
     config: Option<PathBuf>,
+    /// Also rename references whose owner is a documentation placeholder
+    /// (`<owner>`, `your-username`, `OWNER`, `{github_user}`); otherwise they are only listed
+    #[arg(long)]
+    include_placeholders: bool,
 }
 
 #[derive(Args)]
@@ -335,6 +339,7 @@ fn dispatch(cli: Cli, report: &mut Report) -> Result<Exit, cmd::Error> {
                 write: a.write,
                 excludes: a.excludes,
                 json: a.format == DiffFormat::Json,
+                include_placeholders: a.include_placeholders,
             },
             report,
         ),

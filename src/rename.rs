@@ -17,7 +17,9 @@ use crate::model::naming::{self, NameError};
 use crate::model::{Model, Service};
 use crate::plan::{self, EditError, FileEdit};
 use crate::render::{self, TemplateError};
-use crate::rewrite::{self, Matcher, Rename, RewriteError, ScanOptions};
+use crate::rewrite::{self, Matcher, Placeholders, Rename, RewriteError, ScanOptions};
+
+use serde::Serialize;
 
 /// What to rename, as the user asked for it.
 #[derive(Debug, Clone, Default)]
@@ -32,6 +34,38 @@ pub(crate) struct Request {
     pub registry: Option<String>,
     /// Gitignore-style globs the reference scan skips, besides the config's.
     pub excludes: Vec<String>,
+    /// Rename references whose owner is a documentation placeholder too; otherwise they
+    /// are listed as [`NoticeKind::ProbableReference`].
+    pub include_placeholders: bool,
+}
+
+/// Something about a reference the user should know that the rewrite engine's warnings
+/// do not say: a release tag that exists under the new name only after CI pushes it, a
+/// probable reference left alone.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Notice {
+    /// Path relative to the root.
+    #[serde(serialize_with = "lossy_path")]
+    pub path: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    pub kind: NoticeKind,
+    /// A sentence for the user.
+    pub message: String,
+}
+
+/// The kinds of [`Notice`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoticeKind {
+    /// A reference with a release version tag (`:v1.2.3`) moved to the new name: that tag
+    /// exists there only after CI pushes the version again.
+    VersionTag,
+    /// A reference whose owner is a documentation placeholder, not renamed (pass
+    /// `--include-placeholders`).
+    ProbableReference,
 }
 
 /// Everything a rename would write.
@@ -47,6 +81,8 @@ pub(crate) struct RenamePlan {
     pub generated: Vec<FileEdit>,
     /// The model's root: every edit's path is relative to it.
     pub root: PathBuf,
+    /// Version tags moved and probable references left alone, sorted by place.
+    pub notices: Vec<Notice>,
 }
 
 /// Why a rename cannot be planned.
@@ -216,6 +252,7 @@ pub(crate) fn plan(
             .filter(|f| !hand_written.contains(&f.path))
             .map(|f| format!("/{}", f.path)),
     );
+    let mut notices = Vec::new();
     let references = if renames.is_empty() {
         rewrite::Plan::default()
     } else {
@@ -224,7 +261,29 @@ pub(crate) fn plan(
             paths: None,
             threads: 0,
         };
-        rewrite::scan(&model.root, &Matcher::new(&renames), &options).map_err(RenameError::Scan)?
+        let placeholders = if request.include_placeholders {
+            Placeholders::Include
+        } else {
+            Placeholders::Skip
+        };
+        let matcher = Matcher::with_placeholders(&renames, placeholders);
+        let mut references =
+            rewrite::scan(&model.root, &matcher, &options).map_err(RenameError::Scan)?;
+        let skip: Vec<PathBuf> = std::iter::once(PathBuf::from(&model.config_name))
+            .chain(
+                rendered
+                    .iter()
+                    .filter(|f| !hand_written.contains(&f.path))
+                    .map(|f| PathBuf::from(&f.path)),
+            )
+            .collect();
+        add_definitions(&mut references, model, &real_root, &renames, &skip)?;
+        notices.extend(version_tag_notices(&references, &renames));
+        if !request.include_placeholders {
+            notices.extend(probable_references(&model.root, &renames, &options)?);
+        }
+        notices.sort();
+        references
     };
     // The generated files that exist; registry.toml.
     let existing: Vec<render::PlannedFile> = rendered
@@ -242,7 +301,137 @@ pub(crate) fn plan(
         config,
         generated,
         root: model.root.clone(),
+        notices,
     })
+}
+
+/// Adds the edits of the definitions the workflow reader finds (`$(echo ${{
+/// github.repository }} | tr …)`, `${repo_name,,}`, `format()`, Helm `repository:`) to
+/// `references`, except where a text rule already edits them and in `skip`ped files.
+fn add_definitions(
+    references: &mut rewrite::Plan,
+    model: &Model,
+    real_root: &Path,
+    renames: &[Rename],
+    skip: &[PathBuf],
+) -> Result<(), RenameError> {
+    let ctx = crate::setup::RepoContext {
+        owner: model.owner.clone(),
+        repo: model.repo.clone(),
+    };
+    // A repository the reader cannot read has no definitions to add.
+    let Ok(setup) = crate::setup::read(&model.root, &ctx) else {
+        return Ok(());
+    };
+    let read = |rel: &Path| crate::fsafe::read(real_root, rel).ok().flatten();
+    let edits = rewrite::definition_edits(&setup, renames, &read);
+    for edit in edits {
+        if skip.contains(&edit.file) {
+            continue;
+        }
+        let existing = references
+            .files
+            .iter()
+            .position(|f| f.edit.path == edit.file);
+        let (original, mut refs) = match existing {
+            Some(i) => {
+                let f = references.files.remove(i);
+                (f.edit.original.unwrap_or_default(), f.references)
+            }
+            None => match read(&edit.file) {
+                Some(bytes) => (bytes, Vec::new()),
+                None => continue,
+            },
+        };
+        let r = edit.reference;
+        let d = edit.definition;
+        let overlaps = refs.iter().any(|o| {
+            (r.start <= o.end && o.start <= r.end) || (d.start <= o.start && o.end <= d.end)
+        });
+        if !overlaps && r.end <= original.len() {
+            let at = refs.partition_point(|o| o.start < r.start);
+            refs.insert(at, r);
+        }
+        let rewrite = rewrite::FileRewrite::new(edit.file.clone(), original, refs)
+            .map_err(RenameError::Scan)?;
+        let at = references
+            .files
+            .partition_point(|f| f.edit.path < rewrite.edit.path);
+        references.files.insert(at, rewrite);
+    }
+    Ok(())
+}
+
+/// A notice for every renamed reference written with a release version tag.
+fn version_tag_notices(references: &rewrite::Plan, renames: &[Rename]) -> Vec<Notice> {
+    let mut out = Vec::new();
+    for f in &references.files {
+        for r in &f.references {
+            let Some(tag) = &r.version_tag else { continue };
+            let new = renames
+                .get(r.rename)
+                .map_or_else(|| r.replacement.clone(), Rename::new_image);
+            out.push(Notice {
+                path: f.edit.path.clone(),
+                line: r.line,
+                column: r.column,
+                kind: NoticeKind::VersionTag,
+                message: format!(
+                    "{}:{tag} names a release; {new}:{tag} exists only after CI pushes that \
+                     version again (re-run its release, or copy it with \
+                     `docker buildx imagetools create -t {new}:{tag} {}:{tag}`)",
+                    r.old,
+                    renames
+                        .get(r.rename)
+                        .map_or_else(|| r.old.clone(), Rename::old_image),
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// The references whose owner is a documentation placeholder (`<owner>`,
+/// `your-username`): listed, not renamed. A second walk, costing one literal search per
+/// file without a package name.
+fn probable_references(
+    root: &Path,
+    renames: &[Rename],
+    options: &ScanOptions,
+) -> Result<Vec<Notice>, RenameError> {
+    let matcher = Matcher::with_placeholders(renames, Placeholders::Only);
+    let found = std::sync::Mutex::new(Vec::new());
+    rewrite::for_each_file(root, options, |rel, bytes| {
+        if !matcher.has_candidate(bytes) {
+            return Ok(());
+        }
+        let notices: Vec<Notice> = matcher
+            .find_bytes(bytes)
+            .into_iter()
+            .map(|r| Notice {
+                path: rel.to_path_buf(),
+                line: r.line,
+                column: r.column,
+                kind: NoticeKind::ProbableReference,
+                message: format!(
+                    "{} names the image with a placeholder owner; not renamed (pass \
+                     --include-placeholders to write `{}`)",
+                    r.old, r.replacement
+                ),
+            })
+            .collect();
+        found
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(notices);
+        Ok(())
+    })
+    .map_err(RenameError::Scan)?;
+    Ok(found.into_inner().unwrap_or_else(|p| p.into_inner()))
+}
+
+fn lossy_path<S: serde::Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&path.to_string_lossy())
 }
 
 impl fmt::Display for RenameError {

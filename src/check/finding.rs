@@ -20,6 +20,9 @@ pub enum Kind {
     Unpullable,
     /// A GitHub token, or a filled-in env file tracked by git.
     Secret,
+    /// A manifest pulls what CI does not publish: the package from another owner or
+    /// registry, or a tag no rule of the tag policy produces.
+    Consumer,
     /// The check itself failed: an unreadable file, a template error (exit 2).
     Error,
 }

@@ -63,6 +63,8 @@ pub(crate) struct Inspector {
     /// Per rename of `stale`: the service it belongs to.
     stale_service: Vec<usize>,
     tokens: TokenFinder,
+    /// What manifests pull compared with what CI publishes.
+    consumers: super::consumer::Consumers,
     /// `host/` in any letter case.
     hosts: HostFinder,
     registry: String,
@@ -133,6 +135,7 @@ impl Inspector {
             stale: Matcher::new(&renames),
             stale_service,
             tokens: TokenFinder::default(),
+            consumers: super::consumer::Consumers::new(model),
             hosts,
             owner_lc: model.owner_lc.clone(),
             known,
@@ -188,6 +191,12 @@ impl Inspector {
             let mut is_manifest =
                 || *manifest.get_or_insert_with(|| is_deploy_manifest(path, text));
             let seen = self.owner_references(text, &ignored, &mut is_manifest, &mut hits);
+            if is_manifest() {
+                self.consumers.hits(text, &ignored, &mut hits);
+            }
+            if path.starts_with(".github/workflows") {
+                self.consumers.cleanup_hits(text, &ignored, &mut hits);
+            }
             for r in self.stale.find_bytes(text) {
                 if seen.binary_search(&r.start).is_ok() {
                     continue;
@@ -445,6 +454,9 @@ fn build_gate<'a>(paths: impl Iterator<Item = &'a str>, registry: &str) -> AhoCo
     }
     add(b"github.repository".to_vec());
     add(b"GITHUB_REPOSITORY".to_vec());
+    // Cleanup jobs: packages REST API paths and delete-package-versions inputs.
+    add(b"packages/container/".to_vec());
+    add(b"package-name".to_vec());
     add(format!("{registry}/").into_bytes());
     for p in secrets::PREFIXES {
         add(p.as_bytes().to_vec());
@@ -713,7 +725,7 @@ renamed_from = ["ghcr.io/acme-labs/axon-doc-web", "ghcr.io/old-org/web"]
             "image: ghcr.io/acme-labs/axon-doc-nextjs:sha-${{ github.sha }}",
             "image: \"ghcr.io/acme-labs/axon-doc-nextjs:{{ .Values.tag }}\"",
             "see ghcr.io/acme-labs/axon-doc-nextjs: the web app",
-            "pull `ghcr.io/acme-labs/axon-doc-nextjs:v1.2.3`.",
+            "pull `ghcr.io/acme-labs/axon-doc-nextjs:1.2.3`.",
         ] {
             assert!(summary("compose.yaml", fine).is_empty(), "{fine}");
         }

@@ -7,6 +7,7 @@
 //! masks tokens; [`finding`] is what is reported. The command itself only loads the config
 //! and prints ([`crate::cmd::check`]).
 
+pub(crate) mod consumer;
 pub(crate) mod drift;
 pub(crate) mod finding;
 pub(crate) mod inspect;

@@ -30,6 +30,8 @@ pub struct Options<'a> {
     pub write: bool,
     pub excludes: Vec<String>,
     pub json: bool,
+    /// Rename references with a placeholder owner too (otherwise they are listed).
+    pub include_placeholders: bool,
 }
 
 /// What cannot be automated after a rename, printed after `--write`.
@@ -56,6 +58,7 @@ pub fn run(opts: &Options<'_>, report: &mut Report) -> Result<Exit, Error> {
         owner: opts.owner.clone(),
         registry: opts.registry.clone(),
         excludes: opts.excludes.clone(),
+        include_placeholders: opts.include_placeholders,
     };
     let plan = rename::plan(&request, &path, &display, &model)?;
     finish(opts, &plan, report)
@@ -67,6 +70,7 @@ struct JsonOut<'a> {
     renames: Vec<JsonRename>,
     edits: Vec<rewrite::Edit>,
     warnings: &'a [rewrite::Warning],
+    notices: &'a [rename::Notice],
     files: Vec<JsonFile>,
     written: bool,
 }
@@ -99,6 +103,7 @@ fn finish(opts: &Options<'_>, p: &RenamePlan, report: &mut Report) -> Result<Exi
                 .collect(),
             edits: p.references.edits(),
             warnings: &p.references.warnings,
+            notices: &p.notices,
             files: p
                 .pending_files()
                 .map(|e| JsonFile {
@@ -143,6 +148,15 @@ fn finish(opts: &Options<'_>, p: &RenamePlan, report: &mut Report) -> Result<Exi
             _ => w.path.display().to_string(),
         };
         report.status(format!("warning: {at}: {}", w.message));
+    }
+    for n in &p.notices {
+        report.status(format!(
+            "warning: {}:{}:{}: {}",
+            n.path.display(),
+            n.line,
+            n.column,
+            n.message
+        ));
     }
     let generated = p.pending_files().count().saturating_sub(1);
     report.status(format!(

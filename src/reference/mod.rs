@@ -11,6 +11,6 @@ pub(crate) mod hosts;
 pub(crate) mod syntax;
 pub mod text;
 
-pub use finder::{Finder, Form, Found, IGNORE_MARKER, Image};
+pub use finder::{Finder, Form, Found, IGNORE_MARKER, Image, LoopImages, Placeholders};
 pub use hosts::HostFinder;
 pub use syntax::{Tail, tail_at};

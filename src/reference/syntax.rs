@@ -295,6 +295,140 @@ pub(crate) fn env_variable_around(t: &[u8], s: usize, e: usize) -> Option<(usize
     ok.then(|| (s - 1, e))
 }
 
+/// The separator ending right before `p`: `/`, or `\/` as sed patterns escape it. Returns
+/// its start and whether it is escaped.
+pub(crate) fn separator_before(t: &[u8], p: usize) -> Option<(usize, bool)> {
+    let slash = p.checked_sub(1).filter(|&i| t[i] == b'/')?;
+    if slash > 0 && t[slash - 1] == b'\\' {
+        Some((slash - 1, true))
+    } else {
+        Some((slash, false))
+    }
+}
+
+/// The tail of a sed-escaped image path (`ghcr.io\/owner\/name`) ending at `i`: an
+/// unescaped `/` is sed's delimiter and ends it, `\/` goes on to a longer path.
+pub(crate) fn escaped_tail(t: &[u8], i: usize) -> Option<Tail> {
+    match t.get(i) {
+        Some(b'/') => Some(Tail::default()),
+        Some(b'\\') if t.get(i + 1) == Some(&b'/') => None,
+        _ => image_tail(t, i),
+    }
+}
+
+/// The tail of a path in a registry API URL (`HOST/v2/OWNER/NAME/manifests/TAG`): the
+/// path ends before `/manifests/`, `/tags/`, `/blobs/` or `/referrers/`, or where an
+/// image path would.
+pub(crate) fn api_tail(t: &[u8], i: usize) -> Option<Tail> {
+    const ENDPOINTS: [&[u8]; 4] = [b"/manifests/", b"/tags/", b"/blobs/", b"/referrers/"];
+    if ENDPOINTS.iter().any(|e| t[i..].starts_with(e)) {
+        return Some(Tail::default());
+    }
+    image_tail(t, i)
+}
+
+/// Longest placeholder read backwards, in bytes.
+const MAX_PLACEHOLDER: usize = 40;
+
+/// Start of a documentation placeholder for the owner that ends right before `p`:
+/// `<owner>`, `<your-username>`, `{github_user}`, `{owner}` (one brace, not a template), or a
+/// literal word `OWNER`, `USERNAME`, `ORG`, `USER`, `your-username`, `your_org`,
+/// `YOUR_GITHUB_USERNAME` and the like (a `your` prefix, or one of the upper-case words).
+pub(crate) fn placeholder_before(t: &[u8], p: usize) -> Option<usize> {
+    let lo = p.saturating_sub(MAX_PLACEHOLDER);
+    let close = *t.get(p.checked_sub(1)?)?;
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-');
+    if let Some(open) = match close {
+        b'>' => Some(b'<'),
+        b'}' => Some(b'{'),
+        _ => None,
+    } {
+        let inner_end = p - 1;
+        let mut i = inner_end;
+        while i > lo && is_word(t[i - 1]) {
+            i -= 1;
+        }
+        let ok = i < inner_end
+            && i > 0
+            && t[i - 1] == open
+            && (open != b'{' || (i < 2 || !matches!(t[i - 2], b'$' | b'{')))
+            && t[i].is_ascii_alphabetic();
+        return ok.then_some(i - 1);
+    }
+    let mut i = p;
+    while i > lo && is_word(t[i - 1]) {
+        i -= 1;
+    }
+    if i == p || !starts_word(t, i) {
+        return None;
+    }
+    let word = &t[i..p];
+    let upper_words: [&[u8]; 6] = [
+        b"OWNER",
+        b"USERNAME",
+        b"USER",
+        b"ORG",
+        b"ORGANIZATION",
+        b"NAMESPACE",
+    ];
+    let placeholder = upper_words.contains(&word)
+        || (word.len() > 5
+            && word[..4].eq_ignore_ascii_case(b"your")
+            && matches!(word[4], b'-' | b'_'));
+    placeholder.then_some(i)
+}
+
+/// For an owner starting at `o` (right after a `:`/`=` and blanks, maybe a quote): when the
+/// value is assigned to a key whose name contains `image`, the key's range. Used for
+/// `IMAGE_NAME: owner/name`.
+pub(crate) fn image_key_range(t: &[u8], i: usize) -> Option<std::ops::Range<usize>> {
+    if !image_key_before(t, i) {
+        return None;
+    }
+    let mut j = i;
+    if j > 0 && matches!(t[j - 1], b'"' | b'\'') {
+        j -= 1;
+    }
+    j = skip_blanks_back(t, j);
+    j -= 1; // `:` or `=`
+    if j > 0 && matches!(t[j - 1], b':' | b'?' | b'+') {
+        j -= 1;
+    }
+    j = skip_blanks_back(t, j);
+    if j > 0 && matches!(t[j - 1], b'"' | b'\'') {
+        j -= 1;
+    }
+    let end = j;
+    while j > 0 && end - j < MAX_SEGMENT && is_key_byte(t[j - 1]) {
+        j -= 1;
+    }
+    (j < end).then_some(j..end)
+}
+
+/// Whether the value ending at `i` ends there: an optional closing quote, then blanks and
+/// the end of the line, a comment, or the end of the text.
+pub(crate) fn value_ends(t: &[u8], i: usize) -> bool {
+    let mut j = i;
+    if t.get(j).is_some_and(|&b| b == b'"' || b == b'\'') {
+        j += 1;
+    }
+    j = skip_blanks(t, j);
+    matches!(t.get(j), None | Some(b'\n' | b'\r' | b'#' | b';'))
+}
+
+/// Whether a tag names a release version (`v1.2.3`, `1.2`, `2`): it exists under a new
+/// name only after CI pushes it there again.
+pub(crate) fn is_version_tag(tag: &[u8]) -> bool {
+    let rest = tag
+        .strip_prefix(b"v")
+        .or(tag.strip_prefix(b"V"))
+        .unwrap_or(tag);
+    rest.first().is_some_and(u8::is_ascii_digit)
+        && rest
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+' | b'_'))
+}
+
 fn continues_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/' | b'$' | b'{' | b'%' | b'*')
 }

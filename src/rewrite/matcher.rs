@@ -6,9 +6,9 @@
 use serde::Serialize;
 
 use crate::reference::finder::{Found, has_upper, strip_prefix_ci};
-use crate::reference::syntax::Segment;
+use crate::reference::syntax::{self, Segment};
 use crate::reference::{Finder, Image};
-pub use crate::reference::{Form, IGNORE_MARKER};
+pub use crate::reference::{Form, IGNORE_MARKER, Placeholders};
 
 /// One image moving from an old name to a new one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -114,6 +114,12 @@ pub struct Reference {
     /// A host or owner that changes is written as a variable and was kept: the variable's
     /// value must change too.
     pub kept_variable: bool,
+    /// The owner is a documentation placeholder (`<owner>`, `your-username`): a probable
+    /// reference, rewritten only with `rename --include-placeholders`.
+    pub placeholder: bool,
+    /// The release version tag written after the path (`:v1.2.3`): it exists under the new
+    /// name only after CI pushes it there again.
+    pub version_tag: Option<String>,
 }
 
 /// Finds references to the old names of a set of renames and maps them to the new ones.
@@ -140,11 +146,18 @@ struct Prepared {
 impl Matcher {
     /// A matcher for these renames; a [`Reference::rename`] indexes into `renames`.
     pub fn new(renames: &[Rename]) -> Matcher {
+        Matcher::with_placeholders(renames, Placeholders::Skip)
+    }
+
+    /// A matcher that treats documentation placeholders for the owner as `placeholders`
+    /// says: skipped ([`Matcher::new`]), included (`rename --include-placeholders`), or
+    /// only them (the probable references `rename` reports).
+    pub fn with_placeholders(renames: &[Rename], placeholders: Placeholders) -> Matcher {
         let images: Vec<Image> = renames.iter().map(Rename::old).collect();
         Matcher {
             originals: renames.to_vec(),
             renames: renames.iter().map(prepare).collect(),
-            finder: Finder::new(&images),
+            finder: Finder::with_placeholders(&images, placeholders),
         }
     }
 
@@ -169,37 +182,58 @@ impl Matcher {
         self.finder
             .find(text)
             .into_iter()
-            .map(|f| self.map(text, f))
+            .filter_map(|f| self.map(text, f))
+            // A placeholder stays one when only the owner changes: nothing to edit.
+            .filter(|r| !(r.placeholder && r.old == r.replacement))
             .collect()
     }
 
     /// What one found reference becomes.
-    fn map(&self, t: &[u8], f: Found) -> Reference {
+    fn map(&self, t: &[u8], f: Found) -> Option<Reference> {
         let rename = &self.renames[f.image];
         let mut replacement = String::new();
         let mut kept_variable = false;
         let mut uppercase = false;
-        // A written host (images, repository expressions after `HOST/`) comes first.
+        // A written host (images, repository expressions after `HOST/`) comes first, with
+        // what separates it from the owner or expression as written (`/`, `\/`, `/v2/`).
         if let Some((host, slash)) = f.host {
             kept_variable |= push_host(&mut replacement, t, host, slash, rename);
             uppercase |= has_upper(t, host, slash);
-            replacement.push('/');
+            let next = f
+                .owner
+                .map(|(o, _)| o.start())
+                .or(f.expression.as_ref().map(|e| e.start))
+                .unwrap_or(slash + 1);
+            replacement.push_str(&String::from_utf8_lossy(&t[slash..next]));
         }
-        match f.form {
-            Form::Image => {
-                if let Some((owner, slash)) = f.owner {
-                    kept_variable |= push_owner(&mut replacement, t, owner, slash, rename);
-                    uppercase |= has_upper(t, owner, slash);
-                    replacement.push('/');
+        let owner = |out: &mut String, kept: &mut bool, upper: &mut bool| {
+            if let Some((owner, slash)) = f.owner {
+                if f.placeholder {
+                    out.push_str(&String::from_utf8_lossy(&t[owner.start()..slash]));
+                } else {
+                    *kept |= push_owner(out, t, owner, slash, rename);
+                    *upper |= has_upper(t, owner, slash);
                 }
+                out.push_str(&String::from_utf8_lossy(&t[slash..f.path.start]));
+            }
+        };
+        match f.form {
+            Form::Image | Form::RegistryApi | Form::ImageName | Form::Definition => {
+                owner(&mut replacement, &mut kept_variable, &mut uppercase);
                 replacement.push_str(&rename.new_path);
             }
-            Form::PackageLink => {
-                let (owner, owner_slash) = f.owner.expect("a link has an owner");
-                replacement.push_str(&String::from_utf8_lossy(&t[f.start..owner.start()]));
-                kept_variable |= push_owner(&mut replacement, t, owner, owner_slash, rename);
-                uppercase |= has_upper(t, owner, owner_slash);
-                replacement.push_str(&String::from_utf8_lossy(&t[owner_slash..f.path.start]));
+            Form::LoopVariable => {
+                owner(&mut replacement, &mut kept_variable, &mut uppercase);
+                replacement.push_str(&self.loop_path(t, &f)?);
+            }
+            Form::Escaped => {
+                owner(&mut replacement, &mut kept_variable, &mut uppercase);
+                replacement.push_str(&rename.new_path.replace('/', "\\/"));
+            }
+            Form::PackageLink | Form::PackagesApi => {
+                let lead = f.owner.map_or(f.path.start, |(o, _)| o.start());
+                replacement.push_str(&String::from_utf8_lossy(&t[f.start..lead]));
+                owner(&mut replacement, &mut kept_variable, &mut uppercase);
                 let written = &t[f.path.clone()];
                 if written.windows(3).any(|w| w.eq_ignore_ascii_case(b"%2f")) {
                     let escape = if written.windows(3).any(|w| w == b"%2f") {
@@ -227,7 +261,8 @@ impl Matcher {
                 }
             }
         }
-        Reference {
+        let tag = f.tail.tag.clone().map(|r| &t[r]);
+        Some(Reference {
             start: f.start,
             end: f.end,
             rename: f.image,
@@ -239,7 +274,40 @@ impl Matcher {
             uppercase,
             form: f.form,
             kept_variable,
+            placeholder: f.placeholder,
+            version_tag: tag
+                .filter(|tag| syntax::is_version_tag(tag))
+                .map(|tag| String::from_utf8_lossy(tag).into_owned()),
+        })
+    }
+
+    /// The loop form's new path: the text before the variable and the variable as
+    /// written, then the part after it that every value's new name shares. `None` when the
+    /// values' images do not all change the same way after the variable (one template
+    /// cannot name them all) or change before it.
+    fn loop_path(&self, t: &[u8], f: &Found) -> Option<String> {
+        let (var, images) = f.loop_images.as_ref()?;
+        let before = &t[f.path.start..var.start];
+        let mut after: Option<&str> = None;
+        for &(image, value_len) in images {
+            let old = &self.originals[image].path;
+            let new = &self.renames[image].new_path;
+            let fixed = before.len() + value_len;
+            if new.len() < fixed || old.as_bytes()[..fixed] != new.as_bytes()[..fixed] {
+                return None;
+            }
+            let rest = new.get(fixed..)?;
+            if after.is_some_and(|a| a != rest) {
+                return None;
+            }
+            after = Some(rest);
         }
+        Some(format!(
+            "{}{}{}",
+            String::from_utf8_lossy(before),
+            String::from_utf8_lossy(&t[var.clone()]),
+            after?
+        ))
     }
 }
 

@@ -11,13 +11,15 @@
 //! path, package-page links. The walk never reads ignored, binary or excluded files, nor
 //! anything through a symbolic link.
 
+mod definitions;
 mod error;
 mod matcher;
 mod plan;
 mod scan;
 pub use crate::reference::text;
 
+pub use definitions::{DefinitionEdit, definition_edits};
 pub use error::RewriteError;
-pub use matcher::{Form, IGNORE_MARKER, Matcher, Reference, Rename};
+pub use matcher::{Form, IGNORE_MARKER, Matcher, Placeholders, Reference, Rename};
 pub use plan::{Edit, FileRewrite, Plan, Warning, WarningKind};
 pub use scan::{BINARY_PROBE, ScanOptions, for_each_file, scan};

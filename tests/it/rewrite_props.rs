@@ -2,7 +2,7 @@
 //! the identity, nothing outside a reference changes, and no input makes it panic.
 
 use crate::support::renames::rewrite;
-use ghcr_gen::rewrite::{Matcher, Rename};
+use ghcr_gen::rewrite::{Matcher, Placeholders, Rename};
 use proptest::prelude::*;
 
 fn renames() -> Vec<Rename> {
@@ -52,6 +52,9 @@ fn image() -> impl Strategy<Value = String> {
         "quay.io/",
         "${{ env.REGISTRY }}/",
         "$REGISTRY/",
+        "ghcr.io\\/",
+        "ghcr\\.io\\/",
+        "https://ghcr.io/v2/",
         "",
     ]);
     let owner = pick(&[
@@ -63,6 +66,10 @@ fn image() -> impl Strategy<Value = String> {
         "${OWNER}/",
         "$OWNER/",
         "${{ github.repository_owner }}/",
+        "acme-labs\\/",
+        "<owner>/",
+        "your-username/",
+        "OWNER\\/",
         "",
     ]);
     let path = pick(&[
@@ -89,6 +96,9 @@ fn image() -> impl Strategy<Value = String> {
         "-legacy",
         "2",
         "/",
+        "\\/",
+        "/manifests/latest",
+        "/tags/list",
     ]);
     (lead, host, owner, path, tail).prop_map(|(l, h, o, p, t)| format!("{l}{h}{o}{p}{t}"))
 }
@@ -97,6 +107,7 @@ fn image() -> impl Strategy<Value = String> {
 fn expression() -> impl Strategy<Value = String> {
     let before = pick(&[
         "IMAGE_NAME: ",
+        "IMAGE_NAME: acme-labs/axon-doc-nextjs\n$REGISTRY/$IMAGE_NAME ",
         "image=\"",
         "ghcr.io/",
         "$REGISTRY/",
@@ -130,6 +141,9 @@ fn link() -> impl Strategy<Value = String> {
         "github.com/users/acme-labs/packages/container/",
         "github.com/orgs/other/packages/container/",
         "github.com/orgs/acme/packages/container/",
+        "gh api /orgs/acme-labs/packages/container/",
+        "gh api users/${OWNER}/packages/container/",
+        "curl https://api.github.com/user/packages/container/",
     ]);
     let name = pick(&[
         "axon-doc-nextjs",
@@ -153,6 +167,8 @@ fn text() -> impl Strategy<Value = String> {
             ":latest", "@sha256:abab", ":v1@sha256:ab12", ".", ". ", ",", "\"", "'", "`", ")",
             "]", " ", "\t", "\n", "\r\n", "# ghcr-gen: ignore", "\u{feff}", "é", "日本", "{",
             "}}", "$", "%2F", "-", "/", "_", "2", "-api", "-v2", "axon-doc-nextjs", "acme-labs/",
+            "for p in axon-doc-nextjs axon-doc-crawler; do\n", "ghcr.io/acme-labs/$p", "ghcr.io/acme-labs/${p}-api",
+            "for p in axon-doc-nextjs-api axon-doc-crawler-api\n",
         ]),
         1 => "[ -~]{0,6}",
         1 => "\\PC{0,3}",
@@ -172,6 +188,13 @@ proptest! {
     #[test]
     fn renaming_twice_is_renaming_once(t in text()) {
         let m = Matcher::new(&renames());
+        let once = rewrite(&m, &t);
+        prop_assert!(m.find(&once).is_empty(), "second run finds {:?} in {:?}", m.find(&once), once);
+    }
+
+    #[test]
+    fn renaming_placeholders_twice_is_renaming_once(t in text()) {
+        let m = Matcher::with_placeholders(&renames(), Placeholders::Include);
         let once = rewrite(&m, &t);
         prop_assert!(m.find(&once).is_empty(), "second run finds {:?} in {:?}", m.find(&once), once);
     }

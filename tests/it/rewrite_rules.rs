@@ -1,7 +1,7 @@
 //! The reference contract, rule by rule, each with the look-alikes that must not match.
 
 use crate::support::renames::{axon_doc_api, rewrite};
-use ghcr_gen::rewrite::{Form, Matcher, Reference, Rename};
+use ghcr_gen::rewrite::{Form, Matcher, Placeholders, Reference, Rename};
 
 /// acme-labs/axon-doc: nextjs and crawler gain `-api`.
 fn suffix_matcher() -> Matcher {
@@ -459,4 +459,323 @@ fn many_references_on_one_long_line_are_found_in_linear_time() {
 fn an_empty_host_never_matches_a_bare_path() {
     let m = Matcher::new(&[Rename::with_suffix("", "acme-labs", "", "app", "-x")]);
     assert!(m.find("/acme-labs/app and x /acme-labs/app").is_empty());
+}
+
+/// acme/app, nested team/api, and a repository `app` on ghcr.io, all gaining `-api`.
+fn forms_matcher(placeholders: Placeholders) -> Matcher {
+    Matcher::with_placeholders(
+        &[
+            Rename::with_suffix("ghcr.io", "acme", "app", "app", "-api"),
+            Rename::with_suffix("ghcr.io", "acme", "app", "team/api", "-api"),
+        ],
+        placeholders,
+    )
+}
+
+#[test]
+fn sed_escaped_references_are_renamed_with_their_escapes() {
+    let m = forms_matcher(Placeholders::Skip);
+    assert_rewrites(
+        &m,
+        &[
+            (
+                "sed -i 's/ghcr.io\\/acme\\/app:.*/x/' k8s.yaml",
+                "sed -i 's/ghcr.io\\/acme\\/app-api:.*/x/' k8s.yaml",
+            ),
+            (
+                "sed -e \"s/ghcr\\.io\\/acme\\/app/ghcr\\.io\\/acme\\/app/g\"",
+                "sed -e \"s/ghcr\\.io\\/acme\\/app-api/ghcr\\.io\\/acme\\/app-api/g\"",
+            ),
+            (
+                "s|x|ghcr.io\\/Acme\\/team\\/api:${TAG}|",
+                "s|x|ghcr.io\\/Acme\\/team\\/api-api:${TAG}|",
+            ),
+            (
+                "s/${REGISTRY}\\/acme\\/app/x/",
+                "s/${REGISTRY}\\/acme\\/app-api/x/",
+            ),
+        ],
+    );
+    assert_eq!(m.find("ghcr.io\\/acme\\/app/")[0].form, Form::Escaped);
+    assert_untouched(
+        &m,
+        &[
+            "ghcr.io\\/acme\\/app\\/sub",
+            "ghcr.io\\/acme\\/app-legacy/",
+            "ghcr.io\\/other\\/app/",
+            "docker.io\\/acme\\/app/",
+            "ghcr.io/acme\\/app",
+            "ghcr.io\\/acme/app",
+            "ghcr.io\\/acme\\/team/api",
+            "ghcrxio\\/acme\\/app",
+        ],
+    );
+}
+
+#[test]
+fn registry_api_urls_are_renamed() {
+    let m = forms_matcher(Placeholders::Skip);
+    assert_rewrites(
+        &m,
+        &[
+            (
+                "curl -H \"$AUTH\" https://ghcr.io/v2/acme/app/manifests/latest",
+                "curl -H \"$AUTH\" https://ghcr.io/v2/acme/app-api/manifests/latest",
+            ),
+            (
+                "https://ghcr.io/v2/acme/team/api/tags/list",
+                "https://ghcr.io/v2/acme/team/api-api/tags/list",
+            ),
+            (
+                "${REGISTRY}/v2/${OWNER}/app/blobs/$DIGEST",
+                "${REGISTRY}/v2/${OWNER}/app-api/blobs/$DIGEST",
+            ),
+            (
+                "curl https://ghcr.io/v2/acme/app/referrers/sha256:ab",
+                "curl https://ghcr.io/v2/acme/app-api/referrers/sha256:ab",
+            ),
+        ],
+    );
+    assert_eq!(
+        m.find("https://ghcr.io/v2/acme/app/tags/list")[0].form,
+        Form::RegistryApi
+    );
+    assert_untouched(
+        &m,
+        &[
+            "https://ghcr.io/v2/acme/app/other/manifests/latest",
+            "https://ghcr.io/v2/other/app/manifests/latest",
+            "https://docker.io/v2/acme/app/manifests/latest",
+            "https://ghcr.io/v3/acme/app/manifests/latest",
+            "https://ghcr.io/xv2/acme/app/tags/list",
+            "https://ghcr.io/v2/acme/app-x/tags/list",
+        ],
+    );
+}
+
+#[test]
+fn packages_rest_api_paths_are_renamed() {
+    let m = forms_matcher(Placeholders::Skip);
+    assert_rewrites(
+        &m,
+        &[
+            (
+                "gh api /orgs/acme/packages/container/app/versions",
+                "gh api /orgs/acme/packages/container/app-api/versions",
+            ),
+            (
+                "gh api \"orgs/${{ github.repository_owner }}/packages/container/app/versions\"",
+                "gh api \"orgs/${{ github.repository_owner }}/packages/container/app-api/versions\"",
+            ),
+            (
+                "curl https://api.github.com/users/Acme/packages/container/team%2Fapi/versions",
+                "curl https://api.github.com/users/Acme/packages/container/team%2Fapi-api/versions",
+            ),
+            (
+                "gh api --method DELETE /user/packages/container/app",
+                "gh api --method DELETE /user/packages/container/app-api",
+            ),
+            (
+                "url: /orgs/acme/packages/container/team%2fapi?per_page=100",
+                "url: /orgs/acme/packages/container/team%2fapi-api?per_page=100",
+            ),
+        ],
+    );
+    assert_eq!(
+        m.find("gh api /orgs/acme/packages/container/app")[0].form,
+        Form::PackagesApi
+    );
+    assert_untouched(
+        &m,
+        &[
+            "gh api /orgs/other/packages/container/app/versions",
+            "gh api /orgs/acme/packages/npm/app/versions",
+            "gh api /teams/acme/packages/container/app",
+            "gh api /orgs/acme/packages/container/app-legacy/versions",
+            "https://example.com/orgs/acme/packages/container/app",
+            "gh api x/user/packages/container/app",
+            "gh api /orgs/acme/packages/container/team%2Fother",
+        ],
+    );
+}
+
+#[test]
+fn image_name_assigned_owner_and_path_is_renamed_when_used_after_a_registry() {
+    let m = forms_matcher(Placeholders::Skip);
+    let workflow = "env:\n  REGISTRY: ghcr.io\n  IMAGE_NAME: acme/app\n\
+                    steps:\n  - run: docker push ${{ env.REGISTRY }}/${{ env.IMAGE_NAME }}:latest\n";
+    assert_rewrites(
+        &m,
+        &[
+            (
+                workflow,
+                &workflow.replace("IMAGE_NAME: acme/app\n", "IMAGE_NAME: acme/app-api\n"),
+            ),
+            (
+                "IMAGE_NAME=\"Acme/team/api\" # the image\ndocker push \"$REGISTRY/$IMAGE_NAME\"\n",
+                "IMAGE_NAME=\"Acme/team/api-api\" # the image\ndocker push \"$REGISTRY/$IMAGE_NAME\"\n",
+            ),
+            (
+                "IMAGE: '${{ github.repository_owner }}/app'\ntags: ${REGISTRY}/${IMAGE}:1",
+                "IMAGE: '${{ github.repository_owner }}/app-api'\ntags: ${REGISTRY}/${IMAGE}:1",
+            ),
+        ],
+    );
+    assert_eq!(
+        m.find(workflow)[0].form,
+        Form::ImageName,
+        "{:?}",
+        m.find(workflow)
+    );
+    assert_untouched(
+        &m,
+        &[
+            // Not used after a registry: docker.io or a compose image.
+            "IMAGE_NAME: acme/app\nrun: docker push $IMAGE_NAME\n",
+            "image: acme/app\n",
+            // Used, but the value is not exactly owner/path.
+            "IMAGE_NAME: acme/app-web\nx: $REGISTRY/$IMAGE_NAME",
+            "IMAGE_NAME: acme/app:1\nx: $REGISTRY/$IMAGE_NAME",
+            "IMAGE_NAME: acme/app more\nx: $REGISTRY/$IMAGE_NAME",
+            "IMAGE_NAME: other/app\nx: $REGISTRY/$IMAGE_NAME",
+            // A key that does not name an image.
+            "REPO: acme/app\nx: $REGISTRY/$REPO",
+            // Another variable sharing the prefix.
+            "IMAGE_NAME: acme/app\nx: $REGISTRY/$IMAGE_NAME_X",
+        ],
+    );
+}
+
+#[test]
+fn owner_placeholders_are_probable_references_renamed_only_when_asked() {
+    let docs = [
+        (
+            "docker pull ghcr.io/your-username/app:latest",
+            "docker pull ghcr.io/your-username/app-api:latest",
+        ),
+        (
+            "docker pull ghcr.io/<owner>/app",
+            "docker pull ghcr.io/<owner>/app-api",
+        ),
+        ("ghcr.io/OWNER/team/api", "ghcr.io/OWNER/team/api-api"),
+        (
+            "image: ghcr.io/{github_user}/app",
+            "image: ghcr.io/{github_user}/app-api",
+        ),
+        (
+            "https://github.com/users/YOUR_GITHUB_USERNAME/packages/container/app",
+            "https://github.com/users/YOUR_GITHUB_USERNAME/packages/container/app-api",
+        ),
+    ];
+    let skip = forms_matcher(Placeholders::Skip);
+    let include = forms_matcher(Placeholders::Include);
+    let only = forms_matcher(Placeholders::Only);
+    for (before, after) in docs {
+        assert!(skip.find(before).is_empty(), "{before}");
+        assert_eq!(rewrite(&include, before), after);
+        let probable = only.find(before);
+        assert_eq!(probable.len(), 1, "{before}");
+        assert!(probable[0].placeholder);
+    }
+    // Real owners are not placeholders; neither are templates and longer words.
+    assert!(only.find("ghcr.io/acme/app").is_empty());
+    assert!(!include.find("ghcr.io/acme/app")[0].placeholder);
+    for text in [
+        "ghcr.io/${OWNER}/app",
+        "ghcr.io/{{ .Values.owner }}/app",
+        "ghcr.io/OWNERS/app",
+        "ghcr.io/yours/app",
+        "ghcr.io/<owner>/app-legacy",
+        "ghcr.io/${owner}/app",
+    ] {
+        assert!(only.find(text).is_empty(), "{text}");
+    }
+    // An owner change keeps the placeholder.
+    let m = Matcher::with_placeholders(
+        &[Rename {
+            host: "ghcr.io".into(),
+            owner: "acme".into(),
+            path: "app".into(),
+            new_host: "ghcr.io".into(),
+            new_owner: "neworg".into(),
+            new_path: "app".into(),
+            repo: "app".into(),
+        }],
+        Placeholders::Include,
+    );
+    assert!(m.find("ghcr.io/<owner>/app").is_empty());
+}
+
+#[test]
+fn version_tags_are_flagged_and_other_tags_are_not() {
+    let m = forms_matcher(Placeholders::Skip);
+    for (text, tag) in [
+        ("ghcr.io/acme/app:v1.2.3", Some("v1.2.3")),
+        ("ghcr.io/acme/app:1.2", Some("1.2")),
+        ("ghcr.io/acme/app:2-alpine", Some("2-alpine")),
+        ("ghcr.io/acme/app:latest", None),
+        ("ghcr.io/acme/app:${TAG}", None),
+        ("ghcr.io/acme/app:sha-abc1234", None),
+        ("ghcr.io/acme/app", None),
+    ] {
+        assert_eq!(m.find(text)[0].version_tag.as_deref(), tag, "{text}");
+    }
+}
+
+#[test]
+fn loop_variables_in_paths_are_renamed_when_every_value_names_an_image() {
+    let m = Matcher::new(&[
+        Rename::with_suffix("ghcr.io", "acme", "shop", "shop/web-dev", "-api"),
+        Rename::with_suffix("ghcr.io", "acme", "shop", "shop/worker-dev", "-api"),
+    ]);
+    let script =
+        "for img in web worker; do\n  docker push ghcr.io/acme/shop/$img-dev:latest\ndone\n";
+    assert_rewrites(
+        &m,
+        &[
+            (
+                script,
+                &script.replace("shop/$img-dev:", "shop/$img-dev-api:"),
+            ),
+            (
+                "for img in \"web\" 'worker'\ndo docker tag x ghcr.io/acme/shop/${img}-dev; done",
+                "for img in \"web\" 'worker'\ndo docker tag x ghcr.io/acme/shop/${img}-dev-api; done",
+            ),
+        ],
+    );
+    assert_eq!(m.find(script)[0].form, Form::LoopVariable);
+    // Renaming back removes the suffix again.
+    let back = Matcher::new(
+        &[
+            Rename::with_suffix("ghcr.io", "acme", "shop", "shop/web-dev", "-api"),
+            Rename::with_suffix("ghcr.io", "acme", "shop", "shop/worker-dev", "-api"),
+        ]
+        .iter()
+        .map(Rename::reversed)
+        .collect::<Vec<_>>(),
+    );
+    let renamed = rewrite(&m, script);
+    assert!(m.find(&renamed).is_empty(), "{renamed}");
+    assert_eq!(rewrite(&back, &renamed), script);
+    assert_untouched(
+        &m,
+        &[
+            // A value that names no image: one template cannot be renamed for all.
+            "for img in web db; do docker push ghcr.io/acme/shop/$img-dev; done",
+            // No loop in the text.
+            "docker push ghcr.io/acme/shop/$img-dev",
+            // Another variable, another owner, two variables, a glob value.
+            "for img in web worker; do docker push ghcr.io/acme/shop/$other-dev; done",
+            "for img in web worker; do docker push ghcr.io/other/shop/$img-dev; done",
+            "for img in web worker; do docker push ghcr.io/acme/shop/$img-$x; done",
+            "for img in web*; do docker push ghcr.io/acme/shop/$img-dev; done",
+            "for img in web worker; do docker push notghcr.io/acme/shop/$img-dev; done",
+        ],
+    );
+    // Values renamed differently cannot share one template.
+    let mixed = Matcher::new(&[
+        Rename::with_suffix("ghcr.io", "acme", "shop", "shop/web-dev", "-api"),
+        Rename::with_suffix("ghcr.io", "acme", "shop", "shop/worker-dev", "-v2"),
+    ]);
+    assert!(mixed.find(script).is_empty());
 }
