@@ -157,10 +157,18 @@ fn assert_pod_is_hardened(model: &Model, file: &str, doc: &Value) {
             assert_eq!(policy, "Always", "{file}: mutable tag never re-pulled");
         }
         let image = c["image"].as_str().unwrap();
-        assert!(
-            !image.contains(':') && !image.contains('@'),
-            "{file}: the base image carries a tag ({image}); the kustomization sets it"
-        );
+        match &service.variant {
+            // A variant names its own tag: the deployed one with the variant's suffix.
+            Some(v) if !model.k8s.tag.starts_with("sha256:") => assert_eq!(
+                image,
+                format!("{}:{}-{v}", service.image, model.k8s.tag),
+                "{file}: a variant deploys its own tag"
+            ),
+            _ => assert!(
+                !image.contains(':') && !image.contains('@'),
+                "{file}: the base image carries a tag ({image}); the kustomization sets it"
+            ),
+        }
         let long_running = service.kind == ServiceKind::Service;
         if long_running && service.port.is_some() {
             for probe in ["startupProbe", "readinessProbe", "livenessProbe"] {
