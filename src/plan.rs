@@ -349,6 +349,262 @@ pub fn unified_diff(edit: &FileEdit) -> String {
     out
 }
 
+/// One replacement in a file: the bytes `range` of the original become `with`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Splice<'a> {
+    pub range: std::ops::Range<usize>,
+    pub with: &'a [u8],
+}
+
+/// The unified diff of the file `path` (shown `/`-separated) whose `original` gets the
+/// `splices` (in order, not overlapping), built from the splices alone: only the lines
+/// they touch and three lines of context around them are looked at, so the cost is the
+/// size of the diff (plus one scan for line terminators up to the last splice), not a
+/// diff of the whole file, and the memory is that of the output.
+///
+/// The output is the same as [`unified_diff`] of the edit (same headers, hunks, context,
+/// `\ No newline at end of file` hints, lossy UTF-8): lines end at `\n`, `\r\n` or
+/// `\r`; consecutive changed lines show their removals, then their additions; hunks closer
+/// than seven unchanged lines merge. Where the whole-file diff could pair lines
+/// differently (a replacement text already in the original, or a splice touching a line
+/// terminator) or the splices are out of order, it falls back to [`unified_diff`].
+pub fn splice_diff(path: &str, original: &[u8], splices: &[Splice<'_>]) -> String {
+    hunks_of_splices(original, splices)
+        .map(|body| {
+            if body.is_empty() {
+                return format!("diff --git a/{path} b/{path}\n");
+            }
+            format!("diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n{body}")
+        })
+        .unwrap_or_else(|| {
+            unified_diff(&FileEdit {
+                path: PathBuf::from(path),
+                original: Some(original.to_vec()),
+                updated: apply_splices(original, splices),
+            })
+        })
+}
+
+/// `original` with `splices` applied (out-of-range or overlapping splices are skipped).
+fn apply_splices(original: &[u8], splices: &[Splice<'_>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(original.len());
+    let mut pos = 0;
+    for s in splices {
+        if s.range.start < pos || s.range.end < s.range.start || s.range.end > original.len() {
+            continue;
+        }
+        out.extend_from_slice(&original[pos..s.range.start]);
+        out.extend_from_slice(s.with);
+        pos = s.range.end;
+    }
+    out.extend_from_slice(&original[pos..]);
+    out
+}
+
+/// Lines of context around each change.
+const CONTEXT: usize = 3;
+
+/// A changed line: 0-based number, its byte range in the original (terminator included)
+/// and the splices on it (indices into the splice list).
+struct ChangedLine {
+    number: usize,
+    range: std::ops::Range<usize>,
+    splices: std::ops::Range<usize>,
+}
+
+/// The hunks of [`splice_diff`], or `None` when only the whole-file diff is sure to match.
+fn hunks_of_splices(original: &[u8], splices: &[Splice<'_>]) -> Option<String> {
+    let is_eol = |b: &u8| *b == b'\n' || *b == b'\r';
+    let mut pos = 0;
+    for s in splices {
+        let r = &s.range;
+        if r.start < pos || r.end < r.start || r.end > original.len() {
+            return None;
+        }
+        // A splice touching a terminator would join or split lines.
+        if original[r.clone()].iter().any(is_eol) || s.with.iter().any(is_eol) {
+            return None;
+        }
+        // Inside a `\r\n`, or no change at all: left to the whole-file diff.
+        let in_crlf =
+            r.start > 0 && original[r.start - 1] == b'\r' && original.get(r.start) == Some(&b'\n');
+        if in_crlf || original[r.clone()] == *s.with {
+            return None;
+        }
+        pos = r.end;
+    }
+    // A replacement already in the original: the whole-file diff might pair a changed
+    // line with an unchanged one.
+    let mut seen: Vec<&[u8]> = Vec::new();
+    for s in splices {
+        if s.with.is_empty() || seen.contains(&s.with) {
+            continue;
+        }
+        seen.push(s.with);
+        if memchr::memmem::find(original, s.with).is_some() {
+            return None;
+        }
+    }
+    let lines = changed_lines(original, splices);
+    let mut out = String::new();
+    let mut i = 0;
+    while i < lines.len() {
+        // A hunk: changed lines whose gaps are at most 2 * CONTEXT unchanged lines.
+        let mut j = i + 1;
+        while j < lines.len() && lines[j].number - lines[j - 1].number - 1 <= 2 * CONTEXT {
+            j += 1;
+        }
+        write_hunk(&mut out, original, splices, &lines[i..j]);
+        i = j;
+    }
+    Some(out)
+}
+
+/// The changed lines, in order, with their numbers (one forward scan for terminators).
+fn changed_lines(original: &[u8], splices: &[Splice<'_>]) -> Vec<ChangedLine> {
+    let mut lines: Vec<ChangedLine> = Vec::new();
+    // Line number and start of the line that holds `counted`.
+    let (mut number, mut line_start, mut counted) = (0usize, 0usize, 0usize);
+    for (k, s) in splices.iter().enumerate() {
+        if let Some(last) = lines.last_mut()
+            && s.range.start < last.range.end
+        {
+            last.splices.end = k + 1;
+            continue;
+        }
+        // Count terminators between `counted` and the splice.
+        let mut at = counted;
+        while let Some(off) = memchr::memchr2(b'\n', b'\r', &original[at..s.range.start]) {
+            let t = at + off;
+            let end = terminator_end(original, t);
+            if end > s.range.start {
+                break; // a splice inside `\r\n`: refused by the caller
+            }
+            number += 1;
+            line_start = end;
+            at = end;
+        }
+        counted = s.range.start;
+        let end = line_end(original, s.range.end);
+        lines.push(ChangedLine {
+            number,
+            range: line_start..end,
+            splices: k..k + 1,
+        });
+    }
+    lines
+}
+
+/// The end of the terminator starting at `t` (`\r\n` is one).
+fn terminator_end(text: &[u8], t: usize) -> usize {
+    if text[t] == b'\r' && text.get(t + 1) == Some(&b'\n') {
+        t + 2
+    } else {
+        t + 1
+    }
+}
+
+/// The end of the line holding `from` (after its terminator, or the end of the text).
+fn line_end(text: &[u8], from: usize) -> usize {
+    match memchr::memchr2(b'\n', b'\r', &text[from..]) {
+        Some(off) => terminator_end(text, from + off),
+        None => text.len(),
+    }
+}
+
+/// The start of the line before the one starting at `start` (`start` > 0).
+fn previous_line_start(text: &[u8], start: usize) -> usize {
+    // `start` follows a terminator: step over it (`\r\n` as one), then find the one before.
+    let mut t = start - 1;
+    if text[t] == b'\n' && t > 0 && text[t - 1] == b'\r' {
+        t -= 1;
+    }
+    match memchr::memrchr2(b'\n', b'\r', &text[..t]) {
+        Some(p) => p + 1,
+        None => 0,
+    }
+}
+
+/// Writes one hunk: its header, context, and each run of changed lines as removals then
+/// additions.
+fn write_hunk(out: &mut String, original: &[u8], splices: &[Splice<'_>], lines: &[ChangedLine]) {
+    use std::fmt::Write as _;
+    let first = &lines[0];
+    let last = &lines[lines.len() - 1];
+    let mut before = Vec::new();
+    let mut start = first.range.start;
+    while before.len() < CONTEXT && start > 0 {
+        let prev = previous_line_start(original, start);
+        before.push(prev..start);
+        start = prev;
+    }
+    before.reverse();
+    let mut after = Vec::new();
+    let mut end = last.range.end;
+    while after.len() < CONTEXT && end < original.len() {
+        let next = line_end(original, end);
+        after.push(end..next);
+        end = next;
+    }
+    let count = last.number - first.number + 1 + before.len() + after.len();
+    let from = first.number - before.len() + 1;
+    let range = |n: usize| {
+        if n == 1 {
+            from.to_string()
+        } else {
+            format!("{from},{n}")
+        }
+    };
+    let _ = writeln!(out, "@@ -{} +{} @@", range(count), range(count));
+    for r in &before {
+        push_line(out, ' ', &original[r.clone()]);
+    }
+    let mut i = 0;
+    while i < lines.len() {
+        let mut j = i + 1;
+        while j < lines.len() && lines[j].number == lines[j - 1].number + 1 {
+            j += 1;
+        }
+        for l in &lines[i..j] {
+            push_line(out, '-', &original[l.range.clone()]);
+        }
+        for l in &lines[i..j] {
+            let mut new = Vec::with_capacity(l.range.len());
+            let mut pos = l.range.start;
+            for s in &splices[l.splices.clone()] {
+                new.extend_from_slice(&original[pos..s.range.start]);
+                new.extend_from_slice(s.with);
+                pos = s.range.end;
+            }
+            new.extend_from_slice(&original[pos..l.range.end]);
+            push_line(out, '+', &new);
+        }
+        if j < lines.len() {
+            // Unchanged lines between two runs of the hunk.
+            let mut at = lines[j - 1].range.end;
+            while at < lines[j].range.start {
+                let next = line_end(original, at);
+                push_line(out, ' ', &original[at..next]);
+                at = next;
+            }
+        }
+        i = j;
+    }
+    for r in &after {
+        push_line(out, ' ', &original[r.clone()]);
+    }
+}
+
+/// One diff line: the tag, the line (lossy UTF-8), and the missing-newline hint when it
+/// has no terminator.
+fn push_line(out: &mut String, tag: char, line: &[u8]) {
+    out.push(tag);
+    out.push_str(&String::from_utf8_lossy(line));
+    if !line.ends_with(b"\n") && !line.ends_with(b"\r") {
+        out.push_str("\n\\ No newline at end of file\n");
+    }
+}
+
 /// Colours a unified diff for a terminal: headers bold, removals red, additions green.
 pub fn colorize_diff(diff: &str) -> String {
     let mut out = String::with_capacity(diff.len() + diff.len() / 4);
@@ -882,6 +1138,83 @@ mod tests {
             std::fs::Permissions::from_mode(0o755),
         )
         .unwrap();
+    }
+
+    /// The splice diff of `text` where each `OLD` becomes `NEW-NAME`, and the whole-file
+    /// diff of the same edit.
+    fn both_diffs(text: &str) -> (String, String) {
+        let ranges: Vec<_> = text
+            .match_indices("OLD")
+            .map(|(i, m)| i..i + m.len())
+            .collect();
+        let splices: Vec<Splice<'_>> = ranges
+            .iter()
+            .map(|r| Splice {
+                range: r.clone(),
+                with: b"NEW-NAME",
+            })
+            .collect();
+        let fast = splice_diff("f.txt", text.as_bytes(), &splices);
+        let slow = unified_diff(&FileEdit {
+            path: "f.txt".into(),
+            original: Some(text.as_bytes().to_vec()),
+            updated: text.replace("OLD", "NEW-NAME").into_bytes(),
+        });
+        (fast, slow)
+    }
+
+    #[test]
+    fn splice_diff_matches_the_whole_file_diff_on_edge_cases() {
+        for text in [
+            "OLD",
+            "OLD\n",
+            "a\nOLD",
+            "OLD\nOLD\nOLD\n",
+            "x OLD y OLD\n",
+            "a\r\nOLD\r\nb\r\n",
+            "a\rOLD\rb",
+            "1\n2\n3\n4\nOLD\n5\n6\n7\n8\n9\n10\nOLD\n11\n12\n13\n14\n",
+            "1\n2\n3\n4\nOLD\n5\n6\n7\n8\n9\n10\n11\nOLD\n11\n12\n13\n14\n",
+            "\u{feff}OLD \u{e9}\n\n\nb",
+            "a\n\n\n\nOLD\n\n\n\n",
+            "no reference here\n",
+        ] {
+            let (fast, slow) = both_diffs(text);
+            assert_eq!(fast, slow, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn splice_diff_keeps_invalid_utf8_lossy_like_the_whole_file_diff() {
+        let text = b"\xff\xfe OLD\n\xc3\n".to_vec();
+        let splices = [Splice {
+            range: 3..6,
+            with: b"NEW",
+        }];
+        let fast = splice_diff("f", &text, &splices);
+        let slow = unified_diff(&FileEdit {
+            path: "f".into(),
+            original: Some(text.clone()),
+            updated: b"\xff\xfe NEW\n\xc3\n".to_vec(),
+        });
+        assert_eq!(fast, slow);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn splice_diff_matches_the_whole_file_diff(
+            lines in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "plain\n", "OLD\n", "a OLD b OLD\n", "\n", "x\r\n", "OLD\r\n",
+                    "same\n", "same\n", "tail", "OLD", "c\r", "\u{e9}OLD\n",
+                ]),
+                0..60,
+            )
+        ) {
+            let text = lines.concat();
+            let (fast, slow) = both_diffs(&text);
+            proptest::prop_assert_eq!(fast, slow);
+        }
     }
 
     #[test]

@@ -32,6 +32,9 @@ pub(crate) struct Request {
     pub registry: Option<String>,
     /// Gitignore-style globs the reference scan skips, besides the config's.
     pub excludes: Vec<String>,
+    /// Plan for a dry run only: the references' diffs, not the files' contents
+    /// ([`References::Previewed`]); such a plan cannot be written.
+    pub preview: bool,
 }
 
 /// Everything a rename would write.
@@ -40,13 +43,56 @@ pub(crate) struct RenamePlan {
     /// The images that move (unchanged names left out).
     pub renames: Vec<Rename>,
     /// The repository's references.
-    pub references: rewrite::Plan,
+    pub references: References,
     /// registry.toml, edited.
     pub config: FileEdit,
     /// The generated files that exist, re-rendered from the edited config.
     pub generated: Vec<FileEdit>,
     /// The model's root: every edit's path is relative to it.
     pub root: PathBuf,
+}
+
+/// The repository's references to the old names, planned for writing or for a dry run.
+#[derive(Debug, Clone)]
+pub(crate) enum References {
+    /// Every file's edit, contents included: what [`RenamePlan::write`] writes.
+    Planned(rewrite::Plan),
+    /// Every file's references and diff, without contents ([`Request::preview`]).
+    Previewed(rewrite::Preview),
+}
+
+impl References {
+    /// Every edit, file by file.
+    pub(crate) fn edits(&self) -> Vec<rewrite::Edit> {
+        match self {
+            References::Planned(p) => p.edits(),
+            References::Previewed(p) => p.edits(),
+        }
+    }
+
+    /// The warnings, sorted.
+    pub(crate) fn warnings(&self) -> &[rewrite::Warning] {
+        match self {
+            References::Planned(p) => &p.warnings,
+            References::Previewed(p) => &p.warnings,
+        }
+    }
+
+    /// Number of references over all files.
+    pub(crate) fn reference_count(&self) -> usize {
+        match self {
+            References::Planned(p) => p.reference_count(),
+            References::Previewed(p) => p.reference_count(),
+        }
+    }
+
+    /// Number of files with references.
+    pub(crate) fn file_count(&self) -> usize {
+        match self {
+            References::Planned(p) => p.files.len(),
+            References::Previewed(p) => p.files.len(),
+        }
+    }
 }
 
 /// Why a rename cannot be planned.
@@ -99,11 +145,13 @@ impl RenamePlan {
     /// old images) is finished by running the same command again: files already written
     /// hold the new names, which the rename leaves alone.
     pub(crate) fn write(&self) -> Result<(), EditError> {
-        let first = self
-            .references
-            .file_edits()
-            .chain(&self.generated)
-            .collect();
+        let References::Planned(references) = &self.references else {
+            return Err(EditError::Write {
+                path: self.root.clone(),
+                source: io::Error::other("a rename planned as a dry run cannot be written"),
+            });
+        };
+        let first = references.file_edits().chain(&self.generated).collect();
         plan::write_phases(&self.root, vec![first, vec![&self.config]]).map(drop)
     }
 }
@@ -216,15 +264,21 @@ pub(crate) fn plan(
             .filter(|f| !hand_written.contains(&f.path))
             .map(|f| format!("/{}", f.path)),
     );
-    let references = if renames.is_empty() {
-        rewrite::Plan::default()
-    } else {
-        let options = ScanOptions {
-            excludes,
-            paths: None,
-            threads: 0,
-        };
-        rewrite::scan(&model.root, &Matcher::new(&renames), &options).map_err(RenameError::Scan)?
+    let options = ScanOptions {
+        excludes,
+        paths: None,
+        threads: 0,
+    };
+    let matcher = Matcher::new(&renames);
+    let references = match (renames.is_empty(), request.preview) {
+        (true, true) => References::Previewed(rewrite::Preview::default()),
+        (true, false) => References::Planned(rewrite::Plan::default()),
+        (false, true) => References::Previewed(
+            rewrite::preview(&model.root, &matcher, &options).map_err(RenameError::Scan)?,
+        ),
+        (false, false) => References::Planned(
+            rewrite::scan(&model.root, &matcher, &options).map_err(RenameError::Scan)?,
+        ),
     };
     // The generated files that exist; registry.toml.
     let existing: Vec<render::PlannedFile> = rendered

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::Error;
 use crate::exit::Exit;
 use crate::plan::Status;
-use crate::rename::{self, RenamePlan, Request};
+use crate::rename::{self, References, RenamePlan, Request};
 use crate::report::{Message, Report};
 use crate::rewrite;
 
@@ -56,6 +56,7 @@ pub fn run(opts: &Options<'_>, report: &mut Report) -> Result<Exit, Error> {
         owner: opts.owner.clone(),
         registry: opts.registry.clone(),
         excludes: opts.excludes.clone(),
+        preview: !opts.write,
     };
     let plan = rename::plan(&request, &path, &display, &model)?;
     finish(opts, &plan, report)
@@ -98,7 +99,7 @@ fn finish(opts: &Options<'_>, p: &RenamePlan, report: &mut Report) -> Result<Exi
                 })
                 .collect(),
             edits: p.references.edits(),
-            warnings: &p.references.warnings,
+            warnings: p.references.warnings(),
             files: p
                 .pending_files()
                 .map(|e| JsonFile {
@@ -118,16 +119,22 @@ fn finish(opts: &Options<'_>, p: &RenamePlan, report: &mut Report) -> Result<Exi
         report.status("nothing to rename: the names are already current");
         return Ok(Exit::Ok);
     }
-    // A dry run shows the diffs; a write names the files it changed.
-    for f in &p.references.files {
-        if opts.write {
-            report.status(format!(
-                "updated {} ({} reference(s))",
-                f.edit.display_path(),
-                f.references.len()
-            ));
-        } else {
-            report.push(Message::Diff(f.edit.diff()));
+    // A dry run shows the diffs (built from the references while scanning); a write
+    // names the files it changed.
+    match &p.references {
+        References::Planned(plan) => {
+            for f in &plan.files {
+                report.status(format!(
+                    "updated {} ({} reference(s))",
+                    f.edit.display_path(),
+                    f.references.len()
+                ));
+            }
+        }
+        References::Previewed(preview) => {
+            for f in &preview.files {
+                report.push(Message::Diff(f.diff.clone()));
+            }
         }
     }
     for e in p.pending_files() {
@@ -137,7 +144,7 @@ fn finish(opts: &Options<'_>, p: &RenamePlan, report: &mut Report) -> Result<Exi
             report.push(Message::Diff(e.diff()));
         }
     }
-    for w in &p.references.warnings {
+    for w in p.references.warnings() {
         let at = match (w.line, w.column) {
             (Some(l), Some(c)) => format!("{}:{l}:{c}", w.path.display()),
             _ => w.path.display().to_string(),
@@ -148,7 +155,7 @@ fn finish(opts: &Options<'_>, p: &RenamePlan, report: &mut Report) -> Result<Exi
     report.status(format!(
         "{} reference(s) in {} file(s), registry.toml, {generated} generated file(s)",
         p.references.reference_count(),
-        p.references.files.len(),
+        p.references.file_count(),
     ));
     if opts.write {
         report.status("written.");
