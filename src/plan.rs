@@ -238,36 +238,74 @@ pub fn write_phases<'a>(
     Ok(phases.into_iter().flatten().collect())
 }
 
-/// Writes one phase's edits in parallel, recording each written edit in `written`.
+/// Writes one phase's edits, recording each written edit in `written`, in four steps so
+/// that no file waits on another's `fsync`: every file is checked and written to a
+/// temporary file in its directory (in parallel); the temporary files are flushed to disk
+/// (`fsync`, in parallel); each is checked once more and renamed over its file; then each
+/// directory that got a file is flushed once (`fsync`, in parallel), which makes the
+/// renames durable. A failure before the renames writes nothing (the temporary files are
+/// discarded); a failure during them leaves the files renamed so far written.
 fn write_phase<'a>(
     real_root: &Path,
     edits: &[&'a FileEdit],
     written: &Mutex<Vec<&'a FileEdit>>,
 ) -> Result<(), EditError> {
-    let write_one = |e: &'a FileEdit| -> Result<(), EditError> {
+    let staged = parallel(edits, |e| {
         let target = unchanged(real_root, e)?;
-        write_checked(target.path(), &e.path, &e.updated, || {
-            unchanged(real_root, e).map(drop)
-        })?;
-        written.lock().unwrap_or_else(|p| p.into_inner()).push(e);
-        Ok(())
-    };
-    let workers = edits.len().min(MAX_WRITERS);
+        Staged::create(e, target.path())
+    })?;
+    parallel(&staged, |s| s.sync())?;
+    let mut dirs: Vec<(&Path, &std::fs::File, &Path)> = Vec::new();
+    for s in &staged {
+        unchanged(real_root, s.edit)?;
+        s.commit()?;
+        written
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(s.edit);
+        if !dirs.iter().any(|(d, _, _)| *d == s.dir_path.as_path()) {
+            dirs.push((&s.dir_path, &s.dir, &s.edit.path));
+        }
+    }
+    parallel(&dirs, |(_, dir, shown)| {
+        dir.sync_all().map_err(|source| EditError::Write {
+            path: shown.to_path_buf(),
+            source,
+        })
+    })?;
+    Ok(())
+}
+
+/// Runs `work` on every item, on up to [`MAX_WRITERS`] threads, and returns the results
+/// in order; on failure the other items are not started and the error with the smallest
+/// path is returned.
+fn parallel<T: Sync, R: Send>(
+    items: &[T],
+    work: impl Fn(&T) -> Result<R, EditError> + Sync,
+) -> Result<Vec<R>, EditError> {
+    let workers = items.len().min(MAX_WRITERS);
     if workers <= 1 {
-        return edits.iter().try_for_each(|e| write_one(e));
+        return items.iter().map(&work).collect();
     }
     let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::with_capacity(items.len()));
     let errors = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(e) = edits.get(i) else { break };
-                    if let Err(err) = write_one(e) {
-                        errors.lock().unwrap_or_else(|p| p.into_inner()).push(err);
-                        next.store(edits.len(), Ordering::Relaxed);
-                        break;
+                    let Some(item) = items.get(i) else { break };
+                    match work(item) {
+                        Ok(r) => results
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((i, r)),
+                        Err(err) => {
+                            errors.lock().unwrap_or_else(|p| p.into_inner()).push(err);
+                            next.store(items.len(), Ordering::Relaxed);
+                            break;
+                        }
                     }
                 }
             });
@@ -275,9 +313,202 @@ fn write_phase<'a>(
     });
     let mut errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
     errors.sort_by(|a, b| a.path().cmp(b.path()));
-    match errors.into_iter().next() {
-        Some(err) => Err(err),
-        None => Ok(()),
+    if let Some(err) = errors.into_iter().next() {
+        return Err(err);
+    }
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    Ok(results.into_iter().map(|(_, r)| r).collect())
+}
+
+/// A file's new content, written to a temporary file in its directory and not yet in
+/// place. Dropped before [`Staged::commit`], the temporary file is discarded.
+struct Staged<'a> {
+    edit: &'a FileEdit,
+    /// The real directory of the file, open (for `openat`, `renameat` and its `fsync`).
+    dir: std::fs::File,
+    dir_path: PathBuf,
+    /// The file's name in `dir`.
+    name: std::ffi::CString,
+    /// The temporary file.
+    file: std::fs::File,
+    /// Its name in `dir`; `None` while it is unnamed (`O_TMPFILE`) or once renamed.
+    temp: Mutex<Option<std::ffi::CString>>,
+}
+
+impl<'a> Staged<'a> {
+    /// Writes `edit`'s content to a temporary file beside the real path `target`, with the
+    /// existing file's mode, owner (where allowed) and extended attributes. The file is
+    /// unnamed (`O_TMPFILE`) where the filesystem allows, so a killed write leaves nothing
+    /// behind.
+    fn create(edit: &'a FileEdit, target: &Path) -> Result<Staged<'a>, EditError> {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::io::{AsRawFd, FromRawFd};
+        let failed = |source| EditError::Write {
+            path: edit.path.clone(),
+            source,
+        };
+        let (Some(dir_path), Some(name)) = (target.parent(), target.file_name()) else {
+            return Err(EditError::Unsafe(FsError::Invalid {
+                path: edit.path.clone(),
+            }));
+        };
+        std::fs::create_dir_all(dir_path).map_err(failed)?;
+        let dir = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY)
+            .open(dir_path)
+            .map_err(failed)?;
+        let name = std::ffi::CString::new(name.as_bytes()).map_err(|e| failed(e.into()))?;
+        let existing = std::fs::metadata(target).ok();
+        let flags = libc::O_WRONLY | libc::O_CLOEXEC;
+        // SAFETY: `openat` on a directory descriptor this function owns, with a valid
+        // NUL-terminated path; the returned descriptor is owned by the `File` made below.
+        let fd = unsafe {
+            libc::openat(
+                dir.as_raw_fd(),
+                c".".as_ptr(),
+                flags | libc::O_TMPFILE,
+                0o666,
+            )
+        };
+        let (fd, temp) = if fd >= 0 {
+            (fd, None)
+        } else {
+            let err = io::Error::last_os_error();
+            if !matches!(
+                err.raw_os_error(),
+                Some(libc::EOPNOTSUPP | libc::EISDIR | libc::EINVAL)
+            ) {
+                return Err(failed(err));
+            }
+            let (fd, temp) = open_named_temp(&dir, name.as_bytes()).map_err(failed)?;
+            (fd, Some(temp))
+        };
+        // SAFETY: `fd` is a new descriptor nothing else owns.
+        let file = unsafe { std::fs::File::from_raw_fd(fd) };
+        let staged = Staged {
+            edit,
+            dir,
+            dir_path: dir_path.to_path_buf(),
+            name,
+            file,
+            temp: Mutex::new(temp),
+        };
+        if let Some(meta) = &existing {
+            staged
+                .file
+                .set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))
+                .map_err(failed)?;
+            if meta.uid() != staged.file.metadata().map_err(failed)?.uid()
+                || meta.gid() != staged.file.metadata().map_err(failed)?.gid()
+            {
+                // Best effort, as for any user but root: the content matters more.
+                let _ = std::os::unix::fs::fchown(&staged.file, Some(meta.uid()), Some(meta.gid()));
+            }
+            copy_xattrs(target, &staged.file);
+        }
+        (&staged.file).write_all(&edit.updated).map_err(failed)?;
+        Ok(staged)
+    }
+
+    /// Flushes the temporary file to disk.
+    fn sync(&self) -> Result<(), EditError> {
+        self.file.sync_all().map_err(|source| EditError::Write {
+            path: self.edit.path.clone(),
+            source,
+        })
+    }
+
+    /// Puts the temporary file in place of the file (an unnamed one gets a name first,
+    /// flushed again for filesystems that ignore the flush of unnamed files).
+    fn commit(&self) -> Result<(), EditError> {
+        use std::os::unix::io::AsRawFd;
+        let failed = |source| EditError::Write {
+            path: self.edit.path.clone(),
+            source,
+        };
+        let mut temp = self.temp.lock().unwrap_or_else(|p| p.into_inner());
+        if temp.is_none() {
+            let proc = std::ffi::CString::new(format!("/proc/self/fd/{}", self.file.as_raw_fd()))
+                .map_err(|e| failed(e.into()))?;
+            let named = loop {
+                let candidate = temp_name(self.name.as_bytes());
+                // SAFETY: valid descriptors and NUL-terminated paths; no memory is kept.
+                let rc = unsafe {
+                    libc::linkat(
+                        libc::AT_FDCWD,
+                        proc.as_ptr(),
+                        self.dir.as_raw_fd(),
+                        candidate.as_ptr(),
+                        libc::AT_SYMLINK_FOLLOW,
+                    )
+                };
+                if rc == 0 {
+                    break candidate;
+                }
+                let err = io::Error::last_os_error();
+                if err.raw_os_error() != Some(libc::EEXIST) {
+                    return Err(failed(err));
+                }
+            };
+            *temp = Some(named);
+            self.file.sync_data().map_err(failed)?;
+        }
+        let Some(from) = temp.as_ref() else {
+            return Ok(());
+        };
+        let fd = self.dir.as_raw_fd();
+        // SAFETY: a directory descriptor this value owns and NUL-terminated names.
+        if unsafe { libc::renameat(fd, from.as_ptr(), fd, self.name.as_ptr()) } != 0 {
+            return Err(failed(io::Error::last_os_error()));
+        }
+        *temp = None;
+        Ok(())
+    }
+}
+
+impl Drop for Staged<'_> {
+    fn drop(&mut self) {
+        use std::os::unix::io::AsRawFd;
+        let temp = self.temp.get_mut().unwrap_or_else(|p| p.into_inner());
+        if let Some(name) = temp.take() {
+            // SAFETY: a directory descriptor this value owns and a NUL-terminated name.
+            unsafe {
+                libc::unlinkat(self.dir.as_raw_fd(), name.as_ptr(), 0);
+            }
+        }
+    }
+}
+
+/// A fresh temporary name for the file `name`: `.NAME.PID-N.tmp`.
+fn temp_name(name: &[u8]) -> std::ffi::CString {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut out = b".".to_vec();
+    out.extend_from_slice(name);
+    out.extend_from_slice(format!(".{}-{n}.tmp", std::process::id()).as_bytes());
+    std::ffi::CString::new(out).unwrap_or_else(|_| c".ghcr-gen.tmp".to_owned())
+}
+
+/// Creates a named temporary file in `dir` (where `O_TMPFILE` is not supported).
+fn open_named_temp(
+    dir: &std::fs::File,
+    name: &[u8],
+) -> io::Result<(std::os::unix::io::RawFd, std::ffi::CString)> {
+    use std::os::unix::io::AsRawFd;
+    loop {
+        let temp = temp_name(name);
+        let flags = libc::O_WRONLY | libc::O_CLOEXEC | libc::O_CREAT | libc::O_EXCL;
+        // SAFETY: a directory descriptor the caller owns and a NUL-terminated name.
+        let fd = unsafe { libc::openat(dir.as_raw_fd(), temp.as_ptr(), flags, 0o666) };
+        if fd >= 0 {
+            return Ok((fd, temp));
+        }
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() != Some(libc::EEXIST) {
+            return Err(err);
+        }
     }
 }
 
@@ -1004,6 +1235,56 @@ mod tests {
         let mode = std::fs::metadata(&script).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o755);
         assert!(plan(dir.path(), &[("run.sh", "new\n")]).is_clean());
+    }
+
+    #[test]
+    fn a_write_in_several_directories_leaves_only_the_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        std::fs::write(dir.path().join("a/one"), "1\n").unwrap();
+        std::fs::write(dir.path().join("a/b/two"), "2\n").unwrap();
+        let p = plan(
+            dir.path(),
+            &[
+                ("a/one", "one\n"),
+                ("a/b/two", "two\n"),
+                ("a/b/three", "3\n"),
+                ("top", "t\n"),
+            ],
+        );
+        assert_eq!(p.write().unwrap().len(), 4);
+        let names = |d: &str| {
+            let mut v: Vec<String> = std::fs::read_dir(dir.path().join(d))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names("a"), ["b", "one"]);
+        assert_eq!(names("a/b"), ["three", "two"]);
+        assert_eq!(names("."), ["a", "top"]);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a/b/two")).unwrap(),
+            "two\n"
+        );
+    }
+
+    #[test]
+    fn staged_files_not_committed_leave_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("f"), "old\n").unwrap();
+        let p = plan(dir.path(), &[("f", "new\n")]);
+        let real = dir.path().canonicalize().unwrap();
+        let staged = Staged::create(&p.edits[0], &real.join("f")).unwrap();
+        staged.sync().unwrap();
+        drop(staged);
+        let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("f")).unwrap(),
+            "old\n"
+        );
     }
 
     #[test]
