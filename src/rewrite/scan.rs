@@ -9,8 +9,10 @@
 //! read. Only files with a candidate are parsed.
 
 use std::collections::HashSet;
+use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -296,7 +298,7 @@ fn walk<F>(
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 return WalkState::Continue;
             }
-            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            let rel = relative(root, entry.path());
             match visit_file(rel, entry.path(), visit, &mut buf) {
                 Ok(()) => {}
                 Err(e) => {
@@ -309,17 +311,38 @@ fn walk<F>(
     });
 }
 
-/// Whether the walk enters or yields this entry.
+/// Whether the walk enters or yields this entry. Its parents were judged when the walk
+/// entered them (the starts by the caller), so only the entry itself is matched.
 fn keep_entry(root: &Path, excludes: &Excludes, e: &DirEntry) -> bool {
     if e.depth() == 0 {
         return true;
     }
-    if VCS_DIRS.iter().any(|d| e.file_name() == *d) {
+    let path = e.path().as_os_str().as_bytes();
+    let vcs = VCS_DIRS.iter().any(|d| {
+        path.len() > d.len()
+            && path.ends_with(d.as_bytes())
+            && path[path.len() - d.len() - 1] == b'/'
+    });
+    if vcs {
         return false;
     }
-    let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+    let Some(gi) = &excludes.0 else {
+        return true;
+    };
     let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-    !excludes.excluded(rel, is_dir)
+    !gi.matched(relative(root, e.path()), is_dir).is_ignore()
+}
+
+/// `path` (found by walking `root`, so it starts with it) relative to `root`, compared
+/// as bytes: `Path::strip_prefix` parses both paths into components for every file.
+fn relative<'a>(root: &Path, path: &'a Path) -> &'a Path {
+    let (r, p) = (root.as_os_str().as_bytes(), path.as_os_str().as_bytes());
+    match p.strip_prefix(r) {
+        Some(rest) if r.ends_with(b"/") => Path::new(OsStr::from_bytes(rest)),
+        Some([]) => Path::new(""),
+        Some([b'/', rest @ ..]) => Path::new(OsStr::from_bytes(rest)),
+        _ => path.strip_prefix(root).unwrap_or(path),
+    }
 }
 
 /// The scan error for a walk error, or `None` for one to skip (an entry that vanished).
