@@ -59,7 +59,7 @@ pub fn run(opts: &Options<'_>, report: &mut Report) -> Result<Exit, Error> {
         preview: !opts.write,
     };
     let plan = rename::plan(&request, &path, &display, &model)?;
-    finish(opts, &plan, report)
+    finish(opts, plan, report)
 }
 
 /// JSON output.
@@ -84,7 +84,8 @@ struct JsonFile {
     status: Status,
 }
 
-fn finish(opts: &Options<'_>, p: &RenamePlan, report: &mut Report) -> Result<Exit, Error> {
+/// Reports the plan (consumed: a dry run's diffs move into the report, not copied).
+fn finish(opts: &Options<'_>, mut p: RenamePlan, report: &mut Report) -> Result<Exit, Error> {
     if opts.write {
         p.write()?;
     }
@@ -121,7 +122,7 @@ fn finish(opts: &Options<'_>, p: &RenamePlan, report: &mut Report) -> Result<Exi
     }
     // A dry run shows the diffs (built from the references while scanning); a write
     // names the files it changed.
-    match &p.references {
+    match &mut p.references {
         References::Planned(plan) => {
             for f in &plan.files {
                 report.status(format!(
@@ -132,8 +133,8 @@ fn finish(opts: &Options<'_>, p: &RenamePlan, report: &mut Report) -> Result<Exi
             }
         }
         References::Previewed(preview) => {
-            for f in &preview.files {
-                report.push(Message::Diff(f.diff.clone()));
+            for f in &mut preview.files {
+                report.push(Message::Diff(std::mem::take(&mut f.diff)));
             }
         }
     }
