@@ -238,36 +238,74 @@ pub fn write_phases<'a>(
     Ok(phases.into_iter().flatten().collect())
 }
 
-/// Writes one phase's edits in parallel, recording each written edit in `written`.
+/// Writes one phase's edits, recording each written edit in `written`, in four steps so
+/// that no file waits on another's `fsync`: every file is checked and written to a
+/// temporary file in its directory (in parallel); the temporary files are flushed to disk
+/// (`fsync`, in parallel); each is checked once more and renamed over its file; then each
+/// directory that got a file is flushed once (`fsync`, in parallel), which makes the
+/// renames durable. A failure before the renames writes nothing (the temporary files are
+/// discarded); a failure during them leaves the files renamed so far written.
 fn write_phase<'a>(
     real_root: &Path,
     edits: &[&'a FileEdit],
     written: &Mutex<Vec<&'a FileEdit>>,
 ) -> Result<(), EditError> {
-    let write_one = |e: &'a FileEdit| -> Result<(), EditError> {
+    let staged = parallel(edits, |e| {
         let target = unchanged(real_root, e)?;
-        write_checked(target.path(), &e.path, &e.updated, || {
-            unchanged(real_root, e).map(drop)
-        })?;
-        written.lock().unwrap_or_else(|p| p.into_inner()).push(e);
-        Ok(())
-    };
-    let workers = edits.len().min(MAX_WRITERS);
+        Staged::create(e, target.path())
+    })?;
+    parallel(&staged, |s| s.sync())?;
+    let mut dirs: Vec<(&Path, &std::fs::File, &Path)> = Vec::new();
+    for s in &staged {
+        unchanged(real_root, s.edit)?;
+        s.commit()?;
+        written
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(s.edit);
+        if !dirs.iter().any(|(d, _, _)| *d == s.dir_path.as_path()) {
+            dirs.push((&s.dir_path, &s.dir, &s.edit.path));
+        }
+    }
+    parallel(&dirs, |(_, dir, shown)| {
+        dir.sync_all().map_err(|source| EditError::Write {
+            path: shown.to_path_buf(),
+            source,
+        })
+    })?;
+    Ok(())
+}
+
+/// Runs `work` on every item, on up to [`MAX_WRITERS`] threads, and returns the results
+/// in order; on failure the other items are not started and the error with the smallest
+/// path is returned.
+fn parallel<T: Sync, R: Send>(
+    items: &[T],
+    work: impl Fn(&T) -> Result<R, EditError> + Sync,
+) -> Result<Vec<R>, EditError> {
+    let workers = items.len().min(MAX_WRITERS);
     if workers <= 1 {
-        return edits.iter().try_for_each(|e| write_one(e));
+        return items.iter().map(&work).collect();
     }
     let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::with_capacity(items.len()));
     let errors = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(e) = edits.get(i) else { break };
-                    if let Err(err) = write_one(e) {
-                        errors.lock().unwrap_or_else(|p| p.into_inner()).push(err);
-                        next.store(edits.len(), Ordering::Relaxed);
-                        break;
+                    let Some(item) = items.get(i) else { break };
+                    match work(item) {
+                        Ok(r) => results
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((i, r)),
+                        Err(err) => {
+                            errors.lock().unwrap_or_else(|p| p.into_inner()).push(err);
+                            next.store(items.len(), Ordering::Relaxed);
+                            break;
+                        }
                     }
                 }
             });
@@ -275,9 +313,202 @@ fn write_phase<'a>(
     });
     let mut errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
     errors.sort_by(|a, b| a.path().cmp(b.path()));
-    match errors.into_iter().next() {
-        Some(err) => Err(err),
-        None => Ok(()),
+    if let Some(err) = errors.into_iter().next() {
+        return Err(err);
+    }
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    Ok(results.into_iter().map(|(_, r)| r).collect())
+}
+
+/// A file's new content, written to a temporary file in its directory and not yet in
+/// place. Dropped before [`Staged::commit`], the temporary file is discarded.
+struct Staged<'a> {
+    edit: &'a FileEdit,
+    /// The real directory of the file, open (for `openat`, `renameat` and its `fsync`).
+    dir: std::fs::File,
+    dir_path: PathBuf,
+    /// The file's name in `dir`.
+    name: std::ffi::CString,
+    /// The temporary file.
+    file: std::fs::File,
+    /// Its name in `dir`; `None` while it is unnamed (`O_TMPFILE`) or once renamed.
+    temp: Mutex<Option<std::ffi::CString>>,
+}
+
+impl<'a> Staged<'a> {
+    /// Writes `edit`'s content to a temporary file beside the real path `target`, with the
+    /// existing file's mode, owner (where allowed) and extended attributes. The file is
+    /// unnamed (`O_TMPFILE`) where the filesystem allows, so a killed write leaves nothing
+    /// behind.
+    fn create(edit: &'a FileEdit, target: &Path) -> Result<Staged<'a>, EditError> {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::io::{AsRawFd, FromRawFd};
+        let failed = |source| EditError::Write {
+            path: edit.path.clone(),
+            source,
+        };
+        let (Some(dir_path), Some(name)) = (target.parent(), target.file_name()) else {
+            return Err(EditError::Unsafe(FsError::Invalid {
+                path: edit.path.clone(),
+            }));
+        };
+        std::fs::create_dir_all(dir_path).map_err(failed)?;
+        let dir = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY)
+            .open(dir_path)
+            .map_err(failed)?;
+        let name = std::ffi::CString::new(name.as_bytes()).map_err(|e| failed(e.into()))?;
+        let existing = std::fs::metadata(target).ok();
+        let flags = libc::O_WRONLY | libc::O_CLOEXEC;
+        // SAFETY: `openat` on a directory descriptor this function owns, with a valid
+        // NUL-terminated path; the returned descriptor is owned by the `File` made below.
+        let fd = unsafe {
+            libc::openat(
+                dir.as_raw_fd(),
+                c".".as_ptr(),
+                flags | libc::O_TMPFILE,
+                0o666,
+            )
+        };
+        let (fd, temp) = if fd >= 0 {
+            (fd, None)
+        } else {
+            let err = io::Error::last_os_error();
+            if !matches!(
+                err.raw_os_error(),
+                Some(libc::EOPNOTSUPP | libc::EISDIR | libc::EINVAL)
+            ) {
+                return Err(failed(err));
+            }
+            let (fd, temp) = open_named_temp(&dir, name.as_bytes()).map_err(failed)?;
+            (fd, Some(temp))
+        };
+        // SAFETY: `fd` is a new descriptor nothing else owns.
+        let file = unsafe { std::fs::File::from_raw_fd(fd) };
+        let staged = Staged {
+            edit,
+            dir,
+            dir_path: dir_path.to_path_buf(),
+            name,
+            file,
+            temp: Mutex::new(temp),
+        };
+        if let Some(meta) = &existing {
+            staged
+                .file
+                .set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))
+                .map_err(failed)?;
+            if meta.uid() != staged.file.metadata().map_err(failed)?.uid()
+                || meta.gid() != staged.file.metadata().map_err(failed)?.gid()
+            {
+                // Best effort, as for any user but root: the content matters more.
+                let _ = std::os::unix::fs::fchown(&staged.file, Some(meta.uid()), Some(meta.gid()));
+            }
+            copy_xattrs(target, &staged.file);
+        }
+        (&staged.file).write_all(&edit.updated).map_err(failed)?;
+        Ok(staged)
+    }
+
+    /// Flushes the temporary file to disk.
+    fn sync(&self) -> Result<(), EditError> {
+        self.file.sync_all().map_err(|source| EditError::Write {
+            path: self.edit.path.clone(),
+            source,
+        })
+    }
+
+    /// Puts the temporary file in place of the file (an unnamed one gets a name first,
+    /// flushed again for filesystems that ignore the flush of unnamed files).
+    fn commit(&self) -> Result<(), EditError> {
+        use std::os::unix::io::AsRawFd;
+        let failed = |source| EditError::Write {
+            path: self.edit.path.clone(),
+            source,
+        };
+        let mut temp = self.temp.lock().unwrap_or_else(|p| p.into_inner());
+        if temp.is_none() {
+            let proc = std::ffi::CString::new(format!("/proc/self/fd/{}", self.file.as_raw_fd()))
+                .map_err(|e| failed(e.into()))?;
+            let named = loop {
+                let candidate = temp_name(self.name.as_bytes());
+                // SAFETY: valid descriptors and NUL-terminated paths; no memory is kept.
+                let rc = unsafe {
+                    libc::linkat(
+                        libc::AT_FDCWD,
+                        proc.as_ptr(),
+                        self.dir.as_raw_fd(),
+                        candidate.as_ptr(),
+                        libc::AT_SYMLINK_FOLLOW,
+                    )
+                };
+                if rc == 0 {
+                    break candidate;
+                }
+                let err = io::Error::last_os_error();
+                if err.raw_os_error() != Some(libc::EEXIST) {
+                    return Err(failed(err));
+                }
+            };
+            *temp = Some(named);
+            self.file.sync_data().map_err(failed)?;
+        }
+        let Some(from) = temp.as_ref() else {
+            return Ok(());
+        };
+        let fd = self.dir.as_raw_fd();
+        // SAFETY: a directory descriptor this value owns and NUL-terminated names.
+        if unsafe { libc::renameat(fd, from.as_ptr(), fd, self.name.as_ptr()) } != 0 {
+            return Err(failed(io::Error::last_os_error()));
+        }
+        *temp = None;
+        Ok(())
+    }
+}
+
+impl Drop for Staged<'_> {
+    fn drop(&mut self) {
+        use std::os::unix::io::AsRawFd;
+        let temp = self.temp.get_mut().unwrap_or_else(|p| p.into_inner());
+        if let Some(name) = temp.take() {
+            // SAFETY: a directory descriptor this value owns and a NUL-terminated name.
+            unsafe {
+                libc::unlinkat(self.dir.as_raw_fd(), name.as_ptr(), 0);
+            }
+        }
+    }
+}
+
+/// A fresh temporary name for the file `name`: `.NAME.PID-N.tmp`.
+fn temp_name(name: &[u8]) -> std::ffi::CString {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut out = b".".to_vec();
+    out.extend_from_slice(name);
+    out.extend_from_slice(format!(".{}-{n}.tmp", std::process::id()).as_bytes());
+    std::ffi::CString::new(out).unwrap_or_else(|_| c".ghcr-gen.tmp".to_owned())
+}
+
+/// Creates a named temporary file in `dir` (where `O_TMPFILE` is not supported).
+fn open_named_temp(
+    dir: &std::fs::File,
+    name: &[u8],
+) -> io::Result<(std::os::unix::io::RawFd, std::ffi::CString)> {
+    use std::os::unix::io::AsRawFd;
+    loop {
+        let temp = temp_name(name);
+        let flags = libc::O_WRONLY | libc::O_CLOEXEC | libc::O_CREAT | libc::O_EXCL;
+        // SAFETY: a directory descriptor the caller owns and a NUL-terminated name.
+        let fd = unsafe { libc::openat(dir.as_raw_fd(), temp.as_ptr(), flags, 0o666) };
+        if fd >= 0 {
+            return Ok((fd, temp));
+        }
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() != Some(libc::EEXIST) {
+            return Err(err);
+        }
     }
 }
 
@@ -413,6 +644,262 @@ pub fn unified_diff(edit: &FileEdit) -> String {
         .to_string();
     out.push_str(&body);
     out
+}
+
+/// One replacement in a file: the bytes `range` of the original become `with`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Splice<'a> {
+    pub range: std::ops::Range<usize>,
+    pub with: &'a [u8],
+}
+
+/// The unified diff of the file `path` (shown `/`-separated) whose `original` gets the
+/// `splices` (in order, not overlapping), built from the splices alone: only the lines
+/// they touch and three lines of context around them are looked at, so the cost is the
+/// size of the diff (plus one scan for line terminators up to the last splice), not a
+/// diff of the whole file, and the memory is that of the output.
+///
+/// The output is the same as [`unified_diff`] of the edit (same headers, hunks, context,
+/// `\ No newline at end of file` hints, lossy UTF-8): lines end at `\n`, `\r\n` or
+/// `\r`; consecutive changed lines show their removals, then their additions; hunks closer
+/// than seven unchanged lines merge. Where the whole-file diff could pair lines
+/// differently (a replacement text already in the original, or a splice touching a line
+/// terminator) or the splices are out of order, it falls back to [`unified_diff`].
+pub fn splice_diff(path: &str, original: &[u8], splices: &[Splice<'_>]) -> String {
+    hunks_of_splices(original, splices)
+        .map(|body| {
+            if body.is_empty() {
+                return format!("diff --git a/{path} b/{path}\n");
+            }
+            format!("diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n{body}")
+        })
+        .unwrap_or_else(|| {
+            unified_diff(&FileEdit {
+                path: PathBuf::from(path),
+                original: Some(original.to_vec()),
+                updated: apply_splices(original, splices),
+            })
+        })
+}
+
+/// `original` with `splices` applied (out-of-range or overlapping splices are skipped).
+fn apply_splices(original: &[u8], splices: &[Splice<'_>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(original.len());
+    let mut pos = 0;
+    for s in splices {
+        if s.range.start < pos || s.range.end < s.range.start || s.range.end > original.len() {
+            continue;
+        }
+        out.extend_from_slice(&original[pos..s.range.start]);
+        out.extend_from_slice(s.with);
+        pos = s.range.end;
+    }
+    out.extend_from_slice(&original[pos..]);
+    out
+}
+
+/// Lines of context around each change.
+const CONTEXT: usize = 3;
+
+/// A changed line: 0-based number, its byte range in the original (terminator included)
+/// and the splices on it (indices into the splice list).
+struct ChangedLine {
+    number: usize,
+    range: std::ops::Range<usize>,
+    splices: std::ops::Range<usize>,
+}
+
+/// The hunks of [`splice_diff`], or `None` when only the whole-file diff is sure to match.
+fn hunks_of_splices(original: &[u8], splices: &[Splice<'_>]) -> Option<String> {
+    let is_eol = |b: &u8| *b == b'\n' || *b == b'\r';
+    let mut pos = 0;
+    for s in splices {
+        let r = &s.range;
+        if r.start < pos || r.end < r.start || r.end > original.len() {
+            return None;
+        }
+        // A splice touching a terminator would join or split lines.
+        if original[r.clone()].iter().any(is_eol) || s.with.iter().any(is_eol) {
+            return None;
+        }
+        // Inside a `\r\n`, or no change at all: left to the whole-file diff.
+        let in_crlf =
+            r.start > 0 && original[r.start - 1] == b'\r' && original.get(r.start) == Some(&b'\n');
+        if in_crlf || original[r.clone()] == *s.with {
+            return None;
+        }
+        pos = r.end;
+    }
+    // A replacement already in the original: the whole-file diff might pair a changed
+    // line with an unchanged one.
+    let mut seen: Vec<&[u8]> = Vec::new();
+    for s in splices {
+        if s.with.is_empty() || seen.contains(&s.with) {
+            continue;
+        }
+        seen.push(s.with);
+        if memchr::memmem::find(original, s.with).is_some() {
+            return None;
+        }
+    }
+    let lines = changed_lines(original, splices);
+    let mut out = String::new();
+    let mut i = 0;
+    while i < lines.len() {
+        // A hunk: changed lines whose gaps are at most 2 * CONTEXT unchanged lines.
+        let mut j = i + 1;
+        while j < lines.len() && lines[j].number - lines[j - 1].number - 1 <= 2 * CONTEXT {
+            j += 1;
+        }
+        write_hunk(&mut out, original, splices, &lines[i..j]);
+        i = j;
+    }
+    Some(out)
+}
+
+/// The changed lines, in order, with their numbers (one forward scan for terminators).
+fn changed_lines(original: &[u8], splices: &[Splice<'_>]) -> Vec<ChangedLine> {
+    let mut lines: Vec<ChangedLine> = Vec::new();
+    // Line number and start of the line that holds `counted`.
+    let (mut number, mut line_start, mut counted) = (0usize, 0usize, 0usize);
+    for (k, s) in splices.iter().enumerate() {
+        if let Some(last) = lines.last_mut()
+            && s.range.start < last.range.end
+        {
+            last.splices.end = k + 1;
+            continue;
+        }
+        // Count terminators between `counted` and the splice.
+        let mut at = counted;
+        while let Some(off) = memchr::memchr2(b'\n', b'\r', &original[at..s.range.start]) {
+            let t = at + off;
+            let end = terminator_end(original, t);
+            if end > s.range.start {
+                break; // a splice inside `\r\n`: refused by the caller
+            }
+            number += 1;
+            line_start = end;
+            at = end;
+        }
+        counted = s.range.start;
+        let end = line_end(original, s.range.end);
+        lines.push(ChangedLine {
+            number,
+            range: line_start..end,
+            splices: k..k + 1,
+        });
+    }
+    lines
+}
+
+/// The end of the terminator starting at `t` (`\r\n` is one).
+fn terminator_end(text: &[u8], t: usize) -> usize {
+    if text[t] == b'\r' && text.get(t + 1) == Some(&b'\n') {
+        t + 2
+    } else {
+        t + 1
+    }
+}
+
+/// The end of the line holding `from` (after its terminator, or the end of the text).
+fn line_end(text: &[u8], from: usize) -> usize {
+    match memchr::memchr2(b'\n', b'\r', &text[from..]) {
+        Some(off) => terminator_end(text, from + off),
+        None => text.len(),
+    }
+}
+
+/// The start of the line before the one starting at `start` (`start` > 0).
+fn previous_line_start(text: &[u8], start: usize) -> usize {
+    // `start` follows a terminator: step over it (`\r\n` as one), then find the one before.
+    let mut t = start - 1;
+    if text[t] == b'\n' && t > 0 && text[t - 1] == b'\r' {
+        t -= 1;
+    }
+    match memchr::memrchr2(b'\n', b'\r', &text[..t]) {
+        Some(p) => p + 1,
+        None => 0,
+    }
+}
+
+/// Writes one hunk: its header, context, and each run of changed lines as removals then
+/// additions.
+fn write_hunk(out: &mut String, original: &[u8], splices: &[Splice<'_>], lines: &[ChangedLine]) {
+    use std::fmt::Write as _;
+    let first = &lines[0];
+    let last = &lines[lines.len() - 1];
+    let mut before = Vec::new();
+    let mut start = first.range.start;
+    while before.len() < CONTEXT && start > 0 {
+        let prev = previous_line_start(original, start);
+        before.push(prev..start);
+        start = prev;
+    }
+    before.reverse();
+    let mut after = Vec::new();
+    let mut end = last.range.end;
+    while after.len() < CONTEXT && end < original.len() {
+        let next = line_end(original, end);
+        after.push(end..next);
+        end = next;
+    }
+    let count = last.number - first.number + 1 + before.len() + after.len();
+    let from = first.number - before.len() + 1;
+    let range = |n: usize| {
+        if n == 1 {
+            from.to_string()
+        } else {
+            format!("{from},{n}")
+        }
+    };
+    let _ = writeln!(out, "@@ -{} +{} @@", range(count), range(count));
+    for r in &before {
+        push_line(out, ' ', &original[r.clone()]);
+    }
+    let mut i = 0;
+    while i < lines.len() {
+        let mut j = i + 1;
+        while j < lines.len() && lines[j].number == lines[j - 1].number + 1 {
+            j += 1;
+        }
+        for l in &lines[i..j] {
+            push_line(out, '-', &original[l.range.clone()]);
+        }
+        for l in &lines[i..j] {
+            let mut new = Vec::with_capacity(l.range.len());
+            let mut pos = l.range.start;
+            for s in &splices[l.splices.clone()] {
+                new.extend_from_slice(&original[pos..s.range.start]);
+                new.extend_from_slice(s.with);
+                pos = s.range.end;
+            }
+            new.extend_from_slice(&original[pos..l.range.end]);
+            push_line(out, '+', &new);
+        }
+        if j < lines.len() {
+            // Unchanged lines between two runs of the hunk.
+            let mut at = lines[j - 1].range.end;
+            while at < lines[j].range.start {
+                let next = line_end(original, at);
+                push_line(out, ' ', &original[at..next]);
+                at = next;
+            }
+        }
+        i = j;
+    }
+    for r in &after {
+        push_line(out, ' ', &original[r.clone()]);
+    }
+}
+
+/// One diff line: the tag, the line (lossy UTF-8), and the missing-newline hint when it
+/// has no terminator.
+fn push_line(out: &mut String, tag: char, line: &[u8]) {
+    out.push(tag);
+    out.push_str(&String::from_utf8_lossy(line));
+    if !line.ends_with(b"\n") && !line.ends_with(b"\r") {
+        out.push_str("\n\\ No newline at end of file\n");
+    }
 }
 
 /// Colours a unified diff for a terminal: headers bold, removals red, additions green.
@@ -817,6 +1304,56 @@ mod tests {
     }
 
     #[test]
+    fn a_write_in_several_directories_leaves_only_the_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        std::fs::write(dir.path().join("a/one"), "1\n").unwrap();
+        std::fs::write(dir.path().join("a/b/two"), "2\n").unwrap();
+        let p = plan(
+            dir.path(),
+            &[
+                ("a/one", "one\n"),
+                ("a/b/two", "two\n"),
+                ("a/b/three", "3\n"),
+                ("top", "t\n"),
+            ],
+        );
+        assert_eq!(p.write().unwrap().len(), 4);
+        let names = |d: &str| {
+            let mut v: Vec<String> = std::fs::read_dir(dir.path().join(d))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names("a"), ["b", "one"]);
+        assert_eq!(names("a/b"), ["three", "two"]);
+        assert_eq!(names("."), ["a", "top"]);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a/b/two")).unwrap(),
+            "two\n"
+        );
+    }
+
+    #[test]
+    fn staged_files_not_committed_leave_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("f"), "old\n").unwrap();
+        let p = plan(dir.path(), &[("f", "new\n")]);
+        let real = dir.path().canonicalize().unwrap();
+        let staged = Staged::create(&p.edits[0], &real.join("f")).unwrap();
+        staged.sync().unwrap();
+        drop(staged);
+        let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("f")).unwrap(),
+            "old\n"
+        );
+    }
+
+    #[test]
     fn write_refuses_files_changed_since_planning() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a"), "old\n").unwrap();
@@ -948,6 +1485,83 @@ mod tests {
             std::fs::Permissions::from_mode(0o755),
         )
         .unwrap();
+    }
+
+    /// The splice diff of `text` where each `OLD` becomes `NEW-NAME`, and the whole-file
+    /// diff of the same edit.
+    fn both_diffs(text: &str) -> (String, String) {
+        let ranges: Vec<_> = text
+            .match_indices("OLD")
+            .map(|(i, m)| i..i + m.len())
+            .collect();
+        let splices: Vec<Splice<'_>> = ranges
+            .iter()
+            .map(|r| Splice {
+                range: r.clone(),
+                with: b"NEW-NAME",
+            })
+            .collect();
+        let fast = splice_diff("f.txt", text.as_bytes(), &splices);
+        let slow = unified_diff(&FileEdit {
+            path: "f.txt".into(),
+            original: Some(text.as_bytes().to_vec()),
+            updated: text.replace("OLD", "NEW-NAME").into_bytes(),
+        });
+        (fast, slow)
+    }
+
+    #[test]
+    fn splice_diff_matches_the_whole_file_diff_on_edge_cases() {
+        for text in [
+            "OLD",
+            "OLD\n",
+            "a\nOLD",
+            "OLD\nOLD\nOLD\n",
+            "x OLD y OLD\n",
+            "a\r\nOLD\r\nb\r\n",
+            "a\rOLD\rb",
+            "1\n2\n3\n4\nOLD\n5\n6\n7\n8\n9\n10\nOLD\n11\n12\n13\n14\n",
+            "1\n2\n3\n4\nOLD\n5\n6\n7\n8\n9\n10\n11\nOLD\n11\n12\n13\n14\n",
+            "\u{feff}OLD \u{e9}\n\n\nb",
+            "a\n\n\n\nOLD\n\n\n\n",
+            "no reference here\n",
+        ] {
+            let (fast, slow) = both_diffs(text);
+            assert_eq!(fast, slow, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn splice_diff_keeps_invalid_utf8_lossy_like_the_whole_file_diff() {
+        let text = b"\xff\xfe OLD\n\xc3\n".to_vec();
+        let splices = [Splice {
+            range: 3..6,
+            with: b"NEW",
+        }];
+        let fast = splice_diff("f", &text, &splices);
+        let slow = unified_diff(&FileEdit {
+            path: "f".into(),
+            original: Some(text.clone()),
+            updated: b"\xff\xfe NEW\n\xc3\n".to_vec(),
+        });
+        assert_eq!(fast, slow);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn splice_diff_matches_the_whole_file_diff(
+            lines in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "plain\n", "OLD\n", "a OLD b OLD\n", "\n", "x\r\n", "OLD\r\n",
+                    "same\n", "same\n", "tail", "OLD", "c\r", "\u{e9}OLD\n",
+                ]),
+                0..60,
+            )
+        ) {
+            let text = lines.concat();
+            let (fast, slow) = both_diffs(&text);
+            proptest::prop_assert_eq!(fast, slow);
+        }
     }
 
     #[test]

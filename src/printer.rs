@@ -54,9 +54,10 @@ impl Reporter {
         let mut err = anstream::AutoStream::new(io::stderr().lock(), self.choice(self.color_err));
         let mut out_error = None;
         let mut after_diagnostic = false;
-        // No token is ever printed: every message is masked before it is written.
-        let report = report.masked();
-        for message in &report.messages {
+        // No token is ever printed: every message is masked before it is written (one at
+        // a time, so a report of many diffs is not copied whole).
+        for message in report.masked_messages() {
+            let message = &message;
             match message {
                 Message::Output(text) => {
                     on_stdout(&mut out_error, || out.write_all(text.as_bytes()));

@@ -37,6 +37,9 @@ pub(crate) struct Request {
     /// Rename references whose owner is a documentation placeholder too; otherwise they
     /// are listed as [`NoticeKind::ProbableReference`].
     pub include_placeholders: bool,
+    /// Plan for a dry run only: the references' diffs, not the files' contents
+    /// ([`References::Previewed`]); such a plan cannot be written.
+    pub preview: bool,
 }
 
 /// Something about a reference the user should know that the rewrite engine's warnings
@@ -74,7 +77,7 @@ pub(crate) struct RenamePlan {
     /// The images that move (unchanged names left out).
     pub renames: Vec<Rename>,
     /// The repository's references.
-    pub references: rewrite::Plan,
+    pub references: References,
     /// registry.toml, edited.
     pub config: FileEdit,
     /// The generated files that exist, re-rendered from the edited config.
@@ -83,6 +86,49 @@ pub(crate) struct RenamePlan {
     pub root: PathBuf,
     /// Version tags moved and probable references left alone, sorted by place.
     pub notices: Vec<Notice>,
+}
+
+/// The repository's references to the old names, planned for writing or for a dry run.
+#[derive(Debug, Clone)]
+pub(crate) enum References {
+    /// Every file's edit, contents included: what [`RenamePlan::write`] writes.
+    Planned(rewrite::Plan),
+    /// Every file's references and diff, without contents ([`Request::preview`]).
+    Previewed(rewrite::Preview),
+}
+
+impl References {
+    /// Every edit, file by file.
+    pub(crate) fn edits(&self) -> Vec<rewrite::Edit> {
+        match self {
+            References::Planned(p) => p.edits(),
+            References::Previewed(p) => p.edits(),
+        }
+    }
+
+    /// The warnings, sorted.
+    pub(crate) fn warnings(&self) -> &[rewrite::Warning] {
+        match self {
+            References::Planned(p) => &p.warnings,
+            References::Previewed(p) => &p.warnings,
+        }
+    }
+
+    /// Number of references over all files.
+    pub(crate) fn reference_count(&self) -> usize {
+        match self {
+            References::Planned(p) => p.reference_count(),
+            References::Previewed(p) => p.reference_count(),
+        }
+    }
+
+    /// Number of files with references.
+    pub(crate) fn file_count(&self) -> usize {
+        match self {
+            References::Planned(p) => p.files.len(),
+            References::Previewed(p) => p.files.len(),
+        }
+    }
 }
 
 /// Why a rename cannot be planned.
@@ -135,11 +181,13 @@ impl RenamePlan {
     /// old images) is finished by running the same command again: files already written
     /// hold the new names, which the rename leaves alone.
     pub(crate) fn write(&self) -> Result<(), EditError> {
-        let first = self
-            .references
-            .file_edits()
-            .chain(&self.generated)
-            .collect();
+        let References::Planned(references) = &self.references else {
+            return Err(EditError::Write {
+                path: self.root.clone(),
+                source: io::Error::other("a rename planned as a dry run cannot be written"),
+            });
+        };
+        let first = references.file_edits().chain(&self.generated).collect();
         plan::write_phases(&self.root, vec![first, vec![&self.config]]).map(drop)
     }
 }
@@ -253,22 +301,24 @@ pub(crate) fn plan(
             .map(|f| format!("/{}", f.path)),
     );
     let mut notices = Vec::new();
+    let options = ScanOptions {
+        excludes,
+        paths: None,
+        threads: 0,
+    };
     let references = if renames.is_empty() {
-        rewrite::Plan::default()
+        if request.preview {
+            References::Previewed(rewrite::Preview::default())
+        } else {
+            References::Planned(rewrite::Plan::default())
+        }
     } else {
-        let options = ScanOptions {
-            excludes,
-            paths: None,
-            threads: 0,
-        };
         let placeholders = if request.include_placeholders {
             Placeholders::Include
         } else {
             Placeholders::Skip
         };
         let matcher = Matcher::with_placeholders(&renames, placeholders);
-        let mut references =
-            rewrite::scan(&model.root, &matcher, &options).map_err(RenameError::Scan)?;
         let skip: Vec<PathBuf> = std::iter::once(PathBuf::from(&model.config_name))
             .chain(
                 rendered
@@ -277,7 +327,42 @@ pub(crate) fn plan(
                     .map(|f| PathBuf::from(&f.path)),
             )
             .collect();
-        add_definitions(&mut references, model, &real_root, &renames, &skip)?;
+        let read = |rel: &Path| crate::fsafe::read(&real_root, rel).ok().flatten();
+        let references = if request.preview {
+            let mut preview =
+                rewrite::preview(&model.root, &matcher, &options).map_err(RenameError::Scan)?;
+            let found = definition_files(model, &renames, &skip, &read, |path| {
+                let f = preview.files.iter().find(|f| f.path == path)?;
+                Some((read(path)?, f.references.clone()))
+            });
+            for (path, original, refs) in found {
+                let diff = rewrite::reference_diff(&path, &original, &refs);
+                preview.files.retain(|f| f.path != path);
+                let at = preview.files.partition_point(|f| f.path < path);
+                let file = rewrite::FilePreview {
+                    path,
+                    references: refs,
+                    diff,
+                };
+                preview.files.insert(at, file);
+            }
+            References::Previewed(preview)
+        } else {
+            let mut plan =
+                rewrite::scan(&model.root, &matcher, &options).map_err(RenameError::Scan)?;
+            let found = definition_files(model, &renames, &skip, &read, |path| {
+                let f = plan.files.iter().find(|f| f.edit.path == path)?;
+                Some((f.edit.original.clone()?, f.references.clone()))
+            });
+            for (path, original, refs) in found {
+                let rewrite = rewrite::FileRewrite::new(path.clone(), original, refs)
+                    .map_err(RenameError::Scan)?;
+                plan.files.retain(|f| f.edit.path != path);
+                let at = plan.files.partition_point(|f| f.edit.path < path);
+                plan.files.insert(at, rewrite);
+            }
+            References::Planned(plan)
+        };
         notices.extend(version_tag_notices(&references, &renames));
         if !request.include_placeholders {
             notices.extend(probable_references(&model.root, &renames, &options)?);
@@ -305,43 +390,42 @@ pub(crate) fn plan(
     })
 }
 
-/// Adds the edits of the definitions the workflow reader finds (`$(echo ${{
-/// github.repository }} | tr …)`, `${repo_name,,}`, `format()`, Helm `repository:`) to
-/// `references`, except where a text rule already edits them and in `skip`ped files.
-fn add_definitions(
-    references: &mut rewrite::Plan,
+/// The definitions the reader finds (an env entry, a script assignment, a Helm
+/// `repository:`) merged into their files' references, except where a text rule already
+/// edits them and in `skip`ped files: each changed file's path, original bytes and
+/// references in order. `existing` gives a file's bytes and references when the scan found
+/// it.
+fn definition_files(
     model: &Model,
-    real_root: &Path,
     renames: &[Rename],
     skip: &[PathBuf],
-) -> Result<(), RenameError> {
+    read: &dyn Fn(&Path) -> Option<Vec<u8>>,
+    existing: impl Fn(&Path) -> Option<(Vec<u8>, Vec<rewrite::Reference>)>,
+) -> Vec<(PathBuf, Vec<u8>, Vec<rewrite::Reference>)> {
     let ctx = crate::setup::RepoContext {
         owner: model.owner.clone(),
         repo: model.repo.clone(),
     };
     // A repository the reader cannot read has no definitions to add.
     let Ok(setup) = crate::setup::read(&model.root, &ctx) else {
-        return Ok(());
+        return Vec::new();
     };
-    let read = |rel: &Path| crate::fsafe::read(real_root, rel).ok().flatten();
-    let edits = rewrite::definition_edits(&setup, renames, &read);
-    for edit in edits {
+    let mut files: std::collections::BTreeMap<PathBuf, (Vec<u8>, Vec<rewrite::Reference>)> =
+        std::collections::BTreeMap::new();
+    for edit in rewrite::definition_edits(&setup, renames, read) {
         if skip.contains(&edit.file) {
             continue;
         }
-        let existing = references
-            .files
-            .iter()
-            .position(|f| f.edit.path == edit.file);
-        let (original, mut refs) = match existing {
-            Some(i) => {
-                let f = references.files.remove(i);
-                (f.edit.original.unwrap_or_default(), f.references)
-            }
-            None => match read(&edit.file) {
-                Some(bytes) => (bytes, Vec::new()),
-                None => continue,
-            },
+        if !files.contains_key(&edit.file) {
+            let Some(found) =
+                existing(&edit.file).or_else(|| Some((read(&edit.file)?, Vec::new())))
+            else {
+                continue;
+            };
+            files.insert(edit.file.clone(), found);
+        }
+        let Some((original, refs)) = files.get_mut(&edit.file) else {
+            continue;
         };
         let r = edit.reference;
         let d = edit.definition;
@@ -352,27 +436,36 @@ fn add_definitions(
             let at = refs.partition_point(|o| o.start < r.start);
             refs.insert(at, r);
         }
-        let rewrite = rewrite::FileRewrite::new(edit.file.clone(), original, refs)
-            .map_err(RenameError::Scan)?;
-        let at = references
-            .files
-            .partition_point(|f| f.edit.path < rewrite.edit.path);
-        references.files.insert(at, rewrite);
     }
-    Ok(())
+    files
+        .into_iter()
+        .map(|(path, (original, refs))| (path, original, refs))
+        .collect()
 }
 
 /// A notice for every renamed reference written with a release version tag.
-fn version_tag_notices(references: &rewrite::Plan, renames: &[Rename]) -> Vec<Notice> {
+fn version_tag_notices(references: &References, renames: &[Rename]) -> Vec<Notice> {
+    let files: Vec<(&Path, &[rewrite::Reference])> = match references {
+        References::Planned(p) => p
+            .files
+            .iter()
+            .map(|f| (f.edit.path.as_path(), f.references.as_slice()))
+            .collect(),
+        References::Previewed(p) => p
+            .files
+            .iter()
+            .map(|f| (f.path.as_path(), f.references.as_slice()))
+            .collect(),
+    };
     let mut out = Vec::new();
-    for f in &references.files {
-        for r in &f.references {
+    for (path, refs) in files {
+        for r in refs {
             let Some(tag) = &r.version_tag else { continue };
             let new = renames
                 .get(r.rename)
                 .map_or_else(|| r.replacement.clone(), Rename::new_image);
             out.push(Notice {
-                path: f.edit.path.clone(),
+                path: path.to_path_buf(),
                 line: r.line,
                 column: r.column,
                 kind: NoticeKind::VersionTag,

@@ -71,6 +71,16 @@ impl Report {
     }
 }
 
+impl Report {
+    /// The messages with every GitHub token masked (as [`Report::masked`]), one at a time:
+    /// only the message being printed is copied, so printing a report of many diffs does
+    /// not hold a second copy of all of them.
+    pub fn masked_messages(&self) -> impl Iterator<Item = Message> + '_ {
+        let mut files = Masked::default();
+        self.messages.iter().map(move |m| m.masked_with(&mut files))
+    }
+}
+
 /// Source files already masked, by the address of the original.
 #[derive(Default)]
 struct Masked(std::collections::HashMap<*const SourceFile, Arc<SourceFile>>);

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::Error;
 use crate::exit::Exit;
 use crate::plan::Status;
-use crate::rename::{self, RenamePlan, Request};
+use crate::rename::{self, References, RenamePlan, Request};
 use crate::report::{Message, Report};
 use crate::rewrite;
 
@@ -59,9 +59,10 @@ pub fn run(opts: &Options<'_>, report: &mut Report) -> Result<Exit, Error> {
         registry: opts.registry.clone(),
         excludes: opts.excludes.clone(),
         include_placeholders: opts.include_placeholders,
+        preview: !opts.write,
     };
     let plan = rename::plan(&request, &path, &display, &model)?;
-    finish(opts, &plan, report)
+    finish(opts, plan, report)
 }
 
 /// JSON output.
@@ -87,7 +88,8 @@ struct JsonFile {
     status: Status,
 }
 
-fn finish(opts: &Options<'_>, p: &RenamePlan, report: &mut Report) -> Result<Exit, Error> {
+/// Reports the plan (consumed: a dry run's diffs move into the report, not copied).
+fn finish(opts: &Options<'_>, mut p: RenamePlan, report: &mut Report) -> Result<Exit, Error> {
     if opts.write {
         p.write()?;
     }
@@ -102,7 +104,7 @@ fn finish(opts: &Options<'_>, p: &RenamePlan, report: &mut Report) -> Result<Exi
                 })
                 .collect(),
             edits: p.references.edits(),
-            warnings: &p.references.warnings,
+            warnings: p.references.warnings(),
             notices: &p.notices,
             files: p
                 .pending_files()
@@ -123,16 +125,22 @@ fn finish(opts: &Options<'_>, p: &RenamePlan, report: &mut Report) -> Result<Exi
         report.status("nothing to rename: the names are already current");
         return Ok(Exit::Ok);
     }
-    // A dry run shows the diffs; a write names the files it changed.
-    for f in &p.references.files {
-        if opts.write {
-            report.status(format!(
-                "updated {} ({} reference(s))",
-                f.edit.display_path(),
-                f.references.len()
-            ));
-        } else {
-            report.push(Message::Diff(f.edit.diff()));
+    // A dry run shows the diffs (built from the references while scanning); a write
+    // names the files it changed.
+    match &mut p.references {
+        References::Planned(plan) => {
+            for f in &plan.files {
+                report.status(format!(
+                    "updated {} ({} reference(s))",
+                    f.edit.display_path(),
+                    f.references.len()
+                ));
+            }
+        }
+        References::Previewed(preview) => {
+            for f in &mut preview.files {
+                report.push(Message::Diff(std::mem::take(&mut f.diff)));
+            }
         }
     }
     for e in p.pending_files() {
@@ -142,7 +150,7 @@ fn finish(opts: &Options<'_>, p: &RenamePlan, report: &mut Report) -> Result<Exi
             report.push(Message::Diff(e.diff()));
         }
     }
-    for w in &p.references.warnings {
+    for w in p.references.warnings() {
         let at = match (w.line, w.column) {
             (Some(l), Some(c)) => format!("{}:{l}:{c}", w.path.display()),
             _ => w.path.display().to_string(),
@@ -162,7 +170,7 @@ fn finish(opts: &Options<'_>, p: &RenamePlan, report: &mut Report) -> Result<Exi
     report.status(format!(
         "{} reference(s) in {} file(s), registry.toml, {generated} generated file(s)",
         p.references.reference_count(),
-        p.references.files.len(),
+        p.references.file_count(),
     ));
     if opts.write {
         report.status("written.");

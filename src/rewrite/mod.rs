@@ -3,6 +3,7 @@
 //! A [`Rename`] moves one image from an old name to a new one. A [`Matcher`] finds the
 //! [`Reference`]s to the old names in a text; [`scan`] walks a repository in parallel and
 //! turns them into a [`Plan`] of per-file edits and [`Warning`]s, writing nothing;
+//! [`preview`] plans the same without keeping the files' contents, for a dry run;
 //! [`Plan::write`] hands the edits to the one writer ([`crate::plan::write`]), which
 //! refuses files that changed since the scan.
 //!
@@ -21,5 +22,7 @@ pub use crate::reference::text;
 pub use definitions::{DefinitionEdit, definition_edits};
 pub use error::RewriteError;
 pub use matcher::{Form, IGNORE_MARKER, Matcher, Placeholders, Reference, Rename};
-pub use plan::{Edit, FileRewrite, Plan, Warning, WarningKind};
-pub use scan::{BINARY_PROBE, ScanOptions, for_each_file, scan};
+pub use plan::{
+    Edit, FilePreview, FileRewrite, Plan, Preview, Warning, WarningKind, reference_diff,
+};
+pub use scan::{BINARY_PROBE, ScanOptions, for_each_file, preview, scan};

@@ -30,6 +30,27 @@ pub struct FileRewrite {
     pub references: Vec<Reference>,
 }
 
+/// What a dry run shows of a rename under one root: each file's references and diff,
+/// without the files' contents (so its memory is that of the output, not of the files).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Preview {
+    /// Files with at least one reference, sorted by path.
+    pub files: Vec<FilePreview>,
+    /// Warnings, sorted by path, line and column.
+    pub warnings: Vec<Warning>,
+}
+
+/// One file of a [`Preview`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilePreview {
+    /// Path relative to the scanned root.
+    pub path: PathBuf,
+    /// The references, in order.
+    pub references: Vec<Reference>,
+    /// The unified diff replacing them, built from the references ([`reference_diff`]).
+    pub diff: String,
+}
+
 /// One edit, as printed: where, what, and what it becomes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Edit {
@@ -77,18 +98,7 @@ pub enum WarningKind {
 impl Plan {
     /// Every edit, file by file, in order.
     pub fn edits(&self) -> Vec<Edit> {
-        self.files
-            .iter()
-            .flat_map(|f| {
-                f.references.iter().map(|r| Edit {
-                    path: f.edit.path.clone(),
-                    line: r.line,
-                    column: r.column,
-                    old: r.old.clone(),
-                    new: r.replacement.clone(),
-                })
-            })
-            .collect()
+        edits(self.files.iter().map(|f| (&f.edit.path, &f.references[..])))
     }
 
     /// Number of references over all files.
@@ -113,6 +123,48 @@ impl Plan {
     }
 }
 
+impl Preview {
+    /// Every edit, file by file, in order.
+    pub fn edits(&self) -> Vec<Edit> {
+        edits(self.files.iter().map(|f| (&f.path, &f.references[..])))
+    }
+
+    /// Number of references over all files.
+    pub fn reference_count(&self) -> usize {
+        self.files.iter().map(|f| f.references.len()).sum()
+    }
+}
+
+/// The edits of files given as (path, references).
+fn edits<'a>(files: impl Iterator<Item = (&'a PathBuf, &'a [Reference])>) -> Vec<Edit> {
+    files
+        .flat_map(|(path, references)| {
+            references.iter().map(move |r| Edit {
+                path: path.clone(),
+                line: r.line,
+                column: r.column,
+                old: r.old.clone(),
+                new: r.replacement.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The unified diff of `original` (the file at `path`) with each reference replaced, built
+/// from the references alone ([`plan::splice_diff`]): the same text as the whole-file
+/// diff of the edit, at the cost of the lines around the references.
+pub fn reference_diff(path: &Path, original: &[u8], references: &[Reference]) -> String {
+    let splices: Vec<plan::Splice<'_>> = references
+        .iter()
+        .map(|r| plan::Splice {
+            range: r.start..r.end,
+            with: r.replacement.as_bytes(),
+        })
+        .collect();
+    let shown = path.to_string_lossy().replace('\\', "/");
+    plan::splice_diff(&shown, original, &splices)
+}
+
 /// A plan serializes as `{"edits": [Edit…], "warnings": [Warning…]}`.
 impl Serialize for Plan {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -125,6 +177,12 @@ impl Serialize for Plan {
 }
 
 impl FileRewrite {
+    /// The edit as a unified diff, built from the references ([`reference_diff`]).
+    pub fn diff(&self) -> String {
+        let original = self.edit.original.as_deref().unwrap_or_default();
+        reference_diff(&self.edit.path, original, &self.references)
+    }
+
     /// The edit of `original` that replaces each reference (which must be in order and
     /// not overlap) and nothing else.
     pub fn new(

@@ -9,8 +9,10 @@
 //! read. Only files with a candidate are parsed.
 
 use std::collections::HashSet;
+use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -19,8 +21,10 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, WalkBuilder, WalkState};
 
 use super::error::RewriteError;
-use super::matcher::Matcher;
-use super::plan::{FileRewrite, Plan, Warning, WarningKind, warnings_for};
+use super::matcher::{Matcher, Reference};
+use super::plan::{
+    FilePreview, FileRewrite, Plan, Preview, Warning, WarningKind, reference_diff, warnings_for,
+};
 
 /// Bytes looked at for a NUL to call a file binary.
 pub const BINARY_PROBE: usize = 8 * 1024;
@@ -44,23 +48,79 @@ pub struct ScanOptions {
 /// Plans the edits `matcher` finds under `root`. Nothing is written; any error (an
 /// unreadable file or directory, a path outside the root) fails the whole scan.
 pub fn scan(root: &Path, matcher: &Matcher, opts: &ScanOptions) -> Result<Plan, RewriteError> {
+    let (files, warnings) = collect(root, matcher, opts, |rel, bytes, references| {
+        FileRewrite::new(rel.to_path_buf(), bytes.to_vec(), references)
+    })?;
+    Ok(Plan { files, warnings })
+}
+
+/// Plans what [`scan`] does for a dry run: each file's references and its diff (built
+/// from them while the file is in the reading thread's buffer), not its contents, so the
+/// memory is that of the output.
+pub fn preview(
+    root: &Path,
+    matcher: &Matcher,
+    opts: &ScanOptions,
+) -> Result<Preview, RewriteError> {
+    let (files, warnings) = collect(root, matcher, opts, |rel, bytes, references| {
+        let diff = reference_diff(rel, bytes, &references);
+        Ok(FilePreview {
+            path: rel.to_path_buf(),
+            references,
+            diff,
+        })
+    })?;
+    Ok(Preview { files, warnings })
+}
+
+/// A planned file, sorted and deduplicated by its path.
+trait Planned {
+    fn path(&self) -> &Path;
+}
+
+impl Planned for FileRewrite {
+    fn path(&self) -> &Path {
+        &self.edit.path
+    }
+}
+
+impl Planned for FilePreview {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Walks `root`, turns each file with references into a `T` with `make`, and returns them
+/// sorted by path (each once), with the warnings, sorted.
+fn collect<T, M>(
+    root: &Path,
+    matcher: &Matcher,
+    opts: &ScanOptions,
+    make: M,
+) -> Result<(Vec<T>, Vec<Warning>), RewriteError>
+where
+    T: Planned + Send,
+    M: Fn(&Path, &[u8], Vec<Reference>) -> Result<T, RewriteError> + Sync,
+{
     let files = Mutex::new(Vec::new());
     let file_warnings = Mutex::new(Vec::new());
     let mut warnings = for_each_file(root, opts, |rel, bytes| {
-        if let Some((edit, w)) = plan_file(rel, bytes, matcher)? {
-            lock(&files).push(edit);
+        if let Some(references) = references_in(bytes, matcher) {
+            let w = warnings_for(rel, &references, matcher.renames());
+            let planned = make(rel, bytes, references)?;
+            lock(&files).push(planned);
             lock(&file_warnings).extend(w);
         }
         Ok(())
     })?;
     // Named paths may overlap (`dir` and `dir/file`): each file is planned once.
     let mut files = into_inner(files);
-    files.sort_by(|a, b| a.edit.path.cmp(&b.edit.path));
-    files.dedup_by(|a, b| a.edit.path == b.edit.path);
+    files.sort_by(|a, b| a.path().cmp(b.path()));
+    files.dedup_by(|a, b| a.path() == b.path());
     warnings.extend(into_inner(file_warnings));
     warnings.sort();
     warnings.dedup();
-    Ok(Plan { files, warnings })
+    Ok((files, warnings))
 }
 
 /// Reads every file `opts` selects under `root`, in parallel, and hands `visit` its path
@@ -238,7 +298,7 @@ fn walk<F>(
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 return WalkState::Continue;
             }
-            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            let rel = relative(root, entry.path());
             match visit_file(rel, entry.path(), visit, &mut buf) {
                 Ok(()) => {}
                 Err(e) => {
@@ -251,17 +311,38 @@ fn walk<F>(
     });
 }
 
-/// Whether the walk enters or yields this entry.
+/// Whether the walk enters or yields this entry. Its parents were judged when the walk
+/// entered them (the starts by the caller), so only the entry itself is matched.
 fn keep_entry(root: &Path, excludes: &Excludes, e: &DirEntry) -> bool {
     if e.depth() == 0 {
         return true;
     }
-    if VCS_DIRS.iter().any(|d| e.file_name() == *d) {
+    let path = e.path().as_os_str().as_bytes();
+    let vcs = VCS_DIRS.iter().any(|d| {
+        path.len() > d.len()
+            && path.ends_with(d.as_bytes())
+            && path[path.len() - d.len() - 1] == b'/'
+    });
+    if vcs {
         return false;
     }
-    let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+    let Some(gi) = &excludes.0 else {
+        return true;
+    };
     let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-    !excludes.excluded(rel, is_dir)
+    !gi.matched(relative(root, e.path()), is_dir).is_ignore()
+}
+
+/// `path` (found by walking `root`, so it starts with it) relative to `root`, compared
+/// as bytes: `Path::strip_prefix` parses both paths into components for every file.
+fn relative<'a>(root: &Path, path: &'a Path) -> &'a Path {
+    let (r, p) = (root.as_os_str().as_bytes(), path.as_os_str().as_bytes());
+    match p.strip_prefix(r) {
+        Some(rest) if r.ends_with(b"/") => Path::new(OsStr::from_bytes(rest)),
+        Some([]) => Path::new(""),
+        Some([b'/', rest @ ..]) => Path::new(OsStr::from_bytes(rest)),
+        _ => path.strip_prefix(root).unwrap_or(path),
+    }
 }
 
 /// The scan error for a walk error, or `None` for one to skip (an entry that vanished).
@@ -407,21 +488,9 @@ fn visit_file<F>(rel: &Path, abs: &Path, visit: &F, buf: &mut Vec<u8>) -> Result
 where
     F: Fn(&Path, &[u8]) -> Result<(), RewriteError>,
 {
-    buf.clear();
-    // The probe is read first: a binary file costs 8 KiB, not its size. UTF-16 text (NULs
-    // in every other byte) is text: `check` decodes it for the token search.
-    let read = File::open(abs).and_then(|f| {
-        let mut f = f;
-        (&mut f).take(BINARY_PROBE as u64).read_to_end(buf)?;
-        if memchr::memchr(0, buf).is_some() && crate::check::secrets::utf16_order(buf).is_none() {
-            return Ok(false);
-        }
-        f.read_to_end(buf)?;
-        Ok(true)
-    });
-    match read {
-        Ok(true) => visit(rel, buf),
-        Ok(false) => Ok(()),
+    match read_text(abs, buf) {
+        Ok(Some(len)) => visit(rel, &buf[..len]),
+        Ok(None) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(source) => Err(RewriteError::Read {
             path: rel.to_path_buf(),
@@ -430,20 +499,62 @@ where
     }
 }
 
-/// Plans one file's edit, if it has references.
-fn plan_file(
-    rel: &Path,
-    buf: &[u8],
-    matcher: &Matcher,
-) -> Result<Option<(FileRewrite, Vec<Warning>)>, RewriteError> {
+/// Smallest size of a thread's read buffer: most files fit in one read.
+const READ_BUFFER: usize = 64 * 1024;
+
+/// Reads the file at `abs` into `buf` (the thread's buffer, reused from file to file and
+/// grown, never shrunk) and returns its length, or `None` when it is binary (a NUL byte in
+/// the first [`BINARY_PROBE`] bytes; UTF-16 text, NULs in every other byte, is text:
+/// `check` decodes it for the token search).
+///
+/// The system calls are exactly `open`, `read` until one returns 0, `close`: no `statx`
+/// or `lseek` for a size hint (`read_to_end` makes both), so a file smaller than the
+/// buffer costs two reads (a larger one adds one `fstat` to size the buffer). The probe is judged as soon as it is in: a binary file costs at
+/// most one buffer's worth, not its size. The buffer is kept initialised (zeroed when it
+/// grows), so no byte is read before it is written.
+fn read_text(abs: &Path, buf: &mut Vec<u8>) -> io::Result<Option<usize>> {
+    if buf.len() < READ_BUFFER {
+        buf.resize(READ_BUFFER, 0);
+    }
+    let mut file = File::open(abs)?;
+    let mut len = 0;
+    let mut probed = false;
+    loop {
+        if len == buf.len() {
+            // Larger than the buffer (rare): one `fstat` sizes it for the rest, plus a
+            // byte so the read that returns 0 needs no further growth.
+            let size = file.metadata().map_or(0, |m| m.len());
+            let want = usize::try_from(size)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            buf.resize(if want > len { want } else { len * 2 }, 0);
+        }
+        let n = match file.read(&mut buf[len..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        len += n;
+        if !probed && (n == 0 || len >= BINARY_PROBE) {
+            probed = true;
+            let probe = &buf[..len.min(BINARY_PROBE)];
+            if memchr::memchr(0, probe).is_some()
+                && crate::check::secrets::utf16_order(probe).is_none()
+            {
+                return Ok(None);
+            }
+        }
+        if n == 0 {
+            return Ok(Some(len));
+        }
+    }
+}
+
+/// The references in one file, if it has any.
+fn references_in(buf: &[u8], matcher: &Matcher) -> Option<Vec<Reference>> {
     if !matcher.has_candidate(buf) {
-        return Ok(None);
+        return None;
     }
     let references = matcher.find_bytes(buf);
-    if references.is_empty() {
-        return Ok(None);
-    }
-    let warnings = warnings_for(rel, &references, matcher.renames());
-    let edit = FileRewrite::new(rel.to_path_buf(), buf.to_vec(), references)?;
-    Ok(Some((edit, warnings)))
+    (!references.is_empty()).then_some(references)
 }
