@@ -8,7 +8,8 @@
 //! token in `GITHUB_TOKEN` and a compose override (host networking, no published ports,
 //! one-second health probes) added through `COMPOSE_FILE`. While it runs, every process's
 //! argument list is polled for the token. Each service has a required variable of its own
-//! in the env file: unfilled, nothing starts; filled, each container sees only its own.
+//! in the env file: unfilled, nothing starts; filled, each container sees only its own. A
+//! one-shot `migrate` job (`kind = "job"`) runs to completion on every update.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -20,8 +21,8 @@ use std::time::Duration;
 use tempfile::TempDir;
 
 use crate::support::engine::{
-    Engine, Registry, build_push_forget, engine, free_port, host_network_override, http_get,
-    output_text, random_alnum, run_with_stdin,
+    Engine, Registry, build_push_forget, build_push_forget_cmd, engine, free_port,
+    host_network_override, http_get, output_text, random_alnum, run_with_stdin,
 };
 use crate::support::run::ghcr_gen_ok;
 
@@ -51,6 +52,13 @@ fn deploy_script_updates_rolls_back_pulls_and_reports_on_a_real_engine() {
     run.expect(0, "update-images v1");
     let v1 = d.running("after update-images v1");
     d.assert_all_healthy_on(&v1, "v1");
+    // The job ran (its output is the script's) and left no container.
+    assert!(
+        run.stdout.contains("migrated-v1"),
+        "the migrate job did not run:\n{}",
+        run.all()
+    );
+    assert!(!v1.contains_key("migrate"), "the job left a container");
     // It prints what runs now.
     for service in SERVICES {
         assert!(
@@ -143,6 +151,7 @@ fn deploy_script_updates_rolls_back_pulls_and_reports_on_a_real_engine() {
         .expect(0, "IMAGE_TAG=v3 update-images");
     let v3 = d.running("after update-images v3");
     d.assert_all_healthy_on(&v3, "v3");
+    assert_ne!(image_ids(&v3), v1_ids, "v3 runs the v1 images");
     let run = d.deploy(&["rollback"]);
     run.expect(0, "rollback");
     let back = d.running("after rollback");
@@ -225,6 +234,8 @@ impl Deployment {
         let mut toml = format!(
             "registry = \"{host}\"\nowner = \"E2E-Owner\"\nrepo = \"shop\"\n\n[outputs]\nk8s = false\nworkflow = false\n"
         );
+        // A one-shot job (a migration): it runs to completion before the services restart.
+        toml.push_str("\n[services.migrate]\nimage = \"shop-migrate\"\nkind = \"job\"\n");
         for (service, port) in &ports {
             let var = if *service == "web" {
                 "GREETING"
@@ -249,7 +260,10 @@ impl Deployment {
         std::fs::write(repo.join("deploy/.env"), template).unwrap();
         std::fs::write(
             repo.join("deploy/host-network.yaml"),
-            host_network_override(&SERVICES),
+            format!(
+                "{}  migrate:\n    network_mode: host\n",
+                host_network_override(&SERVICES)
+            ),
         )
         .unwrap();
 
@@ -280,6 +294,13 @@ impl Deployment {
             for (tag, healthy) in [("v1", true), ("v2", false), ("v3", true)] {
                 build_push_forget(&d.publisher, &d.reference(service, tag), *port, healthy);
             }
+        }
+        for tag in ["v1", "v2", "v3"] {
+            build_push_forget_cmd(
+                &d.publisher,
+                &d.reference("migrate", tag),
+                &format!("[\"/bin/echo\", \"migrated-{tag}\"]"),
+            );
         }
         d
     }

@@ -273,16 +273,22 @@ fn script_output(command: &mut Command) -> Output {
 /// directory (so `/health` answers 404) otherwise. Pushes it, then removes it from the
 /// engine so that whoever uses it next really pulls it.
 pub(crate) fn build_push_forget(config: &Path, reference: &str, port: u16, healthy: bool) {
+    let www = if healthy { "/www" } else { "/tmp" };
+    build_push_forget_cmd(
+        config,
+        reference,
+        &format!("[\"/bin/httpd\", \"-f\", \"-p\", \"{port}\", \"-h\", \"{www}\"]"),
+    );
+}
+
+/// [`build_push_forget`] for an image whose command is `cmd` (a JSON array of strings).
+pub(crate) fn build_push_forget_cmd(config: &Path, reference: &str, cmd: &str) {
     let engine = engine();
     let context = tempfile::tempdir().unwrap();
-    let www = if healthy { "/www" } else { "/tmp" };
     std::fs::write(
         context.path().join("Dockerfile"),
-        format!(
-            "FROM {BASE_IMAGE}\nLABEL org.opencontainers.image.version=\"{}\"\n\
-             CMD [\"/bin/httpd\", \"-f\", \"-p\", \"{port}\", \"-h\", \"{www}\"]\n",
-            if healthy { "healthy" } else { "unhealthy" }
-        ),
+        // The label makes every reference a distinct image (v1 and v3 differ by ID).
+        format!("FROM {BASE_IMAGE}\nLABEL org.opencontainers.image.ref.name=\"{reference}\"\nCMD {cmd}\n"),
     )
     .unwrap();
     let context_path = context.path().to_str().unwrap();
