@@ -15,6 +15,8 @@ use crate::support::tree::{fixture_config, write};
 const STUB: &str = r#"#!/usr/bin/env bash
 set -u
 { printf '%s\n' "$@"; echo '<end>'; } >> "$STUB_DIR/log"
+# Which token variables this docker process inherited (names only).
+env | sed -n 's/^\(GITHUB_TOKEN\|GHCR_TOKEN\)=.*/\1/p' >> "$STUB_DIR/env-tokens"
 running() { cat "$STUB_DIR/running" 2>/dev/null; }
 if [ "$1" = compose ]; then
   [ "${STUB_NO_V2:-}" = 1 ] && exit 1
@@ -186,6 +188,9 @@ fn update_images_logs_in_on_stdin_pulls_and_waits_with_the_env_file() {
     );
     assert_no_token_in_arguments(&server);
     assert!(!out.contains(&token), "{out}");
+    // No docker process, login included, inherits the token through its environment.
+    let inherited = std::fs::read_to_string(server.stub.join("env-tokens")).unwrap_or_default();
+    assert!(inherited.is_empty(), "docker inherited {inherited}");
     // Every compose call passes the env file explicitly, before the subcommand.
     let env_file = server.path("deploy/.env");
     for call in calls
