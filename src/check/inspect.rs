@@ -1,11 +1,13 @@
 //! [`Inspector`]: the per-file rules of `check`, as a pure function from a file's bytes to
 //! [`Hit`]s (byte ranges with what is wrong and how to fix it).
 //!
-//! One Aho-Corasick automaton, the gate (ASCII case-insensitive), holds every literal a
-//! rule starts from: the old and current package paths (and their `%2F` forms),
-//! `github.repository` / `GITHUB_REPOSITORY`, the registry host followed by `/` (any case;
-//! the owner after it is compared case-insensitively), and the GitHub token prefixes. A
-//! file without a gate match costs that one search; only the others go through the rules.
+//! The gate (ASCII case-insensitive) holds every literal a rule starts from: the old and
+//! current package paths (and their `%2F` forms), `github.repository` /
+//! `GITHUB_REPOSITORY`, the registry host followed by `/` (any case; the owner after it is
+//! compared case-insensitively), and the GitHub token prefixes. A packed (Teddy) search for
+//! the case spellings of a 3-byte window of each literal runs over the file; only around a
+//! window found does the case-insensitive automaton look. A file without a gate match costs
+//! that one vectorised pass; only the others go through the rules.
 //! References are found by the one grammar ([`crate::reference`]): the configured images
 //! with its [`Finder`], the old names with `rename`'s [`Matcher`] (which maps each to the
 //! current image, for the fix).
@@ -25,7 +27,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind, packed};
 
 use super::finding::Kind;
 use super::secrets::{self, TokenFinder};
@@ -55,7 +57,7 @@ pub(crate) struct Hit {
 /// The per-file rules for one model.
 #[derive(Debug, Clone)]
 pub(crate) struct Inspector {
-    gate: AhoCorasick,
+    gate: Gate,
     /// The configured images, found by the grammar (`Found::image` is the service).
     current: Finder,
     /// Every old name (`renamed_from`) mapped to its service's current image.
@@ -435,10 +437,56 @@ fn split_image(image: &str) -> Option<(&str, &str, &str)> {
     (!host.is_empty() && !owner.is_empty() && !path.is_empty()).then_some((host, owner, path))
 }
 
-/// The gate: every literal a rule starts from, in one automaton, ASCII case-insensitive
-/// (hosts are written in any case; for the other literals it only admits a few more
-/// texts to the rules).
-fn build_gate<'a>(paths: impl Iterator<Item = &'a str>, registry: &str) -> AhoCorasick {
+/// The gate: every literal a rule starts from, matched ASCII case-insensitively (hosts are
+/// written in any case; for the other literals it only admits a few more texts to the
+/// rules).
+///
+/// Searched in two steps, so that a clean file costs one vectorised pass: a packed
+/// (Teddy) search for every letter-case spelling of a short window of each literal (the
+/// window with the fewest letters, so a handful of spellings each), and, only around a
+/// window found, the case-insensitive automaton over the few bytes a literal holding that
+/// window can span. The answer is exactly the automaton's over the whole text.
+#[derive(Debug, Clone)]
+struct Gate {
+    /// Every literal, ASCII case-insensitive.
+    literals: AhoCorasick,
+    /// Every case spelling of each literal's window; `None` when the packed searcher is not
+    /// available (no SIMD, or too many spellings): then `literals` searches alone.
+    windows: Option<packed::Searcher>,
+    /// Largest offset of a window in its literal.
+    max_offset: usize,
+    /// Length of the longest literal.
+    max_len: usize,
+}
+
+/// Bytes of the window a literal is prefiltered on.
+const WINDOW: usize = 3;
+/// Teddy's limit: more spellings fall back to the automaton alone.
+const MAX_SPELLINGS: usize = 64;
+
+impl Gate {
+    fn is_match(&self, text: &[u8]) -> bool {
+        let Some(windows) = &self.windows else {
+            return self.literals.is_match(text);
+        };
+        let mut at = 0;
+        while at < text.len() {
+            let Some(m) = windows.find_in(text, aho_corasick::Span::from(at..text.len())) else {
+                return false;
+            };
+            // Any literal whose window starts at `m.start()` lies in this range.
+            let start = m.start().saturating_sub(self.max_offset);
+            let end = (m.start() + self.max_len).min(text.len());
+            if self.literals.is_match(Input::new(text).range(start..end)) {
+                return true;
+            }
+            at = m.start() + 1;
+        }
+        false
+    }
+}
+
+fn build_gate<'a>(paths: impl Iterator<Item = &'a str>, registry: &str) -> Gate {
     let mut literals: Vec<Vec<u8>> = Vec::new();
     let mut add = |b: Vec<u8>| {
         if !b.is_empty() && !literals.contains(&b) {
@@ -462,11 +510,77 @@ fn build_gate<'a>(paths: impl Iterator<Item = &'a str>, registry: &str) -> AhoCo
         add(p.as_bytes().to_vec());
     }
     add(secrets::AUTH_KEY.as_bytes().to_vec());
-    AhoCorasickBuilder::new()
+    let automaton = AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
         .build(&literals)
-        .expect("a few short literals always build")
+        .expect("a few short literals always build");
+    let mut spellings: Vec<Vec<u8>> = Vec::new();
+    let mut max_offset = 0;
+    for literal in &literals {
+        let (offset, window) = window_of(literal);
+        max_offset = max_offset.max(offset);
+        for s in case_spellings(window) {
+            if !spellings.contains(&s) {
+                spellings.push(s);
+            }
+        }
+    }
+    let windows = (spellings.len() <= MAX_SPELLINGS)
+        .then(|| {
+            packed::Config::new()
+                .match_kind(packed::MatchKind::LeftmostFirst)
+                .builder()
+                .extend(&spellings)
+                .build()
+        })
+        .flatten();
+    Gate {
+        literals: automaton,
+        windows,
+        max_offset,
+        max_len: literals.iter().map(Vec::len).max().unwrap_or(0),
+    }
+}
+
+/// The window of `literal` with the fewest letters (fewest case spellings), preferring one
+/// holding punctuation (rarer in text), and its offset.
+fn window_of(literal: &[u8]) -> (usize, &[u8]) {
+    if literal.len() <= WINDOW {
+        return (0, literal);
+    }
+    let cost = |w: &[u8]| {
+        let letters = w.iter().filter(|b| b.is_ascii_alphabetic()).count();
+        let plain = w.iter().filter(|b| b.is_ascii_alphanumeric()).count();
+        (letters, plain)
+    };
+    let offset = (0..=literal.len() - WINDOW)
+        .min_by_key(|&i| cost(&literal[i..i + WINDOW]))
+        .unwrap_or(0);
+    (offset, &literal[offset..offset + WINDOW])
+}
+
+/// Every ASCII letter-case spelling of `window`.
+fn case_spellings(window: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = vec![Vec::with_capacity(window.len())];
+    for &b in window {
+        let (lo, up) = (b.to_ascii_lowercase(), b.to_ascii_uppercase());
+        if lo == up {
+            out.iter_mut().for_each(|s| s.push(b));
+        } else {
+            out = out
+                .into_iter()
+                .flat_map(|s| {
+                    let mut a = s.clone();
+                    a.push(lo);
+                    let mut b = s;
+                    b.push(up);
+                    [a, b]
+                })
+                .collect();
+        }
+    }
+    out
 }
 
 fn tag_hit(text: &[u8], name: Range<usize>, suffix: &Tail) -> Option<Hit> {
@@ -575,6 +689,54 @@ renamed_from = ["ghcr.io/acme-labs/axon-doc-web", "ghcr.io/old-org/web"]
         ] {
             assert!(i.is_candidate(text.as_bytes()), "{text}");
             assert!(!hits_in("a.md", &text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_gate_finds_mixed_case_hosts_and_every_token_kind() {
+        let i = inspector();
+        let mut texts: Vec<String> = ["ghcr.io/", "GHCR.IO/", "gHcR.iO/", "Ghcr.Io/"]
+            .iter()
+            .map(|h| format!("see {h}x"))
+            .collect();
+        // Prefixes are built at run time so no token-shaped string is committed.
+        for p in secrets::PREFIXES {
+            texts.push(format!("a {p}b"));
+            texts.push(p.to_string());
+        }
+        texts.push(format!("{{{}: \"x\"}}", secrets::AUTH_KEY));
+        for t in &texts {
+            assert!(i.gate.is_match(t.as_bytes()), "{t}");
+            assert!(i.gate.literals.is_match(t.as_bytes()), "{t}");
+        }
+        assert!(i.gate.windows.is_some(), "the packed prefilter is built");
+        // Near misses: a window is present, the literal is not.
+        for t in [
+            "ghcr.iox/",
+            "gh_p",
+            "axon_doc-nextjs",
+            "github-repository",
+            "hp_ hr_ hs_",
+        ] {
+            assert!(!i.gate.is_match(t.as_bytes()), "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The two-step gate answers exactly as the automaton over the whole text.
+        #[test]
+        fn the_packed_gate_equals_the_automaton(
+            parts in proptest::collection::vec(0usize..FRAGMENTS.len(), 0..12),
+            flips in proptest::collection::vec(proptest::bool::ANY, 0..64),
+        ) {
+            let mut text: Vec<u8> = parts.iter().flat_map(|&i| FRAGMENTS[i].bytes()).collect();
+            for (b, flip) in text.iter_mut().zip(flips) {
+                if flip {
+                    *b = if b.is_ascii_lowercase() { b.to_ascii_uppercase() } else { b.to_ascii_lowercase() };
+                }
+            }
+            let i = inspector();
+            proptest::prop_assert_eq!(i.gate.is_match(&text), i.gate.literals.is_match(&text[..]));
         }
     }
 
