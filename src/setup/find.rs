@@ -359,10 +359,13 @@ impl Finder<'_> {
     /// Merges pushes into images.
     fn merge(&self) -> Vec<PublishedImage> {
         let mut images: Vec<PublishedImage> = Vec::new();
-        let mut merged_names: Vec<String> = Vec::new();
+        // Name and flavor suffix of every manifest list: a variant's direct push is not a
+        // leg of another variant's list.
+        let mut merged_names: Vec<(String, Option<String>)> = Vec::new();
         for p in &self.pushes {
             if p.merged {
-                merged_names.push(p.name.text.clone());
+                let suffix = p.flavor.iter().find_map(|l| flavor_suffix(l));
+                merged_names.push((p.name.text.clone(), suffix));
             }
         }
         // Group primaries: in each group, the first reference on the repository owner's
@@ -424,7 +427,8 @@ impl Finder<'_> {
                 .collect();
             // Legs of a manifest merged later keep their platforms and build inputs, not
             // their intermediate tags.
-            let is_leg = !p.merged && merged_names.contains(&p.name.text);
+            let suffix = p.flavor.iter().find_map(|l| flavor_suffix(l));
+            let is_leg = !p.merged && merged_names.contains(&(p.name.text.clone(), suffix));
             let rules = if is_leg { Vec::new() } else { p.rules.clone() };
             let defs = relevant(&p.name, &p.site, &path, &members);
             let existing = images
@@ -589,14 +593,22 @@ fn tag_rule(tag: &Text) -> Option<Vec<String>> {
 
 impl<'a> JobRun<'a> {
     fn meta(&self, images: Option<&Entry>, tags: Option<&Entry>, flavor: Option<&Entry>) -> Meta {
+        // Lines as written; an input that is one whole expression (`${{ matrix.flavor }}`)
+        // is evaluated when every part of it is known.
+        let lines = |e: &Entry| {
+            let v = e.value.trim();
+            if v.starts_with("${{") && v.ends_with("}}") && v.matches("${{").count() == 1 {
+                let t = self.eval_entry(e);
+                if t.is_known() {
+                    return input_list(&t.text, false);
+                }
+            }
+            input_list(&e.value, false)
+        };
         let mut out = Meta {
             images: Vec::new(),
-            rules: tags
-                .map(|t| input_list(&t.value, false))
-                .unwrap_or_default(),
-            flavor: flavor
-                .map(|t| input_list(&t.value, false))
-                .unwrap_or_default(),
+            rules: tags.map(lines).unwrap_or_default(),
+            flavor: flavor.map(lines).unwrap_or_default(),
         };
         if out.rules.is_empty() {
             // metadata-action's default tags.
@@ -651,8 +663,9 @@ impl<'a> JobRun<'a> {
                 .map(|t| input_list(&t.text, true))
                 .unwrap_or_default(),
             context: get("context").map(|t| t.text).filter(|c| !c.is_empty()),
-            dockerfile: get("file").map(|t| t.text),
-            target: get("target").map(|t| t.text),
+            // `target: ${{ matrix.target }}` with `target: ""` builds the last stage.
+            dockerfile: get("file").map(|t| t.text).filter(|f| !f.is_empty()),
+            target: get("target").map(|t| t.text).filter(|t| !t.is_empty()),
             build_args: get("build-args")
                 .map(|t| {
                     input_list(&t.text, false)
@@ -666,37 +679,66 @@ impl<'a> JobRun<'a> {
                 .unwrap_or_default(),
             defs: Vec::new(),
         };
+        let outputs = get("outputs").map(|t| t.text).unwrap_or_default();
+        // `push=${{ env.PUBLISH }}` (unknown here) pushes on the runs that publish.
+        let pushes_output = outputs.split(',').any(|f| {
+            f.trim()
+                .strip_prefix("push=")
+                .is_some_and(|v| v == "true" || v.contains(UNKNOWN))
+        });
+        let by_digest = outputs.contains("push-by-digest=true") && pushes_output;
         let push_input = with("push").map(|e| self.eval_entry(e));
         let push = match &push_input {
             Some(t) if t.is_known() => t.text.trim() == "true",
             Some(_) => true, // `${{ github.event_name != 'pull_request' }}`
-            None => false,
+            // `outputs: type=image,push=true` (or `type=registry`) pushes as `push: true`.
+            None => pushes_output || outputs.split(',').any(|f| f.trim() == "type=registry"),
         };
-        let outputs = get("outputs").map(|t| t.text).unwrap_or_default();
-        let by_digest = outputs.contains("push-by-digest=true") && outputs.contains("push=true");
         let mut pushes = Vec::new();
         let site_of = |e: &Entry| self.f.definition(e);
         if by_digest {
-            // `outputs: type=image,name=X,push-by-digest=true,...`: a per-arch leg.
+            // `outputs: type=image,name=X,push-by-digest=true,...`: a per-arch leg, named
+            // by `name=` or else by `tags`; it carries the flavor of its job's one
+            // metadata-action step (a variant's legs belong to the variant).
+            let flavor = match self.metas.values().collect::<Vec<_>>().as_slice() {
+                [m] => m.flavor.clone(),
+                _ => Vec::new(),
+            };
             let e = with("outputs").expect("outputs read above");
             let value = self.eval_entry(e);
+            let mut names: Vec<Text> = Vec::new();
             for field in value.text.split(',') {
-                if let Some(names) = field.trim().strip_prefix("name=") {
-                    for n in names.split(['\n', ' ']).filter(|n| !n.is_empty()) {
+                if let Some(list) = field.trim().strip_prefix("name=") {
+                    for n in list.split(['\n', ' ']).filter(|n| !n.is_empty()) {
                         let mut t = value.clone();
                         t.text = n.trim_matches('"').to_string();
-                        pushes.push(self.push(
-                            t,
-                            Vec::new(),
-                            Vec::new(),
-                            &build,
-                            group,
-                            site_of(e),
-                            false,
-                            true,
-                        ));
+                        names.push(t);
                     }
                 }
+            }
+            let mut site = site_of(e);
+            if names.is_empty()
+                && let Some(tags) = with("tags")
+            {
+                let t = self.eval_entry(tags);
+                for item in input_list(&t.text, true) {
+                    let mut n = t.clone();
+                    n.text = item;
+                    names.push(n);
+                }
+                site = site_of(tags);
+            }
+            for t in names.into_iter().filter(Text::is_known) {
+                pushes.push(self.push(
+                    t,
+                    Vec::new(),
+                    flavor.clone(),
+                    &build,
+                    group,
+                    site.clone(),
+                    false,
+                    true,
+                ));
             }
             return pushes;
         }
@@ -1166,6 +1208,13 @@ impl Scope for At<'_, '_> {
             ["env", name] => self.run.env(name, below, depth).map(Value::Str),
             ["matrix", key] => {
                 let v = self.run.combo.iter().find(|(k, _)| k == key)?;
+                // A YAML boolean (`by-digest: false`) is a boolean in expressions: `false`
+                // is not truthy as the string "false" would be.
+                match v.1.as_str() {
+                    "true" => return Some(Value::Bool(true)),
+                    "false" => return Some(Value::Bool(false)),
+                    _ => {}
+                }
                 let mut t = Text::lit(&v.1);
                 if let Some(d) = f.matrix_definition(self.run.job, key, &v.1) {
                     t.defs.push((d, v.1.clone()));

@@ -3,6 +3,7 @@
 mod support;
 
 mod adopt_fixtures;
+mod adopt_props;
 mod check_flow;
 mod cli;
 mod compose_run;
