@@ -337,3 +337,51 @@ fn a_file_named_twice_is_reported_once() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json(&out).len(), 1, "{out:?}");
 }
+
+/// The release-tag-without-tag-trigger finding (`tests/cmd/check-no-tag-trigger.toml`)
+/// fires on none of the project's own fixtures: every `fixtures/adopt/*` repository once
+/// adopted (the triggers then come from its hand-written workflow), and every fixture
+/// holding a `registry.toml` (the generated workflow always runs for `v*` tags).
+#[test]
+fn no_tag_trigger_finding_fires_on_no_project_fixture() {
+    use crate::support::run::ghcr_gen_text;
+    use crate::support::tree::{crate_path, temp_copy};
+    let adopted = [
+        ("env-suffix", "Acme-Labs", "shop"),
+        ("tr-env", "Acme-Labs", "Web-App"),
+        ("param-output", "Acme-Labs", "notes"),
+        ("format-call", "Acme-Labs", "store"),
+        ("matrix-include", "acme", "shop"),
+        ("bake", "acme", "shop"),
+        ("per-arch", "acme", "edge-proxy"),
+        ("variants", "Otel-Labs", "telemetry"),
+        ("mirror", "acme", "relay"),
+        ("helm-split", "acme", "chart-app"),
+        ("fork", "fork-owner", "notes"),
+        ("docs", "acme", "omnibus"),
+    ];
+    let mut roots = Vec::new();
+    for (name, owner, repo) in adopted {
+        let work = temp_copy(&crate_path(&format!("fixtures/adopt/{name}")));
+        let args = ["adopt", "--write", "--owner", owner, "--repo", repo];
+        let (code, _, err) = ghcr_gen_text(work.path(), &args);
+        assert_eq!(code, 0, "{name}: {err}");
+        roots.push((name.to_string(), work));
+    }
+    for entry in std::fs::read_dir(crate_path("fixtures")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.join("registry.toml").is_file() {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            roots.push((name, temp_copy(&path)));
+        }
+    }
+    assert!(
+        roots.len() > 12,
+        "no fixture with a registry.toml was found"
+    );
+    for (name, work) in &roots {
+        let (code, _, err) = ghcr_gen_text(work.path(), &["check"]);
+        assert!(code < 2, "{name}: {err}");
+        assert!(!err.contains("never runs for a git tag"), "{name}: {err}");
+    }
+}
