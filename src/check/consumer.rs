@@ -10,6 +10,10 @@
 //!   service's tag rules, computed with the metadata-action engine for a push of the
 //!   default branch, the publishing branches and a `v*` git tag (what the generated
 //!   workflow triggers on), never give;
+//! - **release tag without a tag trigger**: a semver tag (`1.2.3`, `v1.2`) pulled from a
+//!   package whose publishing workflow never runs for a git tag (no `on.push.tags`, no
+//!   `release`). The generated workflow always triggers on `v*`; for an adopted config
+//!   (`[outputs] workflow = false`) the triggers are the reader's ([`crate::setup`]);
 //! - **platform nobody builds**: a compose service pulling a published image with
 //!   `platform: os/arch` that the service's platforms do not include;
 //! - **cleanup of an unpublished package**: a workflow's packages REST API path
@@ -50,10 +54,30 @@ struct Published {
     branches: Vec<String>,
     /// The platforms CI builds (`linux/amd64`).
     platforms: Vec<String>,
+    /// Set when every workflow found publishing the image runs for branches only: where
+    /// the one shown says so.
+    no_tag_trigger: Option<NoTagTrigger>,
+}
+
+/// A publishing workflow that never runs for a git tag.
+#[derive(Debug, Clone)]
+struct NoTagTrigger {
+    /// `path:line:col` of its `on:` push trigger (or its first trigger).
+    at: String,
+    file: String,
 }
 
 impl Consumers {
     pub(crate) fn new(model: &Model) -> Consumers {
+        let read = if model.outputs.workflow.is_none() {
+            let ctx = crate::setup::RepoContext {
+                owner: model.owner.clone(),
+                repo: model.repo.clone(),
+            };
+            crate::setup::read_workflows(&model.root, &ctx)
+        } else {
+            Vec::new()
+        };
         let services: Vec<Published> = model
             .services
             .iter()
@@ -72,6 +96,7 @@ impl Consumers {
                     flavor: s.tags.flavor.clone(),
                     branches,
                     platforms: s.platforms.iter().map(ToString::to_string).collect(),
+                    no_tag_trigger: no_tag_trigger(&read, &s.image),
                 }
             })
             .collect();
@@ -326,6 +351,86 @@ impl Consumers {
     }
 }
 
+/// The publishing workflows (read from the repository) pushing `image`, when there are
+/// some and none of them runs for a git tag.
+fn no_tag_trigger(read: &[crate::setup::WorkflowRead], image: &str) -> Option<NoTagTrigger> {
+    let publishing: Vec<&crate::setup::Workflow> = read
+        .iter()
+        .filter(|w| {
+            w.images
+                .iter()
+                .any(|i| format!("{}/{}", i.registry, i.path).eq_ignore_ascii_case(image))
+        })
+        .map(|w| &w.workflow)
+        .collect();
+    if publishing.is_empty() || publishing.iter().any(|w| runs_for_tags(w)) {
+        return None;
+    }
+    let w = publishing[0];
+    let file = w.file.to_string_lossy().replace('\\', "/");
+    let (line, col) =
+        w.on.iter()
+            .find(|t| t.event == "push")
+            .or(w.on.first())
+            .map_or((1, 1), |t| (t.line, t.col));
+    Some(NoTagTrigger {
+        at: format!("{file}:{line}:{col}"),
+        file,
+    })
+}
+
+/// Whether a workflow runs for a pushed git tag: `push` with a `tags` filter or with no
+/// branch filter, `release`, or `workflow_call` (its caller decides).
+fn runs_for_tags(w: &crate::setup::Workflow) -> bool {
+    w.on.iter().any(|t| match t.event.as_str() {
+        "push" => !t.tags.is_empty() || t.branches.is_empty(),
+        "release" | "workflow_call" | "create" => true,
+        _ => false,
+    })
+}
+
+/// A hit when the semver tag at `range` is pulled from an image whose workflow never runs
+/// for a git tag, unless a branch push gives that tag.
+fn untriggered_hit(
+    tag: &str,
+    range: Range<usize>,
+    service: &Published,
+    none: &NoTagTrigger,
+) -> Option<Hit> {
+    let mut produced: Vec<String> = Vec::new();
+    for b in &service.branches {
+        produced.extend(compute(service, &format!("refs/heads/{b}"))?);
+    }
+    if produced.iter().any(|p| p == tag) {
+        return None;
+    }
+    let mut seen = std::collections::HashSet::new();
+    produced.retain(|p| seen.insert(p.clone()));
+    let image = &service.image;
+    let shown = if produced.is_empty() {
+        "no tags".to_string()
+    } else {
+        list(&produced.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let mut fix = format!(
+        "add `tags: [\"v*\"]` under `on.push` in {} so a release is built",
+        none.file
+    );
+    if let Some(first) = produced.first() {
+        fix.push_str(&format!(", or pull `{image}:{first}`"));
+    }
+    Some(Hit {
+        kind: Kind::Consumer,
+        severity: Severity::Warning,
+        span: range,
+        message: format!(
+            "{image}:{tag} is a release tag, but the workflow publishing {image} never runs for a git tag"
+        ),
+        label: format!("{} triggers on branches only; CI pushes {shown}", none.at),
+        fix,
+    })
+}
+
 /// A hit when the release-looking tag at `range` is one no rule of `service` produces.
 fn tag_hit(text: &[u8], range: Range<usize>, service: &Published) -> Option<Hit> {
     let tag = std::str::from_utf8(&text[range.clone()]).ok()?;
@@ -337,6 +442,9 @@ fn tag_hit(text: &[u8], range: Range<usize>, service: &Published) -> Option<Hit>
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     if !(versionish || tag == "latest") {
         return None;
+    }
+    if versionish && let Some(none) = &service.no_tag_trigger {
+        return untriggered_hit(tag, range, service, none);
     }
     let release = if versionish {
         let mut parts: Vec<&str> = core.split('.').collect();
@@ -533,4 +641,43 @@ fn list(items: &[&str]) -> String {
         .map(|i| format!("`{i}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs_for_tags;
+    use crate::setup::{Trigger, Workflow};
+
+    fn workflow(on: &[(&str, &[&str], &[&str])]) -> Workflow {
+        Workflow {
+            file: ".github/workflows/w.yml".into(),
+            name: None,
+            on: on
+                .iter()
+                .map(|(event, branches, tags)| Trigger {
+                    event: (*event).into(),
+                    line: 1,
+                    col: 1,
+                    branches: branches.iter().map(|b| (*b).into()).collect(),
+                    tags: tags.iter().map(|t| (*t).into()).collect(),
+                })
+                .collect(),
+            permissions: None,
+            env: Vec::new(),
+            jobs: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_workflow_runs_for_tags_only_through_a_tag_filter_an_unfiltered_push_or_a_release() {
+        assert!(runs_for_tags(&workflow(&[("push", &["main"], &["v*"])])));
+        assert!(runs_for_tags(&workflow(&[("push", &[], &[])])));
+        assert!(runs_for_tags(&workflow(&[("release", &[], &[])])));
+        assert!(!runs_for_tags(&workflow(&[("push", &["main"], &[])])));
+        assert!(!runs_for_tags(&workflow(&[
+            ("pull_request", &[], &[]),
+            ("workflow_dispatch", &[], &[]),
+            ("schedule", &[], &[]),
+        ])));
+    }
 }

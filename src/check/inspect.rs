@@ -182,7 +182,7 @@ impl Inspector {
             last_line.set(Some((s, e, ignored)));
             ignored
         };
-        for t in self.tokens.find(text) {
+        for t in self.tokens.find_in(path, text) {
             if ignored(t.start) {
                 continue;
             }

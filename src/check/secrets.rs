@@ -12,12 +12,20 @@
 //! - the base64 `auth` entries of a Docker `config.json` (`user:token` encoded): the
 //!   decoded value is searched, and the whole entry is the hit.
 //!
+//! Documentation placeholders are not tokens: a classic one fails the checksum
+//! (`ghp_xxxx…`, `ghp_<your-token>`, `ghp_...`), and a body without a checksum that spells
+//! a placeholder word (`XXXXXX`, `YourToken`, `example`, `redacted`, …) is not random. In test
+//! fixtures ([`is_test_fixture`]: `tests/`, `testdata/`, `fixtures/`, `*_test.go`,
+//! `*.test.ts`, spec files) only tokens passing the checksum are reported
+//! ([`TokenFinder::find_in`]): the random-looking fakes of tests carry none.
+//!
 //! A candidate must not be glued to a longer word on its left (a letter or digit; `_` is
 //! allowed, as in `TOKEN_ghp_…`; a letter that ends a `\t`-style escape is not glued), nor
 //! on its right. Text in UTF-16 (either byte order, with or without a byte-order mark) is
 //! searched as the characters it encodes; hits are byte ranges of the text as given.
 
 use std::borrow::Cow;
+use std::path::{Component, Path};
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
@@ -43,6 +51,46 @@ pub struct TokenHit {
     pub prefix: &'static str,
     /// Bytes at the start of the range left visible by [`mask`] (the prefix as written).
     pub visible: usize,
+    /// Whether the token passed a checksum (classic formats): it is a real token's shape,
+    /// not a typed or generated fake.
+    pub checksummed: bool,
+}
+
+/// Whether `path` (relative to the repository root) is a test fixture: under a `tests`,
+/// `test`, `testdata`, `fixtures`, `__tests__`, `__fixtures__` or `spec` folder, or a test
+/// file by name (`*_test.go`, `*.test.ts`, `*.spec.js`, `*_spec.rb`, `test_*.py`, …).
+pub fn is_test_fixture(path: &Path) -> bool {
+    const FOLDERS: &[&str] = &[
+        "tests",
+        "test",
+        "testdata",
+        "fixtures",
+        "__tests__",
+        "__fixtures__",
+        "spec",
+    ];
+    let mut components = path.components().peekable();
+    while let Some(c) = components.next() {
+        let Component::Normal(name) = c else { continue };
+        let Some(name) = name.to_str() else { continue };
+        let lower = name.to_ascii_lowercase();
+        if components.peek().is_some() {
+            if FOLDERS.contains(&lower.as_str()) {
+                return true;
+            }
+            continue;
+        }
+        let stem = lower.split('.').next().unwrap_or_default();
+        let test_word = lower
+            .split('.')
+            .skip(1)
+            .any(|part| part == "test" || part == "spec");
+        return test_word
+            || stem.ends_with("_test")
+            || stem.ends_with("_spec")
+            || (stem.starts_with("test_") && lower.ends_with(".py"));
+    }
+    false
 }
 
 /// Finds GitHub tokens in text.
@@ -68,6 +116,16 @@ pub enum Utf16 {
 }
 
 impl TokenFinder {
+    /// Every token in `text`, the contents of `path`: in a test fixture
+    /// ([`is_test_fixture`]) only the tokens passing a checksum.
+    pub fn find_in(&self, path: &Path, text: &[u8]) -> Vec<TokenHit> {
+        let mut hits = self.find(text);
+        if is_test_fixture(path) {
+            hits.retain(|h| h.checksummed);
+        }
+        hits
+    }
+
     /// Every token in `text`, in order of position.
     pub fn find(&self, text: &[u8]) -> Vec<TokenHit> {
         match utf16_order(text) {
@@ -131,6 +189,7 @@ impl TokenFinder {
                 kind: kind(prefix, len),
                 prefix,
                 visible: prefix.len(),
+                checksummed: len == CLASSIC_LEN && prefix != "github_pat_",
             });
         }
         hits
@@ -165,6 +224,7 @@ impl TokenFinder {
             kind: first.kind,
             prefix: "",
             visible: 0,
+            checksummed: first.checksummed,
         })
     }
 }
@@ -260,9 +320,37 @@ fn free_before(text: &[u8], at: usize) -> bool {
 
 /// A classic token's body: 30 base62 characters and their CRC32 in 6 base62 digits.
 fn classic_len(body: &[u8]) -> Option<usize> {
-    let body = body.get(..36)?;
+    let body = body.get(..CLASSIC_LEN)?;
     (body.iter().all(u8::is_ascii_alphanumeric) && body[30..] == classic_checksum(&body[..30]))
-        .then_some(36)
+        .then_some(CLASSIC_LEN)
+}
+
+/// Length of a classic token's body after the prefix.
+const CLASSIC_LEN: usize = 36;
+
+/// Words a documentation placeholder spells in a token without a checksum
+/// (`github_pat_XXXXXX…`, `…YourToken…`), compared ignoring case.
+/// Each is long enough that a random token spells one about once in ten million.
+const PLACEHOLDER_WORDS: &[&[u8]] = &[
+    b"xxxxxx",
+    b"yourtoken",
+    b"yourpat",
+    b"yourgithub",
+    b"example",
+    b"placeholder",
+    b"redacted",
+    b"dummy",
+    b"sample",
+    b"changeme",
+    b"000000",
+];
+
+/// Whether `body` spells a placeholder word.
+fn spells_placeholder(body: &[u8]) -> bool {
+    PLACEHOLDER_WORDS.iter().any(|w| {
+        body.windows(w.len())
+            .any(|window| window.eq_ignore_ascii_case(w))
+    })
 }
 
 /// A fine-grained token's body: 22 base62, `_`, 59 base62, random-looking.
@@ -272,7 +360,8 @@ fn fine_grained_len(body: &[u8]) -> Option<usize> {
         && body[22] == b'_'
         && body[23..].iter().all(u8::is_ascii_alphanumeric)
         && random_looking(&body[..22])
-        && random_looking(&body[23..]);
+        && random_looking(&body[23..])
+        && !spells_placeholder(body);
     ok.then_some(82)
 }
 
@@ -291,7 +380,8 @@ fn installation_len(body: &[u8]) -> Option<usize> {
     let ok = parts.len() == 3
         && parts.iter().all(|p| p.len() >= 4)
         && jwt.len() >= 64
-        && random_looking(jwt);
+        && random_looking(jwt)
+        && !spells_placeholder(jwt);
     ok.then_some(jwt_start + jwt_len)
 }
 
@@ -488,6 +578,77 @@ mod tests {
         for text in texts {
             assert!(finds(&text).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn documentation_placeholders_are_not_tokens() {
+        // Typed placeholders: no checksum, or a body spelling a placeholder word.
+        let texts = [
+            format!("GH_TOKEN=ghp_{}", "x".repeat(36)),
+            "GH_TOKEN=ghp_<your-token>".into(),
+            "GH_TOKEN=ghp_...".into(),
+            format!("github_pat_{}", "X".repeat(82)),
+            format!("github_pat_{}_{}YourToken", random(3, 22), random(4, 50)),
+            format!("github_pat_{}_{}XXXXXX", random(3, 22), random(4, 53)),
+            format!("github_pat_{}_EXAMPLE{}", random(3, 22), random(4, 52)),
+        ];
+        for text in texts {
+            assert!(finds(&text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn test_fixture_paths_are_told_from_other_files() {
+        for path in [
+            "tests/cmd/x.in/notes.env",
+            "pkg/auth/testdata/config.json",
+            "fixtures/adopt/docs/README.md",
+            "web/__tests__/login.ts",
+            "spec/support/env.rb",
+            "internal/token_test.go",
+            "src/auth.test.ts",
+            "src/auth.spec.js",
+            "lib/token_spec.rb",
+            "test_auth.py",
+        ] {
+            assert!(is_test_fixture(Path::new(path)), "{path}");
+        }
+        for path in [
+            "notes.env",
+            "docs/tokens.md",
+            ".github/workflows/publish.yml",
+            "latest/config.json",
+            "contest.py",
+            "attest.go",
+            "testing.md",
+            "tests",
+        ] {
+            assert!(!is_test_fixture(Path::new(path)), "{path}");
+        }
+    }
+
+    #[test]
+    fn in_test_fixtures_only_tokens_passing_the_checksum_are_reported() {
+        let classic = token("ghp_", 11);
+        let fine = format!("github_pat_{}_{}", random(3, 22), random(4, 59));
+        let jwt = installation(2);
+        let text = format!("A={classic}\nB={fine}\nC={jwt}\n");
+        let finder = TokenFinder::default();
+        let kinds = |path: &str| -> Vec<&'static str> {
+            finder
+                .find_in(Path::new(path), text.as_bytes())
+                .iter()
+                .map(|h| h.kind)
+                .collect()
+        };
+        for path in ["tests/fake.env", "cmd/login_test.go", "src/login.test.ts"] {
+            assert_eq!(
+                kinds(path),
+                ["GitHub personal access token (classic)"],
+                "{path}"
+            );
+        }
+        assert_eq!(kinds("deploy/.env").len(), 3);
     }
 
     #[test]

@@ -48,10 +48,19 @@ pub fn definition_edits(
                 DefinitionForm::ShellLowercase | DefinitionForm::FormatCall
             )
         });
+        // A variable holding host and owner (`${REGISTRY}/shop-worker` with `REGISTRY =
+        // "ghcr.io/acme"`) is edited after the variable, unless another form above
+        // already names the image.
+        let by_repository = outer
+            || image
+                .definitions
+                .iter()
+                .any(|d| d.form == DefinitionForm::GithubRepository);
         for d in &image.definitions {
             let edited = match d.form {
                 DefinitionForm::ShellLowercase | DefinitionForm::FormatCall => true,
                 DefinitionForm::GithubRepository => !outer,
+                DefinitionForm::EnvVar => !by_repository,
                 _ => false,
             };
             if !edited {
@@ -149,7 +158,37 @@ fn name_end(text: &[u8], form: &DefinitionForm) -> Option<usize> {
             let last = rfind(fmt, b"}")?;
             Some(quote_at + 1 + last + 1)
         }
+        DefinitionForm::EnvVar => {
+            // After the last expansion (`${VAR}`, `${{ env.VAR }}`, `$VAR`) that the rest
+            // of the path follows: `${REGISTRY}/shop-worker[:${TAG}]`.
+            let mut found = None;
+            for at in memchr::memchr_iter(b'$', text) {
+                if let Some(end) = expansion_end(text, at)
+                    && text.get(end) == Some(&b'/')
+                {
+                    found = Some(end);
+                }
+            }
+            found
+        }
         _ => None,
+    }
+}
+
+/// The offset after the variable expansion starting at `at` in `text`: `${{ … }}`,
+/// `${…}` or `$NAME`.
+fn expansion_end(text: &[u8], at: usize) -> Option<usize> {
+    let rest = &text[at + 1..];
+    if rest.starts_with(b"{{") {
+        find_from(text, at, b"}}").map(|i| i + 2)
+    } else if rest.starts_with(b"{") {
+        find_from(text, at, b"}").map(|i| i + 1)
+    } else {
+        let name = rest
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+        (name > 0).then_some(at + 1 + name)
     }
 }
 

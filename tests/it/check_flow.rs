@@ -337,3 +337,105 @@ fn a_file_named_twice_is_reported_once() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json(&out).len(), 1, "{out:?}");
 }
+
+/// The release-tag-without-tag-trigger finding (`tests/cmd/check-no-tag-trigger.toml`)
+/// fires on none of the project's own fixtures: every `fixtures/adopt/*` repository once
+/// adopted (the triggers then come from its hand-written workflow), and every fixture
+/// holding a `registry.toml` (the generated workflow always runs for `v*` tags).
+#[test]
+fn no_tag_trigger_finding_fires_on_no_project_fixture() {
+    use crate::support::run::ghcr_gen_text;
+    use crate::support::tree::{crate_path, temp_copy};
+    let adopted = [
+        ("env-suffix", "Acme-Labs", "shop"),
+        ("tr-env", "Acme-Labs", "Web-App"),
+        ("param-output", "Acme-Labs", "notes"),
+        ("format-call", "Acme-Labs", "store"),
+        ("matrix-include", "acme", "shop"),
+        ("bake", "acme", "shop"),
+        ("per-arch", "acme", "edge-proxy"),
+        ("variants", "Otel-Labs", "telemetry"),
+        ("mirror", "acme", "relay"),
+        ("helm-split", "acme", "chart-app"),
+        ("fork", "fork-owner", "notes"),
+        ("docs", "acme", "omnibus"),
+    ];
+    let mut roots = Vec::new();
+    for (name, owner, repo) in adopted {
+        let work = temp_copy(&crate_path(&format!("fixtures/adopt/{name}")));
+        let args = ["adopt", "--write", "--owner", owner, "--repo", repo];
+        let (code, _, err) = ghcr_gen_text(work.path(), &args);
+        assert_eq!(code, 0, "{name}: {err}");
+        roots.push((name.to_string(), work));
+    }
+    for entry in std::fs::read_dir(crate_path("fixtures")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.join("registry.toml").is_file() {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            roots.push((name, temp_copy(&path)));
+        }
+    }
+    assert!(
+        roots.len() > 12,
+        "no fixture with a registry.toml was found"
+    );
+    for (name, work) in &roots {
+        let (code, _, err) = ghcr_gen_text(work.path(), &["check"]);
+        assert!(code < 2, "{name}: {err}");
+        assert!(!err.contains("never runs for a git tag"), "{name}: {err}");
+    }
+}
+
+/// Test fixtures hold fake tokens on purpose: there only a token passing the real
+/// checksum (the classic formats) is a leaked secret; the same fakes elsewhere are
+/// reported. Documentation placeholders are never tokens.
+#[test]
+fn test_fixtures_report_only_checksummed_tokens_and_placeholders_never() {
+    let dir = temp_tree(&[("registry.toml", NO_OUTPUTS)]);
+    let fine = token(&prefixes()[5], 7);
+    let classic = token(&prefixes()[0], 8);
+    let fakes = format!("FINE={fine}\nCLASSIC={classic}\n");
+    let placeholders = format!(
+        "export GH_TOKEN={p}<your-token>\nexport GH_TOKEN={p}...\nexport GH_TOKEN={p}{x}\nexport GH_TOKEN={f}{X}\n",
+        p = prefixes()[0],
+        x = "x".repeat(36),
+        f = prefixes()[5],
+        X = "X".repeat(82),
+    );
+    for (rel, text) in [
+        ("tests/fixtures/login.env", fakes.as_str()),
+        ("internal/auth/login_test.go", fakes.as_str()),
+        ("web/login.test.ts", fakes.as_str()),
+        ("deploy/login.env", fakes.as_str()),
+        ("docs/setup.md", placeholders.as_str()),
+    ] {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let out = ghcr_gen(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_never_printed(&out, &[fine, classic]);
+    let mut secrets: Vec<(String, u64)> = json(&out)
+        .iter()
+        .filter(|f| f["kind"] == "secret")
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    secrets.sort();
+    let want: Vec<(String, u64)> = [
+        ("deploy/login.env", 1),
+        ("deploy/login.env", 2),
+        ("internal/auth/login_test.go", 2),
+        ("tests/fixtures/login.env", 2),
+        ("web/login.test.ts", 2),
+    ]
+    .iter()
+    .map(|(p, l)| ((*p).to_string(), *l))
+    .collect();
+    assert_eq!(secrets, want);
+}

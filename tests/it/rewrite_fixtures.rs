@@ -161,6 +161,7 @@ fn rename_moves_every_definition_the_reader_finds_and_back() {
         ("variants", "acme-labs"),
         ("per-arch", "acme"),
         ("docs", "acme-labs"),
+        ("bake", "acme"),
     ] {
         let work = temp_copy(&crate::support::tree::crate_path(&format!(
             "fixtures/adopt/{fixture}"
@@ -181,6 +182,30 @@ fn rename_moves_every_definition_the_reader_finds_and_back() {
             want,
             "{fixture}: the workflow still pushes an old name"
         );
+        // Renaming the old names again finds nothing, neither by the text rules nor among
+        // the definitions the reader finds.
+        let old: Vec<Rename> = before
+            .iter()
+            .filter_map(|i| {
+                let (host, path) = i.split_once('/')?;
+                let (owner, name) = path.split_once('/')?;
+                Some(Rename::with_suffix(host, owner, "shop", name, "-api"))
+            })
+            .collect();
+        let options = ScanOptions {
+            excludes: vec!["/registry.toml".into()],
+            ..ScanOptions::default()
+        };
+        let left = scan(root, &Matcher::new(&old), &options).unwrap();
+        assert!(left.is_empty(), "{fixture}: {:?}", left.edits());
+        let ctx = ghcr_gen::setup::RepoContext {
+            owner: owner.into(),
+            repo: "shop".into(),
+        };
+        let setup = ghcr_gen::setup::read(root, &ctx).unwrap();
+        let read = |p: &Path| std::fs::read(root.join(p)).ok();
+        let edits = ghcr_gen::rewrite::definition_edits(&setup, &old, &read);
+        assert!(edits.is_empty(), "{fixture}: {edits:?}");
         let (code, _, err) = ghcr_gen_text(root, &["rename", "--suffix", "", "--write"]);
         assert_eq!(code, 0, "{fixture}: {err}");
         assert_eq!(
