@@ -23,6 +23,10 @@ here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 env_file=${DEPLOY_ENV_FILE:-$here/'.env'}
 state_file=${DEPLOY_STATE_FILE:-$here/'.deploy-state'}
 wait_timeout=${DEPLOY_WAIT_TIMEOUT:-120}
+# The registry token, taken out of the environment at once: no child process (docker,
+# compose, the containers' hooks) inherits it; `login` hands it to docker on stdin only.
+registry_token=${GITHUB_TOKEN:-${GHCR_TOKEN:-}}
+unset GITHUB_TOKEN GHCR_TOKEN
 registries=('ghcr.io')
 export COMPOSE_FILE=${COMPOSE_FILE:-$here/'compose.yaml'}
 export COMPOSE_PROJECT_NAME=${COMPOSE_PROJECT_NAME:-axon-doc}
@@ -106,7 +110,7 @@ env_value() {
 login() {
   local user token registry
   user=${GITHUB_USER:-$(env_value GITHUB_USER)}
-  token=${GITHUB_TOKEN:-${GHCR_TOKEN:-}}
+  token=$registry_token
   if [ -z "$user" ] || [ -z "$token" ]; then
     echo "deploy.sh: GITHUB_USER or GITHUB_TOKEN (GHCR_TOKEN) not set; using the existing docker login" >&2
     return 0
