@@ -598,18 +598,13 @@ fn platform_hit(t: &[u8], at: usize, service: &Published) -> Option<Hit> {
 /// The tag names the service's rules give for a push of `git_ref`.
 fn compute(service: &Published, git_ref: &str) -> Option<Vec<String>> {
     let now = jiff::Timestamp::UNIX_EPOCH;
-    let ctx = metadata_action::GitContext {
-        event_name: "push".into(),
-        git_ref: git_ref.into(),
-        sha: "0123456789abcdef0123456789abcdef01234567".into(),
-        default_branch: service.branches.first().cloned().unwrap_or_default(),
-        commit_date: now,
+    let ctx = metadata_action::GitContext::event(
+        "push",
+        git_ref,
+        "0123456789abcdef0123456789abcdef01234567",
+        service.branches.first().cloned().unwrap_or_default(),
         now,
-        pr_head_sha: None,
-        base_ref: None,
-        short_sha_length: None,
-        use_pr_head_sha: false,
-    };
+    );
     let inputs = metadata_action::Inputs {
         images: Vec::new(),
         tags: Some(service.rules.clone()),

@@ -347,21 +347,7 @@ fn context(opts: &Options<'_>, default_branch: &str) -> Result<GitContext, TagsE
     let mut ctx = match checkout {
         Some(Ok(ctx)) => ctx,
         Some(Err(e)) if !flags.any() => return Err(TagsError::Checkout(e)),
-        _ => {
-            let now = jiff::Timestamp::now();
-            GitContext {
-                event_name: "push".into(),
-                git_ref: String::new(),
-                sha: String::new(),
-                default_branch: default_branch.to_string(),
-                commit_date: now,
-                now,
-                pr_head_sha: None,
-                base_ref: None,
-                short_sha_length: None,
-                use_pr_head_sha: false,
-            }
-        }
+        _ => GitContext::event("push", "", "", default_branch, jiff::Timestamp::now()),
     };
     let time = |flag: &'static str, v: &str| {
         v.parse::<jiff::Timestamp>()

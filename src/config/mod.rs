@@ -14,7 +14,7 @@ use std::sync::Arc;
 use crate::diagnostic::{Diagnostic, SourceFile};
 
 pub(crate) use raw::RawConfig;
-pub(crate) use read::closest;
+pub(crate) use read::{closest, edit_distance};
 
 /// The config file name looked for by discovery.
 pub(crate) const FILE_NAME: &str = "registry.toml";

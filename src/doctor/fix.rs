@@ -259,17 +259,14 @@ fn published(facts: &Facts, asked: &str) -> Option<Vec<String>> {
     };
     let now = jiff::Timestamp::UNIX_EPOCH;
     let fake_sha = "0000000000000000000000000000000000000000";
-    let context = |git_ref: String| GitContext {
-        event_name: "push".into(),
-        git_ref,
-        sha: fake_sha.into(),
-        default_branch: policy.default_branch.clone(),
-        commit_date: now,
-        now,
-        pr_head_sha: None,
-        base_ref: None,
-        short_sha_length: None,
-        use_pr_head_sha: false,
+    let context = |git_ref: String| {
+        GitContext::event(
+            "push",
+            git_ref,
+            fake_sha,
+            policy.default_branch.clone(),
+            now,
+        )
     };
     let mut refs: Vec<String> = policy
         .branches
@@ -299,17 +296,6 @@ fn published(facts: &Facts, asked: &str) -> Option<Vec<String>> {
 
 /// Levenshtein distance of two short strings (tags are at most 128 characters).
 fn distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) =
-        (a.chars().take(128).collect(), b.chars().take(128).collect());
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    let short = |s: &str| s.chars().take(128).collect::<String>();
+    crate::config::edit_distance(&short(a), &short(b))
 }

@@ -726,27 +726,12 @@ pub fn nearest_tag<'a>(wanted: &str, tags: &'a [String]) -> Option<&'a str> {
         if t.len() > 64 || t.len().abs_diff(wanted.len()) > 2 {
             continue;
         }
-        let d = edit_distance(wanted.as_bytes(), t.as_bytes());
+        let d = crate::config::edit_distance(wanted, t);
         if d <= 2 && best.is_none_or(|(b, _)| d < b) {
             best = Some((d, t));
         }
     }
     best.map(|(_, t)| t)
-}
-
-fn edit_distance(a: &[u8], b: &[u8]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 /// The repositories to ask about: each service's image (primary and mirrors), with the

@@ -11,21 +11,7 @@ use ghcr_gen::cmd::adopt::{self, Options};
 use ghcr_gen::report::{Message, Report};
 use ghcr_gen::{Exit, cmd};
 
-/// Fixture, owner, repository.
-const FIXTURES: &[(&str, &str, &str)] = &[
-    ("env-suffix", "Acme-Labs", "shop"),
-    ("tr-env", "Acme-Labs", "Web-App"),
-    ("param-output", "Acme-Labs", "notes"),
-    ("format-call", "Acme-Labs", "store"),
-    ("matrix-include", "acme", "shop"),
-    ("bake", "acme", "shop"),
-    ("per-arch", "acme", "edge-proxy"),
-    ("variants", "Otel-Labs", "telemetry"),
-    ("mirror", "acme", "relay"),
-    ("helm-split", "acme", "chart-app"),
-    ("fork", "fork-owner", "notes"),
-    ("docs", "acme", "omnibus"),
-];
+use crate::support::shapes::ADOPT_FIXTURES as FIXTURES;
 
 /// Runs adopt (dry run) on a copy of the fixture: the text and the status lines.
 fn adopt_text(root: &Path, owner: &str, repo: &str) -> (String, Vec<String>) {

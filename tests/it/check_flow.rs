@@ -346,22 +346,8 @@ fn a_file_named_twice_is_reported_once() {
 fn no_tag_trigger_finding_fires_on_no_project_fixture() {
     use crate::support::run::ghcr_gen_text;
     use crate::support::tree::{crate_path, temp_copy};
-    let adopted = [
-        ("env-suffix", "Acme-Labs", "shop"),
-        ("tr-env", "Acme-Labs", "Web-App"),
-        ("param-output", "Acme-Labs", "notes"),
-        ("format-call", "Acme-Labs", "store"),
-        ("matrix-include", "acme", "shop"),
-        ("bake", "acme", "shop"),
-        ("per-arch", "acme", "edge-proxy"),
-        ("variants", "Otel-Labs", "telemetry"),
-        ("mirror", "acme", "relay"),
-        ("helm-split", "acme", "chart-app"),
-        ("fork", "fork-owner", "notes"),
-        ("docs", "acme", "omnibus"),
-    ];
     let mut roots = Vec::new();
-    for (name, owner, repo) in adopted {
+    for (name, owner, repo) in crate::support::shapes::ADOPT_FIXTURES {
         let work = temp_copy(&crate_path(&format!("fixtures/adopt/{name}")));
         let args = ["adopt", "--write", "--owner", owner, "--repo", repo];
         let (code, _, err) = ghcr_gen_text(work.path(), &args);

@@ -107,9 +107,20 @@ struct Run {
 /// empty Docker config, no GitHub variables from the outside).
 fn doctor(dir: &Path, url: &str, env: &[(&str, &str)], extra: &[&str]) -> Run {
     let docker = tempfile::tempdir().unwrap();
+    doctor_with_docker_config(dir, url, env, extra, docker.path())
+}
+
+/// [`doctor`] with the Docker config directory `docker` (its `config.json`, if any).
+fn doctor_with_docker_config(
+    dir: &Path,
+    url: &str,
+    env: &[(&str, &str)],
+    extra: &[&str],
+    docker: &Path,
+) -> Run {
     let mut args = vec!["doctor", "--online", "--registry-url", url];
     args.extend(extra);
-    let mut cmd = command(dir, &args, env, docker.path());
+    let mut cmd = command(dir, &args, env, docker);
     let start = Instant::now();
     let out = cmd.output().unwrap();
     Run {
@@ -304,27 +315,13 @@ fn htpasswd_credentials_from_the_docker_config_auths_entry() {
         ),
     )
     .unwrap();
-    let out = command(
+    let run = doctor_with_docker_config(
         dir.path(),
-        &[
-            "doctor",
-            "--online",
-            "--registry-url",
-            &registry.url(),
-            "--format",
-            "json",
-        ],
+        &registry.url(),
         &[],
+        &["--format", "json"],
         docker.path(),
-    )
-    .output()
-    .unwrap();
-    let run = Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-        elapsed: Duration::ZERO,
-    };
+    );
     assert!(
         findings(&run).contains(&(
             "private-package".into(),
@@ -647,27 +644,13 @@ fn credentials_from_a_docker_credential_helper_read_on_stdin() {
         bin.path().display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = command(
+    let run = doctor_with_docker_config(
         dir.path(),
-        &[
-            "doctor",
-            "--online",
-            "--registry-url",
-            &registry.url(),
-            "--format",
-            "json",
-        ],
+        &registry.url(),
         &[("PATH", &path)],
+        &["--format", "json"],
         docker.path(),
-    )
-    .output()
-    .unwrap();
-    let run = Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-        elapsed: Duration::ZERO,
-    };
+    );
     assert!(
         findings(&run).contains(&(
             "private-package".into(),

@@ -33,6 +33,30 @@ pub struct GitContext {
 }
 
 impl GitContext {
+    /// An `event_name` event on `git_ref` at `sha`, committed `now`, with no pull-request
+    /// payload and the action's environment switches off: what a preview of the tags an
+    /// event would give needs.
+    pub fn event(
+        event_name: &str,
+        git_ref: impl Into<String>,
+        sha: impl Into<String>,
+        default_branch: impl Into<String>,
+        now: Timestamp,
+    ) -> Self {
+        GitContext {
+            event_name: event_name.to_string(),
+            git_ref: git_ref.into(),
+            sha: sha.into(),
+            default_branch: default_branch.into(),
+            commit_date: now,
+            now,
+            pr_head_sha: None,
+            base_ref: None,
+            short_sha_length: None,
+            use_pr_head_sha: false,
+        }
+    }
+
     /// How the action reads a boolean switch such as DOCKER_METADATA_PR_HEAD_SHA:
     /// on when the value contains `true` in any case.
     pub fn env_flag(value: Option<&str>) -> bool {

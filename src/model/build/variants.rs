@@ -247,18 +247,7 @@ impl Builder<'_> {
             }
         }
         for (event, git_ref) in events {
-            let ctx = GitContext {
-                event_name: event.to_string(),
-                git_ref: git_ref.clone(),
-                sha: sha.to_string(),
-                default_branch: default_branch.to_string(),
-                commit_date: now,
-                now,
-                pr_head_sha: None,
-                base_ref: None,
-                short_sha_length: None,
-                use_pr_head_sha: false,
-            };
+            let ctx = GitContext::event(event, git_ref.clone(), sha, default_branch, now);
             let mut pushed: BTreeMap<String, usize> = BTreeMap::new();
             for &i in members {
                 let s = &services[i];

@@ -20,6 +20,23 @@ pub(crate) const FIXTURES: &[&str] = &[
     "variants",
 ];
 
+/// The repositories under `fixtures/adopt/` with the owner and repository `adopt` is
+/// given for each.
+pub(crate) const ADOPT_FIXTURES: &[(&str, &str, &str)] = &[
+    ("env-suffix", "Acme-Labs", "shop"),
+    ("tr-env", "Acme-Labs", "Web-App"),
+    ("param-output", "Acme-Labs", "notes"),
+    ("format-call", "Acme-Labs", "store"),
+    ("matrix-include", "acme", "shop"),
+    ("bake", "acme", "shop"),
+    ("per-arch", "acme", "edge-proxy"),
+    ("variants", "Otel-Labs", "telemetry"),
+    ("mirror", "acme", "relay"),
+    ("helm-split", "acme", "chart-app"),
+    ("fork", "fork-owner", "notes"),
+    ("docs", "acme", "omnibus"),
+];
+
 /// The model of `fixtures/<name>/registry.toml`.
 pub(crate) fn fixture(name: &str) -> Model {
     let path = crate_path(&format!("fixtures/{name}/registry.toml"));
