@@ -328,10 +328,38 @@ pub(crate) fn plan(
             )
             .collect();
         let read = |rel: &Path| crate::fsafe::read(&real_root, rel).ok().flatten();
+        // One walk: the scan hands every file it reads to the setup reader (definitions
+        // the text rules cannot see) and to the placeholder search (probable references).
+        let ctx = crate::setup::RepoContext {
+            owner: model.owner.clone(),
+            repo: model.repo.clone(),
+        };
+        // A repository the reader cannot read has no definitions to add.
+        let reader = crate::setup::Reader::new(&model.root, &ctx).ok();
+        let probable = (!request.include_placeholders)
+            .then(|| Matcher::with_placeholders(&renames, Placeholders::Only));
+        let found_probable = std::sync::Mutex::new(Vec::new());
+        let also = |rel: &Path, bytes: &[u8]| {
+            if let Some(reader) = &reader
+                && crate::setup::Reader::wants(rel)
+            {
+                reader.visit(rel, bytes);
+            }
+            if let Some(m) = &probable
+                && m.has_candidate(bytes)
+            {
+                let notices = probable_notices(rel, m, bytes);
+                found_probable
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .extend(notices);
+            }
+        };
         let references = if request.preview {
-            let mut preview =
-                rewrite::preview(&model.root, &matcher, &options).map_err(RenameError::Scan)?;
-            let found = definition_files(model, &renames, &skip, &read, |path| {
+            let mut preview = rewrite::preview_with(&model.root, &matcher, &options, &also)
+                .map_err(RenameError::Scan)?;
+            let setup = reader.map(crate::setup::Reader::finish);
+            let found = definition_files(setup.as_ref(), &renames, &skip, &read, |path| {
                 let f = preview.files.iter().find(|f| f.path == path)?;
                 Some((read(path)?, f.references.clone()))
             });
@@ -348,9 +376,10 @@ pub(crate) fn plan(
             }
             References::Previewed(preview)
         } else {
-            let mut plan =
-                rewrite::scan(&model.root, &matcher, &options).map_err(RenameError::Scan)?;
-            let found = definition_files(model, &renames, &skip, &read, |path| {
+            let mut plan = rewrite::scan_with(&model.root, &matcher, &options, &also)
+                .map_err(RenameError::Scan)?;
+            let setup = reader.map(crate::setup::Reader::finish);
+            let found = definition_files(setup.as_ref(), &renames, &skip, &read, |path| {
                 let f = plan.files.iter().find(|f| f.edit.path == path)?;
                 Some((f.edit.original.clone()?, f.references.clone()))
             });
@@ -364,9 +393,11 @@ pub(crate) fn plan(
             References::Planned(plan)
         };
         notices.extend(version_tag_notices(&references, &renames));
-        if !request.include_placeholders {
-            notices.extend(probable_references(&model.root, &renames, &options)?);
-        }
+        notices.extend(
+            found_probable
+                .into_inner()
+                .unwrap_or_else(|p| p.into_inner()),
+        );
         notices.sort();
         references
     };
@@ -396,23 +427,18 @@ pub(crate) fn plan(
 /// references in order. `existing` gives a file's bytes and references when the scan found
 /// it.
 fn definition_files(
-    model: &Model,
+    setup: Option<&crate::setup::Setup>,
     renames: &[Rename],
     skip: &[PathBuf],
     read: &dyn Fn(&Path) -> Option<Vec<u8>>,
     existing: impl Fn(&Path) -> Option<(Vec<u8>, Vec<rewrite::Reference>)>,
 ) -> Vec<(PathBuf, Vec<u8>, Vec<rewrite::Reference>)> {
-    let ctx = crate::setup::RepoContext {
-        owner: model.owner.clone(),
-        repo: model.repo.clone(),
-    };
-    // A repository the reader cannot read has no definitions to add.
-    let Ok(setup) = crate::setup::read(&model.root, &ctx) else {
+    let Some(setup) = setup else {
         return Vec::new();
     };
     let mut files: std::collections::BTreeMap<PathBuf, (Vec<u8>, Vec<rewrite::Reference>)> =
         std::collections::BTreeMap::new();
-    for edit in rewrite::definition_edits(&setup, renames, read) {
+    for edit in rewrite::definition_edits(setup, renames, read) {
         if skip.contains(&edit.file) {
             continue;
         }
@@ -484,43 +510,24 @@ fn version_tag_notices(references: &References, renames: &[Rename]) -> Vec<Notic
     out
 }
 
-/// The references whose owner is a documentation placeholder (`<owner>`,
-/// `your-username`): listed, not renamed. A second walk, costing one literal search per
-/// file without a package name.
-fn probable_references(
-    root: &Path,
-    renames: &[Rename],
-    options: &ScanOptions,
-) -> Result<Vec<Notice>, RenameError> {
-    let matcher = Matcher::with_placeholders(renames, Placeholders::Only);
-    let found = std::sync::Mutex::new(Vec::new());
-    rewrite::for_each_file(root, options, |rel, bytes| {
-        if !matcher.has_candidate(bytes) {
-            return Ok(());
-        }
-        let notices: Vec<Notice> = matcher
-            .find_bytes(bytes)
-            .into_iter()
-            .map(|r| Notice {
-                path: rel.to_path_buf(),
-                line: r.line,
-                column: r.column,
-                kind: NoticeKind::ProbableReference,
-                message: format!(
-                    "{} names the image with a placeholder owner; not renamed (pass \
-                     --include-placeholders to write `{}`)",
-                    r.old, r.replacement
-                ),
-            })
-            .collect();
-        found
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend(notices);
-        Ok(())
-    })
-    .map_err(RenameError::Scan)?;
-    Ok(found.into_inner().unwrap_or_else(|p| p.into_inner()))
+/// The references in `bytes` whose owner is a documentation placeholder (`<owner>`,
+/// `your-username`), found by `matcher` ([`Placeholders::Only`]): listed, not renamed.
+fn probable_notices(rel: &Path, matcher: &Matcher, bytes: &[u8]) -> Vec<Notice> {
+    matcher
+        .find_bytes(bytes)
+        .into_iter()
+        .map(|r| Notice {
+            path: rel.to_path_buf(),
+            line: r.line,
+            column: r.column,
+            kind: NoticeKind::ProbableReference,
+            message: format!(
+                "{} names the image with a placeholder owner; not renamed (pass \
+                 --include-placeholders to write `{}`)",
+                r.old, r.replacement
+            ),
+        })
+        .collect()
 }
 
 fn lossy_path<S: serde::Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {

@@ -23,7 +23,7 @@
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind, Span, packed};
 use serde::Serialize;
 
 use super::syntax::{self, Segment, Tail};
@@ -128,7 +128,7 @@ pub type LoopImages = (Range<usize>, Vec<(usize, usize)>);
 #[derive(Debug, Clone)]
 pub struct Finder {
     images: Vec<Image>,
-    searcher: Option<AhoCorasick>,
+    searcher: Option<Literals>,
     patterns: Vec<Pattern>,
     /// Images whose path is spelled `repo` + suffix: (image, suffix), longest suffix first.
     repo_rules: Vec<(usize, Vec<u8>)>,
@@ -243,12 +243,8 @@ impl Finder {
             literals.push((b"github.repository".to_vec(), Pattern::Expression));
             literals.push((b"GITHUB_REPOSITORY".to_vec(), Pattern::EnvVariable));
         }
-        let searcher = (!literals.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(literals.iter().map(|(b, _)| b))
-                .expect("a few short literals always build")
-        });
+        let searcher =
+            (!literals.is_empty()).then(|| Literals::new(literals.iter().map(|(b, _)| b)));
         Finder {
             images: images.to_vec(),
             searcher,
@@ -283,7 +279,7 @@ impl Finder {
         let mut used = UsedKeys::default();
         let mut pos = 0;
         while pos < text.len() {
-            let Some(m) = searcher.find(Input::new(text).span(pos..text.len())) else {
+            let Some(m) = searcher.find(text, pos) else {
                 break;
             };
             let hit = self.at(
@@ -788,4 +784,54 @@ fn loop_values(t: &[u8], start: usize) -> Option<Vec<Vec<u8>>> {
         values.push(word.to_vec());
     }
     (!values.is_empty()).then_some(values)
+}
+
+/// The literal search a finder starts from, leftmost-longest: a packed (Teddy) searcher,
+/// one vectorised pass over a text, when the machine and the number of literals allow it;
+/// else the automaton. The automaton's own prefilter is no substitute: for a few literals
+/// it picks up to three "rare" bytes (`.`, `/`, `-`) that are everywhere in code and
+/// stops on each one.
+#[derive(Debug, Clone)]
+enum Literals {
+    Packed(packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+/// Most literals Teddy takes (more fall back to Rabin-Karp, slower than the automaton).
+const MAX_PACKED: usize = 64;
+
+impl Literals {
+    fn new<'a>(literals: impl Iterator<Item = &'a Vec<u8>> + Clone) -> Literals {
+        let packed = (literals.clone().count() <= MAX_PACKED)
+            .then(|| {
+                packed::Config::new()
+                    .match_kind(packed::MatchKind::LeftmostLongest)
+                    .builder()
+                    .extend(literals.clone())
+                    .build()
+            })
+            .flatten();
+        match packed {
+            Some(p) => Literals::Packed(p),
+            None => Literals::Automaton(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(literals)
+                    .expect("a few short literals always build"),
+            ),
+        }
+    }
+
+    fn is_match(&self, text: &[u8]) -> bool {
+        self.find(text, 0).is_some()
+    }
+
+    /// The leftmost-longest literal at or after `from`.
+    fn find(&self, text: &[u8], from: usize) -> Option<aho_corasick::Match> {
+        let span = Span::from(from..text.len());
+        match self {
+            Literals::Packed(p) => p.find_in(text, span),
+            Literals::Automaton(a) => a.find(Input::new(text).span(span)),
+        }
+    }
 }

@@ -25,4 +25,4 @@ pub use matcher::{Form, IGNORE_MARKER, Matcher, Placeholders, Reference, Rename}
 pub use plan::{
     Edit, FilePreview, FileRewrite, Plan, Preview, Warning, WarningKind, reference_diff,
 };
-pub use scan::{BINARY_PROBE, ScanOptions, for_each_file, preview, scan};
+pub use scan::{BINARY_PROBE, ScanOptions, for_each_file, preview, preview_with, scan, scan_with};

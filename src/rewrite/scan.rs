@@ -48,7 +48,18 @@ pub struct ScanOptions {
 /// Plans the edits `matcher` finds under `root`. Nothing is written; any error (an
 /// unreadable file or directory, a path outside the root) fails the whole scan.
 pub fn scan(root: &Path, matcher: &Matcher, opts: &ScanOptions) -> Result<Plan, RewriteError> {
-    let (files, warnings) = collect(root, matcher, opts, |rel, bytes, references| {
+    scan_with(root, matcher, opts, &|_, _| ())
+}
+
+/// [`scan`], handing every file read to `also` as well (path relative to the root, bytes),
+/// so a caller needing more from the tree reads it in the same walk.
+pub fn scan_with(
+    root: &Path,
+    matcher: &Matcher,
+    opts: &ScanOptions,
+    also: &(dyn Fn(&Path, &[u8]) + Sync),
+) -> Result<Plan, RewriteError> {
+    let (files, warnings) = collect(root, matcher, opts, also, |rel, bytes, references| {
         FileRewrite::new(rel.to_path_buf(), bytes.to_vec(), references)
     })?;
     Ok(Plan { files, warnings })
@@ -62,7 +73,17 @@ pub fn preview(
     matcher: &Matcher,
     opts: &ScanOptions,
 ) -> Result<Preview, RewriteError> {
-    let (files, warnings) = collect(root, matcher, opts, |rel, bytes, references| {
+    preview_with(root, matcher, opts, &|_, _| ())
+}
+
+/// [`preview`], handing every file read to `also` as well, like [`scan_with`].
+pub fn preview_with(
+    root: &Path,
+    matcher: &Matcher,
+    opts: &ScanOptions,
+    also: &(dyn Fn(&Path, &[u8]) + Sync),
+) -> Result<Preview, RewriteError> {
+    let (files, warnings) = collect(root, matcher, opts, also, |rel, bytes, references| {
         let diff = reference_diff(rel, bytes, &references);
         Ok(FilePreview {
             path: rel.to_path_buf(),
@@ -96,6 +117,7 @@ fn collect<T, M>(
     root: &Path,
     matcher: &Matcher,
     opts: &ScanOptions,
+    also: &(dyn Fn(&Path, &[u8]) + Sync),
     make: M,
 ) -> Result<(Vec<T>, Vec<Warning>), RewriteError>
 where
@@ -105,6 +127,7 @@ where
     let files = Mutex::new(Vec::new());
     let file_warnings = Mutex::new(Vec::new());
     let mut warnings = for_each_file(root, opts, |rel, bytes| {
+        also(rel, bytes);
         if let Some(references) = references_in(bytes, matcher) {
             let w = warnings_for(rel, &references, matcher.renames());
             let planned = make(rel, bytes, references)?;

@@ -20,6 +20,8 @@ mod consumers;
 mod find;
 mod walk;
 
+pub use walk::Reader;
+
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};

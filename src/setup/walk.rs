@@ -1,7 +1,9 @@
-//! The one parallel walk reading a repository's setup: `.gitignore` respected, `.git`
-//! skipped, symbolic links not followed; only workflows and files that can consume images
-//! are opened (through [`crate::fsafe`]), and a consumer file is parsed only when it
-//! holds `image` or a registry host.
+//! The reader's walk: [`Reader`] takes files one at a time from any parallel walk (its
+//! own in [`read`], or the rename scan's, so a rename reads the tree once) and keeps
+//! only workflows and files that can consume images; a consumer file is parsed only when
+//! it holds `image` or a registry host. [`read`] is the reader's own walk: `.gitignore`
+//! respected, `.git` skipped, symbolic links not followed, files opened through
+//! [`crate::fsafe`].
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -11,12 +13,107 @@ use ignore::{WalkBuilder, WalkState};
 use super::{ConsumerKind, ConsumerRef, RepoContext, Setup, SetupError, Unexpressed, WorkflowRead};
 use crate::fsafe;
 
-/// Reads the repository at `root`.
+/// What the reader gathers from the files a walk hands it, in any order, from any thread.
+#[derive(Debug)]
+pub struct Reader<'a> {
+    /// The repository's canonical root (bake files are read under it).
+    real: PathBuf,
+    ctx: &'a RepoContext,
+    workflows: Mutex<Vec<WorkflowRead>>,
+    consumers: Mutex<Vec<ConsumerRef>>,
+    problems: Mutex<Vec<Unexpressed>>,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader of the repository at `root`.
+    pub fn new(root: &Path, ctx: &'a RepoContext) -> Result<Reader<'a>, SetupError> {
+        Ok(Reader {
+            real: fsafe::canonical_root(root).map_err(SetupError::Fs)?,
+            ctx,
+            workflows: Mutex::new(Vec::new()),
+            consumers: Mutex::new(Vec::new()),
+            problems: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Whether the reader looks at the file at `rel` (relative to the root) at all: a
+    /// workflow, or a file kind that can consume images.
+    pub fn wants(rel: &Path) -> bool {
+        is_workflow(rel) || super::consumers::kind_of(rel).is_some()
+    }
+
+    /// Reads the file at `rel` from its bytes. Files the reader does not want, and text
+    /// that is not UTF-8, are passed over; a workflow that cannot be read is recorded as
+    /// not expressed.
+    pub fn visit(&self, rel: &Path, bytes: &[u8]) {
+        if is_workflow(rel) {
+            if bytes.len() > super::yaml::MAX_TEXT {
+                lock(&self.problems).push(problem(rel, &too_large()));
+                return;
+            }
+            let Ok(text) = std::str::from_utf8(bytes) else {
+                return;
+            };
+            match super::find::read_workflow(Some(&self.real), rel, text, self.ctx) {
+                Ok(w) => lock(&self.workflows).push(w),
+                Err(SetupError::Yaml {
+                    file,
+                    line,
+                    col,
+                    message,
+                }) => lock(&self.problems).push(Unexpressed {
+                    file,
+                    line,
+                    col,
+                    what: format!("workflow not read: {message}"),
+                }),
+                Err(e) => lock(&self.problems).push(problem(rel, &e.to_string())),
+            }
+        } else if let Some(kind) = super::consumers::kind_of(rel)
+            && bytes.len() <= super::yaml::MAX_TEXT
+            && may_consume(bytes, kind)
+            && let Ok(text) = std::str::from_utf8(bytes)
+        {
+            let found = super::consumers::read(rel, text, kind);
+            if !found.is_empty() {
+                lock(&self.consumers).extend(found);
+            }
+        }
+    }
+
+    /// Everything read: images merged across workflows (sorted by workflow path),
+    /// consumers and what could not be expressed sorted by place.
+    pub fn finish(self) -> Setup {
+        let mut workflows = into_inner(self.workflows);
+        workflows.sort_by(|a, b| a.workflow.file.cmp(&b.workflow.file));
+        let mut setup = Setup::default();
+        let mut unexpressed = into_inner(self.problems);
+        for w in workflows {
+            for img in w.images {
+                match setup.images.iter_mut().find(|i| {
+                    i.registry == img.registry && i.path == img.path && i.variant == img.variant
+                }) {
+                    Some(i) => merge(i, img),
+                    None => setup.images.push(img),
+                }
+            }
+            unexpressed.extend(w.unexpressed);
+            setup.workflows.push(w.workflow);
+        }
+        let mut consumers = into_inner(self.consumers);
+        consumers.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+        unexpressed.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+        setup.consumers = consumers;
+        setup.unexpressed = unexpressed;
+        setup
+    }
+}
+
+/// Reads the repository at `root` in its own parallel walk, opening only the files the
+/// [`Reader`] wants.
 pub(super) fn read(root: &Path, ctx: &RepoContext) -> Result<Setup, SetupError> {
-    let real = fsafe::canonical_root(root).map_err(SetupError::Fs)?;
-    let workflows: Mutex<Vec<WorkflowRead>> = Mutex::new(Vec::new());
-    let consumers: Mutex<Vec<ConsumerRef>> = Mutex::new(Vec::new());
-    let problems: Mutex<Vec<Unexpressed>> = Mutex::new(Vec::new());
+    let reader = Reader::new(root, ctx)?;
+    let real = reader.real.clone();
     let threads = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(8);
@@ -40,67 +137,22 @@ pub(super) fn read(root: &Path, ctx: &RepoContext) -> Result<Setup, SetupError> 
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 return WalkState::Continue;
             }
-            let rel = entry
-                .path()
-                .strip_prefix(&real)
-                .unwrap_or(entry.path())
-                .to_path_buf();
-            if is_workflow(&rel) {
-                match read_text(entry.path(), &rel) {
-                    Ok(Some(text)) => {
-                        match super::find::read_workflow(Some(&real), &rel, &text, ctx) {
-                            Ok(w) => lock(&workflows).push(w),
-                            Err(SetupError::Yaml {
-                                file,
-                                line,
-                                col,
-                                message,
-                            }) => lock(&problems).push(Unexpressed {
-                                file,
-                                line,
-                                col,
-                                what: format!("workflow not read: {message}"),
-                            }),
-                            Err(e) => lock(&problems).push(problem(&rel, &e.to_string())),
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(e) => lock(&problems).push(problem(&rel, &e)),
+            let rel = entry.path().strip_prefix(&real).unwrap_or(entry.path());
+            if !Reader::wants(rel) {
+                return WalkState::Continue;
+            }
+            // The walk follows no symbolic link, and the open refuses a link swapped in.
+            match fsafe::read_regular(entry.path(), rel) {
+                Ok(bytes) => reader.visit(rel, &bytes),
+                Err(e) if is_workflow(rel) => {
+                    lock(&reader.problems).push(problem(rel, &e.to_string()))
                 }
-            } else if let Some(kind) = super::consumers::kind_of(&rel)
-                && let Ok(Some(text)) = read_text(entry.path(), &rel)
-                && may_consume(&text, kind)
-            {
-                let found = super::consumers::read(&rel, &text, kind);
-                if !found.is_empty() {
-                    lock(&consumers).extend(found);
-                }
+                Err(_) => {}
             }
             WalkState::Continue
         })
     });
-    let mut workflows = into_inner(workflows);
-    workflows.sort_by(|a, b| a.workflow.file.cmp(&b.workflow.file));
-    let mut setup = Setup::default();
-    let mut unexpressed = into_inner(problems);
-    for w in workflows {
-        for img in w.images {
-            match setup.images.iter_mut().find(|i| {
-                i.registry == img.registry && i.path == img.path && i.variant == img.variant
-            }) {
-                Some(i) => merge(i, img),
-                None => setup.images.push(img),
-            }
-        }
-        unexpressed.extend(w.unexpressed);
-        setup.workflows.push(w.workflow);
-    }
-    let mut consumers = into_inner(consumers);
-    consumers.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
-    unexpressed.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
-    setup.consumers = consumers;
-    setup.unexpressed = unexpressed;
-    Ok(setup)
+    Ok(reader.finish())
 }
 
 /// Whether `rel` is a GitHub workflow.
@@ -148,8 +200,7 @@ fn merge(into: &mut super::PublishedImage, img: super::PublishedImage) {
 /// Whether a text may name an image at all (a literal prefilter before any parsing): a
 /// YAML consumer needs an `image:`, `repository:` or `newName:` key, a text consumer a
 /// registry host.
-fn may_consume(text: &str, kind: ConsumerKind) -> bool {
-    let b = text.as_bytes();
+fn may_consume(b: &[u8], kind: ConsumerKind) -> bool {
     let has = |needle: &[u8]| memchr::memmem::find(b, needle).is_some();
     match kind {
         ConsumerKind::Makefile | ConsumerKind::Shell | ConsumerKind::Docs => {
@@ -162,17 +213,8 @@ fn may_consume(text: &str, kind: ConsumerKind) -> bool {
     }
 }
 
-/// Reads the file the walk found at `abs` (no symbolic link: the walk follows none, and
-/// the open refuses a link swapped in), bounded like every read.
-fn read_text(abs: &Path, rel: &Path) -> Result<Option<String>, String> {
-    match fsafe::read_regular(abs, rel) {
-        Ok(bytes) if bytes.len() <= super::yaml::MAX_TEXT => Ok(String::from_utf8(bytes).ok()),
-        Ok(_) => Err(format!(
-            "larger than {} MiB, not read",
-            super::yaml::MAX_TEXT >> 20
-        )),
-        Err(e) => Err(e.to_string()),
-    }
+fn too_large() -> String {
+    format!("larger than {} MiB, not read", super::yaml::MAX_TEXT >> 20)
 }
 
 fn problem(rel: &Path, what: &str) -> Unexpressed {
