@@ -335,18 +335,21 @@ pub(crate) fn plan(
             repo: model.repo.clone(),
         };
         // A repository the reader cannot read has no definitions to add.
-        let reader = crate::setup::Reader::new(&model.root, &ctx).ok();
+        let reader = crate::setup::Reader::definitions(&model.root, &ctx).ok();
         let probable = (!request.include_placeholders)
             .then(|| Matcher::with_placeholders(&renames, Placeholders::Only));
         let found_probable = std::sync::Mutex::new(Vec::new());
-        let also = |rel: &Path, bytes: &[u8]| {
+        // Without the packages' literals a file holds no reference, placeholder-owned or
+        // not, and no Helm value naming one; workflows are read whatever they hold (their
+        // definitions spell the name through expressions).
+        let also = |rel: &Path, bytes: &[u8], candidate: bool| {
             if let Some(reader) = &reader
-                && crate::setup::Reader::wants(rel)
+                && (crate::setup::is_workflow(rel) || (candidate && reader.wants(rel)))
             {
                 reader.visit(rel, bytes);
             }
             if let Some(m) = &probable
-                && m.has_candidate(bytes)
+                && candidate
             {
                 let notices = probable_notices(rel, m, bytes);
                 found_probable

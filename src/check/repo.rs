@@ -38,8 +38,9 @@ pub(crate) enum CheckError {
 
 /// Where a pass runs and how it shows paths.
 pub(crate) struct Pass<'a> {
-    /// The generated files compared with the disk.
-    pub generated: &'a Plan,
+    /// Renders the generated files compared with the disk (on its own thread, while the
+    /// walk runs); `Err` is why they cannot be rendered.
+    pub generated: &'a (dyn Fn() -> Result<Plan, String> + Sync),
     /// The command that regenerates them, for the drift fix.
     pub fix: &'a str,
     /// Files or directories to check (absolute or relative to the process's directory);
@@ -51,12 +52,33 @@ pub(crate) struct Pass<'a> {
 
 /// Runs every rule over the repository of `model` and gathers the findings, sorted.
 pub(crate) fn check(model: &Model, pass: &Pass<'_>) -> Outcome {
+    std::thread::scope(|scope| {
+        let rendered = scope.spawn(pass.generated);
+        let walked = walk(model, pass);
+        let plan = rendered
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let plan = match plan {
+            Ok(plan) => plan,
+            Err(message) => {
+                return Outcome::failed(Kind::Error, vec![Diagnostic::error_in(None, message)]);
+            }
+        };
+        let mut outcome = walked;
+        outcome.generated = plan.edits.len();
+        let display = pass.display;
+        outcome
+            .findings
+            .extend(drift::findings(&plan, &|p| display(p), pass.fix));
+        outcome.findings.sort_by_cached_key(Finding::sort_key);
+        outcome
+    })
+}
+
+/// The per-file rules over the files walked, and the tracked-env-file rule.
+fn walk(model: &Model, pass: &Pass<'_>) -> Outcome {
     let display = pass.display;
-    let mut outcome = Outcome {
-        generated: pass.generated.edits.len(),
-        findings: drift::findings(pass.generated, &|p| display(p), pass.fix),
-        ..Outcome::default()
-    };
+    let mut outcome = Outcome::default();
     let root = &model.root;
     let tracked_env = TrackedEnv::start(model, pass.paths.as_deref());
     let inspector = Inspector::new(model);
@@ -108,7 +130,6 @@ pub(crate) fn check(model: &Model, pass: &Pass<'_>) -> Outcome {
     if let Some(f) = tracked_env.finish(root, display) {
         outcome.findings.push(f);
     }
-    outcome.findings.sort_by_cached_key(Finding::sort_key);
     outcome
 }
 

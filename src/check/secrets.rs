@@ -100,11 +100,15 @@ pub struct TokenFinder {
 }
 
 impl Default for TokenFinder {
+    /// The one finder of the process, built on first use (a clone shares its automaton).
     fn default() -> Self {
-        let patterns = PREFIXES.iter().copied().chain([AUTH_KEY]);
-        TokenFinder {
-            ac: AhoCorasick::new(patterns).expect("static patterns"),
-        }
+        static SHARED: std::sync::LazyLock<TokenFinder> = std::sync::LazyLock::new(|| {
+            let patterns = PREFIXES.iter().copied().chain([AUTH_KEY]);
+            TokenFinder {
+                ac: AhoCorasick::new(patterns).expect("static patterns"),
+            }
+        });
+        SHARED.clone()
     }
 }
 

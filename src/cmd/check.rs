@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::check::finding::{Finding, Kind};
 use crate::check::repo::{self, Outcome, Pass};
 use crate::check::secrets::mask_text;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::exit::Exit;
 use crate::generated;
 use crate::report::{Message, Report, masked_diagnostics};
@@ -50,12 +50,6 @@ pub fn check(opts: &Options<'_>) -> Outcome {
         Ok(m) => m,
         Err(diags) => return Outcome::failed(Kind::Config, diags),
     };
-    let plan = match generated::plan(&model) {
-        Ok(p) => p,
-        Err(e) => {
-            return Outcome::failed(Kind::Error, vec![Diagnostic::error_in(None, e.to_string())]);
-        }
-    };
     let config = opts.config.map(|c| super::display_path(opts.cwd, c));
     let fix = generated::fix_command(config.as_deref());
     let paths: Option<Vec<PathBuf>> =
@@ -64,7 +58,7 @@ pub fn check(opts: &Options<'_>) -> Outcome {
     repo::check(
         &model,
         &Pass {
-            generated: &plan,
+            generated: &|| generated::plan(&model).map_err(|e| e.to_string()),
             fix: &fix,
             paths,
             display: &display,

@@ -48,16 +48,17 @@ pub struct ScanOptions {
 /// Plans the edits `matcher` finds under `root`. Nothing is written; any error (an
 /// unreadable file or directory, a path outside the root) fails the whole scan.
 pub fn scan(root: &Path, matcher: &Matcher, opts: &ScanOptions) -> Result<Plan, RewriteError> {
-    scan_with(root, matcher, opts, &|_, _| ())
+    scan_with(root, matcher, opts, &|_, _, _| ())
 }
 
-/// [`scan`], handing every file read to `also` as well (path relative to the root, bytes),
-/// so a caller needing more from the tree reads it in the same walk.
+/// [`scan`], handing every file read to `also` as well (path relative to the root, bytes,
+/// and whether the matcher's literals occur in them), so a caller needing more from the
+/// tree reads it in the same walk.
 pub fn scan_with(
     root: &Path,
     matcher: &Matcher,
     opts: &ScanOptions,
-    also: &(dyn Fn(&Path, &[u8]) + Sync),
+    also: &(dyn Fn(&Path, &[u8], bool) + Sync),
 ) -> Result<Plan, RewriteError> {
     let (files, warnings) = collect(root, matcher, opts, also, |rel, bytes, references| {
         FileRewrite::new(rel.to_path_buf(), bytes.to_vec(), references)
@@ -73,7 +74,7 @@ pub fn preview(
     matcher: &Matcher,
     opts: &ScanOptions,
 ) -> Result<Preview, RewriteError> {
-    preview_with(root, matcher, opts, &|_, _| ())
+    preview_with(root, matcher, opts, &|_, _, _| ())
 }
 
 /// [`preview`], handing every file read to `also` as well, like [`scan_with`].
@@ -81,7 +82,7 @@ pub fn preview_with(
     root: &Path,
     matcher: &Matcher,
     opts: &ScanOptions,
-    also: &(dyn Fn(&Path, &[u8]) + Sync),
+    also: &(dyn Fn(&Path, &[u8], bool) + Sync),
 ) -> Result<Preview, RewriteError> {
     let (files, warnings) = collect(root, matcher, opts, also, |rel, bytes, references| {
         let diff = reference_diff(rel, bytes, &references);
@@ -117,7 +118,7 @@ fn collect<T, M>(
     root: &Path,
     matcher: &Matcher,
     opts: &ScanOptions,
-    also: &(dyn Fn(&Path, &[u8]) + Sync),
+    also: &(dyn Fn(&Path, &[u8], bool) + Sync),
     make: M,
 ) -> Result<(Vec<T>, Vec<Warning>), RewriteError>
 where
@@ -127,8 +128,12 @@ where
     let files = Mutex::new(Vec::new());
     let file_warnings = Mutex::new(Vec::new());
     let mut warnings = for_each_file(root, opts, |rel, bytes| {
-        also(rel, bytes);
-        if let Some(references) = references_in(bytes, matcher) {
+        let candidate = matcher.has_candidate(bytes);
+        also(rel, bytes, candidate);
+        if let Some(references) = candidate
+            .then(|| matcher.find_bytes(bytes))
+            .filter(|r| !r.is_empty())
+        {
             let w = warnings_for(rel, &references, matcher.renames());
             let planned = make(rel, bytes, references)?;
             lock(&files).push(planned);
@@ -571,13 +576,4 @@ fn read_text(abs: &Path, buf: &mut Vec<u8>) -> io::Result<Option<usize>> {
             return Ok(Some(len));
         }
     }
-}
-
-/// The references in one file, if it has any.
-fn references_in(buf: &[u8], matcher: &Matcher) -> Option<Vec<Reference>> {
-    if !matcher.has_candidate(buf) {
-        return None;
-    }
-    let references = matcher.find_bytes(buf);
-    (!references.is_empty()).then_some(references)
 }

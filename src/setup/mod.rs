@@ -20,7 +20,7 @@ mod consumers;
 mod find;
 mod walk;
 
-pub use walk::Reader;
+pub use walk::{Reader, is_workflow};
 
 use std::fmt;
 use std::ops::Range;

@@ -19,6 +19,8 @@ pub struct Reader<'a> {
     /// The repository's canonical root (bake files are read under it).
     real: PathBuf,
     ctx: &'a RepoContext,
+    /// The consumer kinds read (`None`: all).
+    kinds: Option<&'static [ConsumerKind]>,
     workflows: Mutex<Vec<WorkflowRead>>,
     consumers: Mutex<Vec<ConsumerRef>>,
     problems: Mutex<Vec<Unexpressed>>,
@@ -30,16 +32,30 @@ impl<'a> Reader<'a> {
         Ok(Reader {
             real: fsafe::canonical_root(root).map_err(SetupError::Fs)?,
             ctx,
+            kinds: None,
             workflows: Mutex::new(Vec::new()),
             consumers: Mutex::new(Vec::new()),
             problems: Mutex::new(Vec::new()),
         })
     }
 
+    /// A reader of what defines the images' names only: the workflows and Helm values
+    /// (what `rename` edits), no other consumer.
+    pub fn definitions(root: &Path, ctx: &'a RepoContext) -> Result<Reader<'a>, SetupError> {
+        Ok(Reader {
+            kinds: Some(&[ConsumerKind::Helm]),
+            ..Reader::new(root, ctx)?
+        })
+    }
+
     /// Whether the reader looks at the file at `rel` (relative to the root) at all: a
-    /// workflow, or a file kind that can consume images.
-    pub fn wants(rel: &Path) -> bool {
-        is_workflow(rel) || super::consumers::kind_of(rel).is_some()
+    /// workflow, or a file kind that can consume images (of the kinds it reads).
+    pub fn wants(&self, rel: &Path) -> bool {
+        is_workflow(rel) || self.consumer_kind(rel).is_some()
+    }
+
+    fn consumer_kind(&self, rel: &Path) -> Option<ConsumerKind> {
+        super::consumers::kind_of(rel).filter(|k| self.kinds.is_none_or(|ks| ks.contains(k)))
     }
 
     /// Reads the file at `rel` from its bytes. Files the reader does not want, and text
@@ -69,7 +85,7 @@ impl<'a> Reader<'a> {
                 }),
                 Err(e) => lock(&self.problems).push(problem(rel, &e.to_string())),
             }
-        } else if let Some(kind) = super::consumers::kind_of(rel)
+        } else if let Some(kind) = self.consumer_kind(rel)
             && bytes.len() <= super::yaml::MAX_TEXT
             && may_consume(bytes, kind)
             && let Ok(text) = std::str::from_utf8(bytes)
@@ -138,7 +154,7 @@ pub(super) fn read(root: &Path, ctx: &RepoContext) -> Result<Setup, SetupError> 
                 return WalkState::Continue;
             }
             let rel = entry.path().strip_prefix(&real).unwrap_or(entry.path());
-            if !Reader::wants(rel) {
+            if !reader.wants(rel) {
                 return WalkState::Continue;
             }
             // The walk follows no symbolic link, and the open refuses a link swapped in.
@@ -156,17 +172,20 @@ pub(super) fn read(root: &Path, ctx: &RepoContext) -> Result<Setup, SetupError> 
 }
 
 /// Whether `rel` is a GitHub workflow.
-pub(super) fn is_workflow(rel: &Path) -> bool {
-    let mut c = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned());
-    let ext_ok = rel
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"));
-    ext_ok
-        && c.next().as_deref() == Some(".github")
-        && c.next().as_deref() == Some("workflows")
-        && rel.components().count() == 3
+pub fn is_workflow(rel: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    // Byte comparisons, no allocation: every file of a walk is asked.
+    let Some(name) = rel
+        .as_os_str()
+        .as_bytes()
+        .strip_prefix(b".github/workflows/")
+    else {
+        return false;
+    };
+    let ext_ok = |ext: &[u8]| {
+        name.len() > ext.len() && name[name.len() - ext.len()..].eq_ignore_ascii_case(ext)
+    };
+    !name.contains(&b'/') && (ext_ok(b".yml") || ext_ok(b".yaml"))
 }
 
 fn merge(into: &mut super::PublishedImage, img: super::PublishedImage) {
@@ -232,4 +251,26 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 fn into_inner<T>(m: Mutex<T>) -> T {
     m.into_inner().unwrap_or_else(|p| p.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_workflow_takes_only_yaml_files_directly_in_the_workflows_directory() {
+        for yes in [".github/workflows/ci.yml", ".github/workflows/Publish.YAML"] {
+            assert!(is_workflow(Path::new(yes)), "{yes}");
+        }
+        for no in [
+            ".github/workflows/.yml",
+            ".github/workflows/sub/ci.yml",
+            ".github/workflows/ci.json",
+            ".github/ci.yml",
+            "x/.github/workflows/ci.yml",
+            "github/workflows/ci.yml",
+        ] {
+            assert!(!is_workflow(Path::new(no)), "{no}");
+        }
+    }
 }
