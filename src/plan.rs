@@ -769,8 +769,17 @@ fn changed_lines(original: &[u8], splices: &[Splice<'_>]) -> Vec<ChangedLine> {
             last.splices.end = k + 1;
             continue;
         }
-        // Count terminators between `counted` and the splice.
+        // Count terminators between `counted` and the splice: without a `\r` there,
+        // one vectorised count of `\n`s.
         let mut at = counted;
+        let gap = &original[counted..s.range.start];
+        if memchr::memchr(b'\r', gap).is_none()
+            && let Some(last) = memchr::memrchr(b'\n', gap)
+        {
+            number += memchr::memchr_iter(b'\n', gap).count();
+            line_start = counted + last + 1;
+            at = line_start;
+        }
         while let Some(off) = memchr::memchr2(b'\n', b'\r', &original[at..s.range.start]) {
             let t = at + off;
             let end = terminator_end(original, t);

@@ -95,6 +95,9 @@ pub fn preview_with(
     Ok(Preview { files, warnings })
 }
 
+/// Files at least this large with a candidate have `also` run on a thread of its own.
+const SPLIT_AT: usize = 4 * 1024 * 1024;
+
 /// A planned file, sorted and deduplicated by its path.
 trait Planned {
     fn path(&self) -> &Path;
@@ -129,17 +132,28 @@ where
     let file_warnings = Mutex::new(Vec::new());
     let mut warnings = for_each_file(root, opts, |rel, bytes| {
         let candidate = matcher.has_candidate(bytes);
-        also(rel, bytes, candidate);
-        if let Some(references) = candidate
-            .then(|| matcher.find_bytes(bytes))
-            .filter(|r| !r.is_empty())
-        {
-            let w = warnings_for(rel, &references, matcher.renames());
-            let planned = make(rel, bytes, references)?;
-            lock(&files).push(planned);
-            lock(&file_warnings).extend(w);
+        let plan = || {
+            if let Some(references) = candidate
+                .then(|| matcher.find_bytes(bytes))
+                .filter(|r| !r.is_empty())
+            {
+                let w = warnings_for(rel, &references, matcher.renames());
+                let planned = make(rel, bytes, references)?;
+                lock(&files).push(planned);
+                lock(&file_warnings).extend(w);
+            }
+            Ok(())
+        };
+        if candidate && bytes.len() >= SPLIT_AT {
+            // A large file: what `also` reads of it runs beside the plan, not after it.
+            std::thread::scope(|scope| {
+                scope.spawn(|| also(rel, bytes, candidate));
+                plan()
+            })
+        } else {
+            also(rel, bytes, candidate);
+            plan()
         }
-        Ok(())
     })?;
     // Named paths may overlap (`dir` and `dir/file`): each file is planned once.
     let mut files = into_inner(files);
@@ -517,7 +531,8 @@ where
     F: Fn(&Path, &[u8]) -> Result<(), RewriteError>,
 {
     match read_text(abs, buf) {
-        Ok(Some(len)) => visit(rel, &buf[..len]),
+        Ok(Some(Text::Read(len))) => visit(rel, &buf[..len]),
+        Ok(Some(Text::Mapped(map))) => visit(rel, &map),
         Ok(None) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(source) => Err(RewriteError::Read {
@@ -530,6 +545,16 @@ where
 /// Smallest size of a thread's read buffer: most files fit in one read.
 const READ_BUFFER: usize = 64 * 1024;
 
+/// Files at least this large are mapped rather than read: no copy out of the page cache,
+/// no thread buffer the size of the file kept for the rest of the walk.
+const MAP_AT: u64 = 16 * 1024 * 1024;
+
+/// Where a file's text is: the first bytes of the thread's buffer, or a map of the file.
+enum Text {
+    Read(usize),
+    Mapped(memmap2::Mmap),
+}
+
 /// Reads the file at `abs` into `buf` (the thread's buffer, reused from file to file and
 /// grown, never shrunk) and returns its length, or `None` when it is binary (a NUL byte in
 /// the first [`BINARY_PROBE`] bytes; UTF-16 text, NULs in every other byte, is text:
@@ -537,10 +562,11 @@ const READ_BUFFER: usize = 64 * 1024;
 ///
 /// The system calls are exactly `open`, `read` until one returns 0, `close`: no `statx`
 /// or `lseek` for a size hint (`read_to_end` makes both), so a file smaller than the
-/// buffer costs two reads (a larger one adds one `fstat` to size the buffer). The probe is judged as soon as it is in: a binary file costs at
-/// most one buffer's worth, not its size. The buffer is kept initialised (zeroed when it
-/// grows), so no byte is read before it is written.
-fn read_text(abs: &Path, buf: &mut Vec<u8>) -> io::Result<Option<usize>> {
+/// buffer costs two reads (a larger one adds one `fstat` to size the buffer, and one of
+/// [`MAP_AT`] bytes or more is mapped instead). The probe is judged as soon as it is in: a
+/// binary file costs at most one buffer's worth, not its size. The buffer is kept
+/// initialised (zeroed when it grows), so no byte is read before it is written.
+fn read_text(abs: &Path, buf: &mut Vec<u8>) -> io::Result<Option<Text>> {
     if buf.len() < READ_BUFFER {
         buf.resize(READ_BUFFER, 0);
     }
@@ -552,6 +578,14 @@ fn read_text(abs: &Path, buf: &mut Vec<u8>) -> io::Result<Option<usize>> {
             // Larger than the buffer (rare): one `fstat` sizes it for the rest, plus a
             // byte so the read that returns 0 needs no further growth.
             let size = file.metadata().map_or(0, |m| m.len());
+            if size >= MAP_AT {
+                // SAFETY: the map is only read, and only while this file is looked at. A
+                // file another process truncates meanwhile makes reading past its new end
+                // raise SIGBUS: the risk ripgrep takes for large files too; anything
+                // planned from it is verified against the disk before a write.
+                let map = unsafe { memmap2::Mmap::map(&file)? };
+                return Ok(Some(Text::Mapped(map)));
+            }
             let want = usize::try_from(size)
                 .unwrap_or(usize::MAX)
                 .saturating_add(1);
@@ -573,7 +607,7 @@ fn read_text(abs: &Path, buf: &mut Vec<u8>) -> io::Result<Option<usize>> {
             }
         }
         if n == 0 {
-            return Ok(Some(len));
+            return Ok(Some(Text::Read(len)));
         }
     }
 }

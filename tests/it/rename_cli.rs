@@ -254,3 +254,43 @@ fn owner_moves_every_package_and_back() {
         }
     }
 }
+
+/// The definitions the workflow reader finds are read in the rename's own walk, so an
+/// excluded workflow keeps its definition while the others move.
+#[test]
+fn excluded_workflows_keep_their_definitions() {
+    let dir =
+        temp_copy(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/adopt/tr-env"));
+    let root = dir.path();
+    ghcr_gen_ok(
+        root,
+        &[
+            "adopt",
+            "--owner",
+            "Acme-Labs",
+            "--repo",
+            "Web-App",
+            "--write",
+        ],
+    );
+    let release = fs::read_to_string(root.join(".github/workflows/release.yml")).unwrap();
+    write(root, ".github/workflows/legacy.yml", &release);
+    ghcr_gen_ok(
+        root,
+        &[
+            "rename",
+            "--suffix",
+            "-api",
+            "--exclude",
+            "/.github/workflows/legacy.yml",
+            "--write",
+        ],
+    );
+    let moved = fs::read_to_string(root.join(".github/workflows/release.yml")).unwrap();
+    assert!(
+        moved.contains("ghcr.io/${{ github.repository }}-api | tr"),
+        "{moved}"
+    );
+    let kept = fs::read_to_string(root.join(".github/workflows/legacy.yml")).unwrap();
+    assert_eq!(kept, release);
+}

@@ -362,3 +362,39 @@ fn overlapping_named_paths_plan_each_file_once() {
     let whole = scan(dir.path(), &matcher(), &options()).unwrap();
     assert_eq!(plan, whole);
 }
+
+/// A file past the size the scan maps instead of reading (16 MiB) is planned exactly as
+/// its text is when read: every reference, its line and column, the same edit and diff.
+#[test]
+fn a_file_large_enough_to_be_mapped_is_planned_like_a_read_one() {
+    let filler = "  - name: worker queue handler service deploy image tag build cache\n";
+    let block = filler.repeat(2_000);
+    let mut text = format!("image: {REF}:v1\n");
+    for i in 0..140 {
+        text.push_str(&block);
+        text.push_str(&format!("    image: {REF}:v{i} # at block {i}\n"));
+    }
+    text.push_str(&format!("docker pull {REF}"));
+    assert!(text.len() > 17 * 1024 * 1024, "{} bytes", text.len());
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "big.yaml", &text);
+    let plan = scan(dir.path(), &matcher(), &ScanOptions::default()).unwrap();
+    let preview =
+        ghcr_gen::rewrite::preview(dir.path(), &matcher(), &ScanOptions::default()).unwrap();
+    let found = matcher().find(&text);
+    assert_eq!(found.len(), 142);
+    assert_eq!(plan.reference_count(), 142);
+    let edits = plan.edits();
+    assert_eq!((edits[0].line, edits[0].column), (1, 8));
+    let last = edits.last().unwrap();
+    assert_eq!(last.line, text.lines().count());
+    assert_eq!(last.column, 13);
+    assert_eq!(edits, preview.edits());
+    let updated = plan.files[0].edit.updated.clone();
+    assert_eq!(
+        String::from_utf8(updated).unwrap(),
+        text.replace(REF, NEW),
+        "every reference renamed, nothing else"
+    );
+    assert_eq!(preview.files[0].diff, plan.files[0].diff());
+}
