@@ -439,17 +439,21 @@ fn split_image(image: &str) -> Option<(&str, &str, &str)> {
 
 /// The gate: every literal a rule starts from, matched ASCII case-insensitively (hosts are
 /// written in any case; for the other literals it only admits a few more texts to the
-/// rules).
+/// rules), except the exact ones (token prefixes, the docker config key and the
+/// `GITHUB_REPOSITORY` variable, which the rules match as written).
 ///
 /// Searched in two steps, so that a clean file costs one vectorised pass: a packed
 /// (Teddy) search for every letter-case spelling of a short window of each literal (the
-/// window with the fewest letters, so a handful of spellings each), and, only around a
-/// window found, the case-insensitive automaton over the few bytes a literal holding that
-/// window can span. The answer is exactly the automaton's over the whole text.
+/// window with the fewest letters, so a handful of spellings each; an exact literal's
+/// window as written), and, only around a window found, the case-insensitive automaton
+/// over the few bytes a literal holding that window can span, an exact literal's match
+/// compared byte for byte. The answer is exactly [`Gate::admits`] over the whole text.
 #[derive(Debug, Clone)]
 struct Gate {
-    /// Every literal, ASCII case-insensitive.
+    /// Every literal, ASCII case-insensitive, every match reported (overlapping).
     literals: AhoCorasick,
+    /// Per literal: its bytes, and whether only this spelling counts.
+    patterns: Vec<(Vec<u8>, bool)>,
     /// Every case spelling of each literal's window; `None` when the packed searcher is not
     /// available (no SIMD, or too many spellings): then `literals` searches alone.
     windows: Option<packed::Searcher>,
@@ -467,7 +471,7 @@ const MAX_SPELLINGS: usize = 64;
 impl Gate {
     fn is_match(&self, text: &[u8]) -> bool {
         let Some(windows) = &self.windows else {
-            return self.literals.is_match(text);
+            return self.admits(text, 0..text.len());
         };
         let mut at = 0;
         while at < text.len() {
@@ -477,7 +481,7 @@ impl Gate {
             // Any literal whose window starts at `m.start()` lies in this range.
             let start = m.start().saturating_sub(self.max_offset);
             let end = (m.start() + self.max_len).min(text.len());
-            if self.literals.is_match(Input::new(text).range(start..end)) {
+            if self.admits(text, start..end) {
                 return true;
             }
             at = m.start() + 1;
@@ -486,44 +490,64 @@ impl Gate {
     }
 }
 
+impl Gate {
+    /// Whether a literal lies in `range` of `text`: any but the exact ones in any case.
+    fn admits(&self, text: &[u8], range: Range<usize>) -> bool {
+        self.literals
+            .find_overlapping_iter(Input::new(text).range(range))
+            .any(|m| match &self.patterns[m.pattern().as_usize()] {
+                (literal, true) => text[m.range()] == **literal,
+                (_, false) => true,
+            })
+    }
+}
+
 fn build_gate<'a>(paths: impl Iterator<Item = &'a str>, registry: &str) -> Gate {
-    let mut literals: Vec<Vec<u8>> = Vec::new();
-    let mut add = |b: Vec<u8>| {
-        if !b.is_empty() && !literals.contains(&b) {
-            literals.push(b);
+    // Each literal, and whether only its exact spelling matters to the rules (token
+    // prefixes and the shell variable are case-sensitive): such a literal's window is
+    // searched as written, one spelling instead of up to eight.
+    let mut literals: Vec<(Vec<u8>, bool)> = Vec::new();
+    let mut add = |b: Vec<u8>, exact: bool| {
+        if !b.is_empty() && !literals.iter().any(|(l, _)| *l == b) {
+            literals.push((b, exact));
         }
     };
     for path in paths {
-        add(path.as_bytes().to_vec());
+        add(path.as_bytes().to_vec(), false);
         if path.contains('/') {
-            add(path.replace('/', "%2F").into_bytes());
-            add(path.replace('/', "%2f").into_bytes());
+            add(path.replace('/', "%2F").into_bytes(), false);
+            add(path.replace('/', "%2f").into_bytes(), false);
         }
     }
-    add(b"github.repository".to_vec());
-    add(b"GITHUB_REPOSITORY".to_vec());
+    add(b"github.repository".to_vec(), false);
+    add(b"GITHUB_REPOSITORY".to_vec(), true);
     // Cleanup jobs: packages REST API paths and delete-package-versions inputs.
-    add(b"packages/container/".to_vec());
-    add(b"package-name".to_vec());
-    add(format!("{registry}/").into_bytes());
+    add(b"packages/container/".to_vec(), false);
+    add(b"package-name".to_vec(), false);
+    add(format!("{registry}/").into_bytes(), false);
     for p in secrets::PREFIXES {
-        add(p.as_bytes().to_vec());
+        add(p.as_bytes().to_vec(), true);
     }
-    add(secrets::AUTH_KEY.as_bytes().to_vec());
-    // Built on every run and searched only around the windows Teddy found: an NFA, which
-    // builds in a fraction of a DFA's time.
+    add(secrets::AUTH_KEY.as_bytes().to_vec(), true);
+    // The verifying automaton admits every literal in any case: a superset of what the
+    // windows let through, so the rules see exactly what they saw before.
     let automaton = AhoCorasickBuilder::new()
         .kind(Some(AhoCorasickKind::ContiguousNFA))
         .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(&literals)
+        .match_kind(MatchKind::Standard)
+        .build(literals.iter().map(|(l, _)| l))
         .expect("a few short literals always build");
     let mut spellings: Vec<Vec<u8>> = Vec::new();
     let mut max_offset = 0;
-    for literal in &literals {
+    for (literal, exact) in &literals {
         let (offset, window) = window_of(literal);
         max_offset = max_offset.max(offset);
-        for s in case_spellings(window) {
+        let spelled = if *exact {
+            vec![window.to_vec()]
+        } else {
+            case_spellings(window)
+        };
+        for s in spelled {
             if !spellings.contains(&s) {
                 spellings.push(s);
             }
@@ -542,7 +566,8 @@ fn build_gate<'a>(paths: impl Iterator<Item = &'a str>, registry: &str) -> Gate 
         literals: automaton,
         windows,
         max_offset,
-        max_len: literals.iter().map(Vec::len).max().unwrap_or(0),
+        max_len: literals.iter().map(|(l, _)| l.len()).max().unwrap_or(0),
+        patterns: literals,
     }
 }
 
@@ -710,7 +735,7 @@ renamed_from = ["ghcr.io/acme-labs/axon-doc-web", "ghcr.io/old-org/web"]
         texts.push(format!("{{{}: \"x\"}}", secrets::AUTH_KEY));
         for t in &texts {
             assert!(i.gate.is_match(t.as_bytes()), "{t}");
-            assert!(i.gate.literals.is_match(t.as_bytes()), "{t}");
+            assert!(i.gate.admits(t.as_bytes(), 0..t.len()), "{t}");
         }
         assert!(i.gate.windows.is_some(), "the packed prefilter is built");
         // Near misses: a window is present, the literal is not.
@@ -720,6 +745,8 @@ renamed_from = ["ghcr.io/acme-labs/axon-doc-web", "ghcr.io/old-org/web"]
             "axon_doc-nextjs",
             "github-repository",
             "hp_ hr_ hs_",
+            "GHP_ Gho_ GITHUB_PAT_ \"AUTH\"",
+            "github_repository",
         ] {
             assert!(!i.gate.is_match(t.as_bytes()), "{t}");
         }
@@ -739,7 +766,17 @@ renamed_from = ["ghcr.io/acme-labs/axon-doc-web", "ghcr.io/old-org/web"]
                 }
             }
             let i = inspector();
-            proptest::prop_assert_eq!(i.gate.is_match(&text), i.gate.literals.is_match(&text[..]));
+            // The oracle: each literal searched on its own over the whole text.
+            let lower = text.to_ascii_lowercase();
+            let expected = i.gate.patterns.iter().any(|(literal, exact)| {
+                if *exact {
+                    memchr::memmem::find(&text, literal).is_some()
+                } else {
+                    memchr::memmem::find(&lower, &literal.to_ascii_lowercase()).is_some()
+                }
+            });
+            proptest::prop_assert!(i.gate.patterns.iter().any(|(_, exact)| *exact));
+            proptest::prop_assert_eq!(i.gate.is_match(&text), expected);
         }
     }
 

@@ -28,7 +28,7 @@ use std::borrow::Cow;
 use std::path::{Component, Path};
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
+use crate::reference::Literals;
 
 /// The literal prefixes a token starts with.
 pub const PREFIXES: &[&str] = &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"];
@@ -96,16 +96,18 @@ pub fn is_test_fixture(path: &Path) -> bool {
 /// Finds GitHub tokens in text.
 #[derive(Debug, Clone)]
 pub struct TokenFinder {
-    ac: AhoCorasick,
+    /// The prefixes, then [`AUTH_KEY`]: a packed (Teddy) search where the machine has one
+    /// (a plain automaton would stop at every `g`).
+    literals: Literals,
 }
 
 impl Default for TokenFinder {
     /// The one finder of the process, built on first use (a clone shares its automaton).
     fn default() -> Self {
         static SHARED: std::sync::LazyLock<TokenFinder> = std::sync::LazyLock::new(|| {
-            let patterns = PREFIXES.iter().copied().chain([AUTH_KEY]);
+            let patterns: Vec<&str> = PREFIXES.iter().copied().chain([AUTH_KEY]).collect();
             TokenFinder {
-                ac: AhoCorasick::new(patterns).expect("static patterns"),
+                literals: Literals::new(patterns.iter()),
             }
         });
         SHARED.clone()
@@ -164,7 +166,11 @@ impl TokenFinder {
 
     fn find_plain(&self, text: &[u8]) -> Vec<TokenHit> {
         let mut hits = Vec::new();
-        for m in self.ac.find_iter(text) {
+        let mut from = 0;
+        // No literal is a prefix of another: the leftmost-longest matches, one after the
+        // other, are every occurrence.
+        while let Some(m) = self.literals.find(text, from) {
+            from = m.end();
             let pattern = m.pattern().as_usize();
             if pattern == PREFIXES.len() {
                 if let Some(hit) = self.auth_entry(text, m.end()) {

@@ -792,7 +792,7 @@ fn loop_values(t: &[u8], start: usize) -> Option<Vec<Vec<u8>>> {
 /// it picks up to three "rare" bytes (`.`, `/`, `-`) that are everywhere in code and
 /// stops on each one.
 #[derive(Debug, Clone)]
-enum Literals {
+pub(crate) enum Literals {
     Packed(packed::Searcher),
     Automaton(AhoCorasick),
 }
@@ -801,13 +801,15 @@ enum Literals {
 const MAX_PACKED: usize = 64;
 
 impl Literals {
-    fn new<'a>(literals: impl Iterator<Item = &'a Vec<u8>> + Clone) -> Literals {
+    pub(crate) fn new<'a, L: AsRef<[u8]> + 'a>(
+        literals: impl Iterator<Item = &'a L> + Clone,
+    ) -> Literals {
         let packed = (literals.clone().count() <= MAX_PACKED)
             .then(|| {
                 packed::Config::new()
                     .match_kind(packed::MatchKind::LeftmostLongest)
                     .builder()
-                    .extend(literals.clone())
+                    .extend(literals.clone().map(AsRef::as_ref))
                     .build()
             })
             .flatten();
@@ -816,7 +818,7 @@ impl Literals {
             None => Literals::Automaton(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostLongest)
-                    .build(literals)
+                    .build(literals.map(AsRef::as_ref))
                     .expect("a few short literals always build"),
             ),
         }
@@ -827,7 +829,7 @@ impl Literals {
     }
 
     /// The leftmost-longest literal at or after `from`.
-    fn find(&self, text: &[u8], from: usize) -> Option<aho_corasick::Match> {
+    pub(crate) fn find(&self, text: &[u8], from: usize) -> Option<aho_corasick::Match> {
         let span = Span::from(from..text.len());
         match self {
             Literals::Packed(p) => p.find_in(text, span),

@@ -11,6 +11,7 @@ pub(crate) mod hosts;
 pub(crate) mod syntax;
 pub mod text;
 
+pub(crate) use finder::Literals;
 pub use finder::{Finder, Form, Found, IGNORE_MARKER, Image, LoopImages, Placeholders};
 pub use hosts::HostFinder;
 pub use syntax::{Tail, tail_at};
