@@ -212,12 +212,23 @@ pub fn write_phases<'a>(
     }
     let real_root = fsafe::canonical_root(root).map_err(EditError::Unsafe)?;
     let _lock = RepoLock::acquire(&real_root)?;
-    for e in phases.iter().flatten() {
-        unchanged(&real_root, e)?;
-    }
+    // Every file of every phase checked (in parallel) before anything is written; where
+    // each resolved to is where it is staged. The first phase's files are checked in
+    // full just before their renames (`write_phase`), so here they are only resolved.
+    let first = phases.first().map_or(0, Vec::len);
+    let all: Vec<(usize, &FileEdit)> = phases.iter().flatten().copied().enumerate().collect();
+    let mut targets = parallel(&all, Work::Cpu, |&(i, e)| {
+        if i < first {
+            target(&real_root, e)
+        } else {
+            unchanged(&real_root, e)
+        }
+    })?
+    .into_iter();
     let written = Mutex::new(Vec::new());
     for phase in &phases {
-        if let Err(err) = write_phase(&real_root, phase, &written) {
+        let phase_targets: Vec<fsafe::Resolved> = targets.by_ref().take(phase.len()).collect();
+        if let Err(err) = write_phase(&real_root, phase, &phase_targets, &written) {
             let mut written: Vec<PathBuf> = written
                 .into_inner()
                 .unwrap_or_else(|p| p.into_inner())
@@ -238,26 +249,28 @@ pub fn write_phases<'a>(
     Ok(phases.into_iter().flatten().collect())
 }
 
-/// Writes one phase's edits, recording each written edit in `written`, in four steps so
-/// that no file waits on another's `fsync`: every file is checked and written to a
-/// temporary file in its directory (in parallel); the temporary files are flushed to disk
-/// (`fsync`, in parallel); each is checked once more and renamed over its file; then each
-/// directory that got a file is flushed once (`fsync`, in parallel), which makes the
+/// Writes one phase's edits (each checked unchanged and resolved to `targets`, in order),
+/// recording each written edit in `written`, in four steps so that no file waits on
+/// another's `fsync`: every file is written to a temporary file in its directory (in
+/// parallel); the temporary files are flushed to disk (`fsync`, in parallel); each file
+/// is checked once more (in parallel) and the temporary files are renamed over them; then
+/// each directory that got a file is flushed once (`fsync`, in parallel), which makes the
 /// renames durable. A failure before the renames writes nothing (the temporary files are
 /// discarded); a failure during them leaves the files renamed so far written.
 fn write_phase<'a>(
     real_root: &Path,
     edits: &[&'a FileEdit],
+    targets: &[fsafe::Resolved],
     written: &Mutex<Vec<&'a FileEdit>>,
 ) -> Result<(), EditError> {
-    let staged = parallel(edits, |e| {
-        let target = unchanged(real_root, e)?;
-        Staged::create(e, target.path())
+    let items: Vec<(&'a FileEdit, &fsafe::Resolved)> = edits.iter().copied().zip(targets).collect();
+    let staged = parallel(&items, Work::Cpu, |(e, target)| Staged::create(e, target))?;
+    parallel(&staged, Work::Flush, |s| s.sync())?;
+    parallel(&staged, Work::Cpu, |s| {
+        unchanged(real_root, s.edit).map(drop)
     })?;
-    parallel(&staged, |s| s.sync())?;
     let mut dirs: Vec<(&Path, &std::fs::File, &Path)> = Vec::new();
     for s in &staged {
-        unchanged(real_root, s.edit)?;
         s.commit()?;
         written
             .lock()
@@ -267,7 +280,7 @@ fn write_phase<'a>(
             dirs.push((&s.dir_path, &s.dir, &s.edit.path));
         }
     }
-    parallel(&dirs, |(_, dir, shown)| {
+    parallel(&dirs, Work::Flush, |(_, dir, shown)| {
         dir.sync_all().map_err(|source| EditError::Write {
             path: shown.to_path_buf(),
             source,
@@ -276,14 +289,28 @@ fn write_phase<'a>(
     Ok(())
 }
 
-/// Runs `work` on every item, on up to [`MAX_WRITERS`] threads, and returns the results
-/// in order; on failure the other items are not started and the error with the smallest
-/// path is returned.
+/// What a parallel step waits on, which sets its number of threads.
+#[derive(Clone, Copy)]
+enum Work {
+    /// Reading, comparing, writing to the page cache: one thread per core.
+    Cpu,
+    /// `fsync`: waits on the disk, so up to [`MAX_WRITERS`] overlap.
+    Flush,
+}
+
+/// Runs `work` on every item, on one thread per core or up to [`MAX_WRITERS`] threads
+/// (`kind`), and returns the results in order; on failure the other items are not started
+/// and the error with the smallest path is returned.
 fn parallel<T: Sync, R: Send>(
     items: &[T],
+    kind: Work,
     work: impl Fn(&T) -> Result<R, EditError> + Sync,
 ) -> Result<Vec<R>, EditError> {
-    let workers = items.len().min(MAX_WRITERS);
+    let most = match kind {
+        Work::Cpu => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        Work::Flush => MAX_WRITERS,
+    };
+    let workers = items.len().min(most);
     if workers <= 1 {
         return items.iter().map(&work).collect();
     }
@@ -341,19 +368,23 @@ impl<'a> Staged<'a> {
     /// existing file's mode, owner (where allowed) and extended attributes. The file is
     /// unnamed (`O_TMPFILE`) where the filesystem allows, so a killed write leaves nothing
     /// behind.
-    fn create(edit: &'a FileEdit, target: &Path) -> Result<Staged<'a>, EditError> {
+    fn create(edit: &'a FileEdit, resolved: &fsafe::Resolved) -> Result<Staged<'a>, EditError> {
         use std::os::unix::ffi::OsStrExt;
         use std::os::unix::io::{AsRawFd, FromRawFd};
         let failed = |source| EditError::Write {
             path: edit.path.clone(),
             source,
         };
+        let target = resolved.path();
         let (Some(dir_path), Some(name)) = (target.parent(), target.file_name()) else {
             return Err(EditError::Unsafe(FsError::Invalid {
                 path: edit.path.clone(),
             }));
         };
-        std::fs::create_dir_all(dir_path).map_err(failed)?;
+        // An existing file's directory exists.
+        if matches!(resolved, fsafe::Resolved::Missing(_)) {
+            std::fs::create_dir_all(dir_path).map_err(failed)?;
+        }
         let dir = std::fs::OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_DIRECTORY)
@@ -396,13 +427,14 @@ impl<'a> Staged<'a> {
             temp: Mutex::new(temp),
         };
         if let Some(meta) = &existing {
-            staged
-                .file
-                .set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))
-                .map_err(failed)?;
-            if meta.uid() != staged.file.metadata().map_err(failed)?.uid()
-                || meta.gid() != staged.file.metadata().map_err(failed)?.gid()
-            {
+            let made = staged.file.metadata().map_err(failed)?;
+            if made.mode() & 0o7777 != meta.mode() & 0o7777 {
+                staged
+                    .file
+                    .set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))
+                    .map_err(failed)?;
+            }
+            if meta.uid() != made.uid() || meta.gid() != made.gid() {
                 // Best effort, as for any user but root: the content matters more.
                 let _ = std::os::unix::fs::fchown(&staged.file, Some(meta.uid()), Some(meta.gid()));
             }
@@ -1131,6 +1163,22 @@ fn ignore_file_size_signal() {
     });
 }
 
+/// Where `edit` is written: its path resolved inside the root, symbolic links checked.
+fn target(real_root: &Path, edit: &FileEdit) -> Result<fsafe::Resolved, EditError> {
+    match fsafe::resolve(real_root, &edit.path) {
+        Ok(r) => Ok(r),
+        Err(FsError::Io { source, .. }) => Err(EditError::Read {
+            path: edit.path.clone(),
+            source,
+        }),
+        // Checked at planning: what leads outside or is no regular file now became so.
+        Err(FsError::Outside { .. } | FsError::NotRegular { .. }) => Err(EditError::Changed {
+            path: edit.path.clone(),
+        }),
+        Err(e) => Err(EditError::Unsafe(e)),
+    }
+}
+
 /// Checks that the file of `edit` still holds its original: same bytes (or still absent),
 /// a regular file reached without leaving `real_root`, and writable by its owner. Returns
 /// where the file is (or would be created).
@@ -1138,18 +1186,7 @@ fn unchanged(real_root: &Path, edit: &FileEdit) -> Result<fsafe::Resolved, EditE
     let changed = || EditError::Changed {
         path: edit.path.clone(),
     };
-    let resolved = match fsafe::resolve(real_root, &edit.path) {
-        Ok(r) => r,
-        Err(FsError::Io { source, .. }) => {
-            return Err(EditError::Read {
-                path: edit.path.clone(),
-                source,
-            });
-        }
-        // Checked at planning: what leads outside or is no regular file now became so.
-        Err(FsError::Outside { .. } | FsError::NotRegular { .. }) => return Err(changed()),
-        Err(e) => return Err(EditError::Unsafe(e)),
-    };
+    let resolved = target(real_root, edit)?;
     let read_only = || EditError::ReadOnly {
         path: edit.path.clone(),
     };
@@ -1351,7 +1388,7 @@ mod tests {
         std::fs::write(dir.path().join("f"), "old\n").unwrap();
         let p = plan(dir.path(), &[("f", "new\n")]);
         let real = dir.path().canonicalize().unwrap();
-        let staged = Staged::create(&p.edits[0], &real.join("f")).unwrap();
+        let staged = Staged::create(&p.edits[0], &fsafe::Resolved::File(real.join("f"))).unwrap();
         staged.sync().unwrap();
         drop(staged);
         let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();

@@ -54,15 +54,26 @@ impl Reporter {
         let mut err = anstream::AutoStream::new(io::stderr().lock(), self.choice(self.color_err));
         let mut out_error = None;
         let mut after_diagnostic = false;
+        // Lines for stderr, written in one call when stdout is next written or at the end
+        // (stderr is unbuffered: a thousand status lines would be two thousand writes).
+        let mut pending: Vec<u8> = Vec::new();
+        let mut flush_err = |pending: &mut Vec<u8>| {
+            if !pending.is_empty() {
+                let _ = err.write_all(pending);
+                pending.clear();
+            }
+        };
         // No token is ever printed: every message is masked before it is written (one at
         // a time, so a report of many diffs is not copied whole).
         for message in report.masked_messages() {
             let message = &message;
             match message {
                 Message::Output(text) => {
+                    flush_err(&mut pending);
                     on_stdout(&mut out_error, || out.write_all(text.as_bytes()));
                 }
                 Message::Diff(diff) => {
+                    flush_err(&mut pending);
                     on_stdout(&mut out_error, || {
                         write_diff(&mut out, diff, self.color_out)
                     });
@@ -70,15 +81,16 @@ impl Reporter {
                 Message::Diagnostic(d) => {
                     on_stdout(&mut out_error, || out.flush());
                     let gap = if after_diagnostic { "\n" } else { "" };
-                    let _ = writeln!(err, "{gap}{}", d.render(self.color_err));
+                    let _ = writeln!(&mut pending, "{gap}{}", d.render(self.color_err));
                 }
                 Message::Status(line) => {
                     on_stdout(&mut out_error, || out.flush());
-                    let _ = writeln!(err, "{line}");
+                    let _ = writeln!(&mut pending, "{line}");
                 }
             }
             after_diagnostic = matches!(message, Message::Diagnostic(_));
         }
+        flush_err(&mut pending);
         on_stdout(&mut out_error, || out.flush());
         out_error.map_or(Ok(()), Err)
     }
