@@ -78,9 +78,13 @@ pub(crate) fn image(name: &str) -> String {
         version: String,
         digest: String,
     }
-    let file: File = toml::from_str(BUILTIN_PINS).expect("embedded image pins parse");
-    let pin = file
-        .images
+    // Parsed once per process: every rendering asks for several images.
+    static IMAGES: std::sync::LazyLock<BTreeMap<String, Image>> = std::sync::LazyLock::new(|| {
+        toml::from_str::<File>(BUILTIN_PINS)
+            .expect("embedded image pins parse")
+            .images
+    });
+    let pin = IMAGES
         .get(name)
         .unwrap_or_else(|| panic!("no pin for image {name}"));
     format!("{name}:{}@{}", pin.version, pin.digest)

@@ -8,7 +8,8 @@
 //! (evaluates names with [`expr`] for `${{ }}` expressions and [`shell`] for `run:`
 //! scripts, and reads bake files with `bake`) → [`Setup`]; `consumers` reads the other
 //! files. [`read`] walks the repository once, in parallel, opening only the files that can
-//! matter. Nothing here writes or prints; `adopt`, `init`, `rename` and `check` use it.
+//! matter; a [`Reader`] takes the files of another walk (`rename`'s scan). Nothing here
+//! writes or prints; `adopt`, `init`, `rename` and `check` use it.
 
 pub mod expr;
 pub mod shell;
