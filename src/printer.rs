@@ -63,32 +63,40 @@ impl Reporter {
                 pending.clear();
             }
         };
-        // No token is ever printed: every message is masked before it is written (one at
-        // a time, so a report of many diffs is not copied whole).
-        for message in report.masked_messages() {
-            let message = &message;
-            match message {
-                Message::Output(text) => {
-                    flush_err(&mut pending);
-                    on_stdout(&mut out_error, || out.write_all(text.as_bytes()));
-                }
-                Message::Diff(diff) => {
-                    flush_err(&mut pending);
-                    on_stdout(&mut out_error, || {
-                        write_diff(&mut out, diff, self.color_out)
-                    });
-                }
-                Message::Diagnostic(d) => {
-                    on_stdout(&mut out_error, || out.flush());
-                    let gap = if after_diagnostic { "\n" } else { "" };
-                    let _ = writeln!(&mut pending, "{gap}{}", d.render(self.color_err));
-                }
-                Message::Status(line) => {
-                    on_stdout(&mut out_error, || out.flush());
-                    let _ = writeln!(&mut pending, "{line}");
-                }
+        // No token is ever printed: every message is masked before it is written (a batch
+        // at a time, so a report of many diffs is not copied whole); the batch's
+        // diagnostics are rendered on every core.
+        let mut messages = report.masked_messages();
+        loop {
+            let batch: Vec<Message> = messages.by_ref().take(BATCH).collect();
+            if batch.is_empty() {
+                break;
             }
-            after_diagnostic = matches!(message, Message::Diagnostic(_));
+            let rendered = render_diagnostics(&batch, self.color_err);
+            for (message, rendered) in batch.iter().zip(rendered) {
+                match message {
+                    Message::Output(text) => {
+                        flush_err(&mut pending);
+                        on_stdout(&mut out_error, || out.write_all(text.as_bytes()));
+                    }
+                    Message::Diff(diff) => {
+                        flush_err(&mut pending);
+                        on_stdout(&mut out_error, || {
+                            write_diff(&mut out, diff, self.color_out)
+                        });
+                    }
+                    Message::Diagnostic(_) => {
+                        on_stdout(&mut out_error, || out.flush());
+                        let gap = if after_diagnostic { "\n" } else { "" };
+                        let _ = writeln!(&mut pending, "{gap}{}", rendered.unwrap_or_default());
+                    }
+                    Message::Status(line) => {
+                        on_stdout(&mut out_error, || out.flush());
+                        let _ = writeln!(&mut pending, "{line}");
+                    }
+                }
+                after_diagnostic = matches!(message, Message::Diagnostic(_));
+            }
         }
         flush_err(&mut pending);
         on_stdout(&mut out_error, || out.flush());
@@ -124,6 +132,37 @@ fn colors<S: anstream::stream::RawStream + IsTerminal>(when: ColorWhen, stream: 
         ColorWhen::Never => false,
         ColorWhen::Auto => anstream::AutoStream::choice(stream) != ColorChoice::Never,
     }
+}
+
+/// Messages masked and rendered at a time.
+const BATCH: usize = 512;
+
+/// Each diagnostic of `batch` rendered (`None` for other messages), on up to one thread
+/// per core when there are enough of them to pay for the threads.
+fn render_diagnostics(batch: &[Message], color: bool) -> Vec<Option<String>> {
+    let render = |m: &Message| match m {
+        Message::Diagnostic(d) => Some(d.render(color)),
+        _ => None,
+    };
+    let diagnostics = batch
+        .iter()
+        .filter(|m| matches!(m, Message::Diagnostic(_)))
+        .count();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if diagnostics < 64 || threads < 2 {
+        return batch.iter().map(render).collect();
+    }
+    let chunk = batch.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = batch
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(render).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// Runs a stdout write unless one already failed, keeping the first error.

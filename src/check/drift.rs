@@ -48,6 +48,10 @@ pub(crate) fn findings(plan: &Plan, display: &dyn Fn(&Path) -> String, fix: &str
 /// `bytes` as text with every byte that is not part of valid UTF-8 replaced by `?`, so byte
 /// offsets into the text stay those of the file.
 pub(crate) fn lossy_same_len(bytes: &[u8]) -> String {
+    // Valid UTF-8 (nearly every file) is checked a word at a time and copied.
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());

@@ -188,7 +188,7 @@ where
     if !meta.is_dir() {
         return Err(root_error(io::Error::from(io::ErrorKind::NotADirectory)));
     }
-    let excludes = Excludes::new(root, &opts.excludes)?;
+    let excludes = Excludes::new(&opts.excludes)?;
     let sink = Sink::default();
     // Named paths may overlap (`dir` and `dir/file`): each file is handed over once.
     let seen = opts.paths.as_ref().map(|_| Mutex::new(HashSet::new()));
@@ -216,14 +216,35 @@ where
 
 /// Gitignore-style exclude globs, matched against paths relative to the root.
 #[derive(Debug, Clone)]
-struct Excludes(Option<Arc<Gitignore>>);
+enum Excludes {
+    None,
+    /// Every glob is an anchored path without wildcards (`/registry.toml`, the generated
+    /// files rename leaves to the renderer): compared as bytes, which is what the
+    /// gitignore matcher would answer, at a fraction of its cost per entry.
+    Paths(Arc<Vec<Vec<u8>>>),
+    Globs(Arc<Gitignore>),
+}
 
 impl Excludes {
-    fn new(root: &Path, globs: &[String]) -> Result<Excludes, RewriteError> {
+    fn new(globs: &[String]) -> Result<Excludes, RewriteError> {
         if globs.is_empty() {
-            return Ok(Excludes(None));
+            return Ok(Excludes::None);
         }
-        let mut builder = GitignoreBuilder::new(root);
+        let literal = |g: &String| {
+            g.len() > 1
+                && g.starts_with('/')
+                && !g.ends_with('/')
+                && !g.ends_with(' ')
+                && !g.contains(['*', '?', '[', '\\', '!'])
+                && !g.contains("//")
+        };
+        if globs.iter().all(literal) {
+            let paths = globs.iter().map(|g| g.as_bytes()[1..].to_vec()).collect();
+            return Ok(Excludes::Paths(Arc::new(paths)));
+        }
+        // Paths are matched relative to the root, so the matcher is rooted at `.`: it then
+        // compares no path with the root (about 300 instructions per entry).
+        let mut builder = GitignoreBuilder::new(".");
         for glob in globs {
             builder
                 .add_line(None, glob)
@@ -236,14 +257,36 @@ impl Excludes {
             glob: globs.join(", "),
             message: e.to_string(),
         })?;
-        Ok(Excludes(Some(Arc::new(gi))))
+        Ok(Excludes::Globs(Arc::new(gi)))
     }
 
     /// Whether `rel` (relative to the root) is excluded, itself or through a parent.
     fn excluded(&self, rel: &Path, is_dir: bool) -> bool {
-        self.0.as_ref().is_some_and(|gi| {
-            !rel.as_os_str().is_empty() && gi.matched_path_or_any_parents(rel, is_dir).is_ignore()
-        })
+        if rel.as_os_str().is_empty() {
+            return false;
+        }
+        match self {
+            Excludes::None => false,
+            Excludes::Paths(paths) => {
+                let rel = rel.as_os_str().as_bytes();
+                paths
+                    .iter()
+                    .any(|p| rel.starts_with(p) && (rel.len() == p.len() || rel[p.len()] == b'/'))
+            }
+            Excludes::Globs(gi) => gi.matched_path_or_any_parents(rel, is_dir).is_ignore(),
+        }
+    }
+
+    /// Whether `rel` itself (its parents already judged) is excluded.
+    fn matched(&self, rel: &Path, is_dir: bool) -> bool {
+        match self {
+            Excludes::None => false,
+            Excludes::Paths(paths) => {
+                let rel = rel.as_os_str().as_bytes();
+                paths.iter().any(|p| p.as_slice() == rel)
+            }
+            Excludes::Globs(gi) => gi.matched(rel, is_dir).is_ignore(),
+        }
     }
 }
 
@@ -368,11 +411,11 @@ fn keep_entry(root: &Path, excludes: &Excludes, e: &DirEntry) -> bool {
     if vcs {
         return false;
     }
-    let Some(gi) = &excludes.0 else {
+    if matches!(excludes, Excludes::None) {
         return true;
-    };
+    }
     let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-    !gi.matched(relative(root, e.path()), is_dir).is_ignore()
+    !excludes.matched(relative(root, e.path()), is_dir)
 }
 
 /// `path` (found by walking `root`, so it starts with it) relative to `root`, compared
@@ -608,6 +651,72 @@ fn read_text(abs: &Path, buf: &mut Vec<u8>) -> io::Result<Option<Text>> {
         }
         if n == 0 {
             return Ok(Some(Text::Read(len)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The gitignore matcher over `globs`, as used when some glob is not a plain path.
+    fn globs(globs: &[&str]) -> Excludes {
+        let mut builder = GitignoreBuilder::new(".");
+        for g in globs {
+            builder.add_line(None, g).unwrap();
+        }
+        Excludes::Globs(Arc::new(builder.build().unwrap()))
+    }
+
+    #[test]
+    fn plain_path_excludes_answer_as_the_gitignore_matcher_does() {
+        let list = ["/registry.toml", "/deploy/compose.yaml", "/deploy/k8s"];
+        let owned: Vec<String> = list.iter().map(ToString::to_string).collect();
+        let fast = Excludes::new(&owned).unwrap();
+        assert!(matches!(fast, Excludes::Paths(_)));
+        let slow = globs(&list);
+        for (path, is_dir) in [
+            ("registry.toml", false),
+            ("registry.toml.bak", false),
+            ("sub/registry.toml", false),
+            ("deploy", true),
+            ("deploy/compose.yaml", false),
+            ("deploy/compose.yaml.orig", false),
+            ("deploy/k8s", true),
+            ("deploy/k8s/web.yaml", false),
+            ("deploy/k8s2/web.yaml", false),
+            ("other/deploy/k8s/web.yaml", false),
+        ] {
+            let rel = Path::new(path);
+            assert_eq!(
+                fast.excluded(rel, is_dir),
+                slow.excluded(rel, is_dir),
+                "{path}"
+            );
+            assert_eq!(
+                fast.matched(rel, is_dir),
+                slow.matched(rel, is_dir),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn any_wildcard_negation_or_unanchored_glob_uses_the_gitignore_matcher() {
+        for g in [
+            "*.log",
+            "/docs/",
+            "!/keep",
+            "generated",
+            "/a/*/b",
+            "/a\\ b",
+            "/x ",
+        ] {
+            let list = vec!["/registry.toml".to_string(), g.to_string()];
+            assert!(
+                matches!(Excludes::new(&list).unwrap(), Excludes::Globs(_)),
+                "{g}"
+            );
         }
     }
 }
