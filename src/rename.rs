@@ -344,7 +344,7 @@ pub(crate) fn plan(
         // definitions spell the name through expressions).
         let also = |rel: &Path, bytes: &[u8], candidate: bool| {
             if let Some(reader) = &reader
-                && (crate::setup::is_workflow(rel) || (candidate && reader.wants(rel)))
+                && (candidate || crate::setup::is_workflow(rel))
             {
                 reader.visit(rel, bytes);
             }

@@ -488,9 +488,7 @@ impl Gate {
         }
         false
     }
-}
 
-impl Gate {
     /// Whether a literal lies in `range` of `text`: any but the exact ones in any case.
     fn admits(&self, text: &[u8], range: Range<usize>) -> bool {
         self.literals

@@ -242,22 +242,7 @@ impl Excludes {
             let paths = globs.iter().map(|g| g.as_bytes()[1..].to_vec()).collect();
             return Ok(Excludes::Paths(Arc::new(paths)));
         }
-        // Paths are matched relative to the root, so the matcher is rooted at `.`: it then
-        // compares no path with the root (about 300 instructions per entry).
-        let mut builder = GitignoreBuilder::new(".");
-        for glob in globs {
-            builder
-                .add_line(None, glob)
-                .map_err(|e| RewriteError::Exclude {
-                    glob: glob.clone(),
-                    message: e.to_string(),
-                })?;
-        }
-        let gi = builder.build().map_err(|e| RewriteError::Exclude {
-            glob: globs.join(", "),
-            message: e.to_string(),
-        })?;
-        Ok(Excludes::Globs(Arc::new(gi)))
+        Ok(Excludes::Globs(Arc::new(gitignore(globs)?)))
     }
 
     /// Whether `rel` (relative to the root) is excluded, itself or through a parent.
@@ -288,6 +273,25 @@ impl Excludes {
             Excludes::Globs(gi) => gi.matched(rel, is_dir).is_ignore(),
         }
     }
+}
+
+/// The gitignore matcher of `globs`. Paths are matched relative to the root, so it is
+/// rooted at `.`: it then compares no path with the root (about 300 instructions per
+/// entry).
+fn gitignore(globs: &[String]) -> Result<Gitignore, RewriteError> {
+    let mut builder = GitignoreBuilder::new(".");
+    for glob in globs {
+        builder
+            .add_line(None, glob)
+            .map_err(|e| RewriteError::Exclude {
+                glob: glob.clone(),
+                message: e.to_string(),
+            })?;
+    }
+    builder.build().map_err(|e| RewriteError::Exclude {
+        glob: globs.join(", "),
+        message: e.to_string(),
+    })
 }
 
 /// Warnings and errors gathered from the worker threads.
@@ -660,12 +664,8 @@ mod tests {
     use super::*;
 
     /// The gitignore matcher over `globs`, as used when some glob is not a plain path.
-    fn globs(globs: &[&str]) -> Excludes {
-        let mut builder = GitignoreBuilder::new(".");
-        for g in globs {
-            builder.add_line(None, g).unwrap();
-        }
-        Excludes::Globs(Arc::new(builder.build().unwrap()))
+    fn globs(globs: &[String]) -> Excludes {
+        Excludes::Globs(Arc::new(gitignore(globs).unwrap()))
     }
 
     #[test]
@@ -674,7 +674,7 @@ mod tests {
         let owned: Vec<String> = list.iter().map(ToString::to_string).collect();
         let fast = Excludes::new(&owned).unwrap();
         assert!(matches!(fast, Excludes::Paths(_)));
-        let slow = globs(&list);
+        let slow = globs(&owned);
         for (path, is_dir) in [
             ("registry.toml", false),
             ("registry.toml.bak", false),

@@ -50,7 +50,7 @@ impl<'a> Reader<'a> {
 
     /// Whether the reader looks at the file at `rel` (relative to the root) at all: a
     /// workflow, or a file kind that can consume images (of the kinds it reads).
-    pub fn wants(&self, rel: &Path) -> bool {
+    fn wants(&self, rel: &Path) -> bool {
         is_workflow(rel) || self.consumer_kind(rel).is_some()
     }
 
@@ -64,7 +64,8 @@ impl<'a> Reader<'a> {
     pub fn visit(&self, rel: &Path, bytes: &[u8]) {
         if is_workflow(rel) {
             if bytes.len() > super::yaml::MAX_TEXT {
-                lock(&self.problems).push(problem(rel, &too_large()));
+                let what = format!("larger than {} MiB, not read", super::yaml::MAX_TEXT >> 20);
+                lock(&self.problems).push(problem(rel, &what));
                 return;
             }
             let Ok(text) = std::str::from_utf8(bytes) else {
@@ -230,10 +231,6 @@ fn may_consume(b: &[u8], kind: ConsumerKind) -> bool {
         }
         _ => has(b"image:") || has(b"repository:") || has(b"newName:"),
     }
-}
-
-fn too_large() -> String {
-    format!("larger than {} MiB, not read", super::yaml::MAX_TEXT >> 20)
 }
 
 fn problem(rel: &Path, what: &str) -> Unexpressed {
